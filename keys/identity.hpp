@@ -1,0 +1,48 @@
+// Identity: an Ed25519 key pair whose secret half lives in guarded memory (see SecretBytes).
+// Signatures are domain-separated: what is signed is `domain || message`, so a signature made
+// for one purpose (an entry, a handshake) can never be replayed as another. Domains are listed
+// in docs/protocol.md.
+//
+// Thread safety: a const Identity may be used from several threads at once.
+#pragma once
+
+#include <string_view>
+
+#include "keys/bytes.hpp"
+#include "keys/secret_bytes.hpp"
+
+namespace ifex {
+
+// Idempotent, thread-safe libsodium initialisation. Throws std::runtime_error if libsodium
+// cannot initialise (no entropy source), since nothing safe can be done without it.
+void init_crypto();
+
+class Identity {
+ public:
+  static constexpr std::size_t seed_size = 32;
+
+  // A fresh key pair from the operating system's random source.
+  static Identity generate();
+  // The key pair determined by a 32-byte seed (key files store the seed).
+  // REQUIRES: seed.size() == seed_size.
+  static Identity from_seed(ByteView seed);
+
+  const PublicKey& public_key() const { return public_key_; }
+  // The 32-byte seed, for writing a key file. Never log or send it.
+  ByteView seed() const { return {secret_.data(), seed_size}; }
+
+  Signature sign(std::string_view domain, ByteView message) const;
+
+ private:
+  Identity(SecretBytes secret, PublicKey public_key)
+      : secret_(std::move(secret)), public_key_(public_key) {}
+  SecretBytes secret_;  // libsodium's 64-byte secret key: seed || public key
+  PublicKey public_key_;
+};
+
+// True when `signature` is `key`'s signature of `domain || message`. libsodium rejects
+// non-canonical signatures and small-order keys, so a valid signature cannot be malleated.
+[[nodiscard]] bool verify_signature(const PublicKey& key, std::string_view domain,
+                                    ByteView message, const Signature& signature);
+
+}  // namespace ifex

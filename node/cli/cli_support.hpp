@@ -1,0 +1,49 @@
+// Helpers shared by the sub-commands: turning Result errors into a message on stderr and a
+// non-zero exit, JSON output, and parsing of common arguments.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+
+#include "keys/bytes.hpp"
+#include "keys/result.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace ifex::cli {
+
+// Thrown by a command to stop with a message on stderr; caught in main.
+struct Failure {
+  std::string message;
+  int exit_code = 1;
+};
+
+template <class T>
+T need(Result<T> result, const std::string& context = "") {
+  if (!result) throw Failure{(context.empty() ? "" : context + ": ") + result.error().message};
+  return std::move(result.value());
+}
+void need(const Status& status, const std::string& context = "");
+
+void print_json(const boost::json::value& value);
+void warn(const std::string& message);
+std::uint64_t now_ms();
+
+// A public key in its text form (ifexpk1...), with a clear error naming the argument.
+PublicKey parse_key_argument(const std::string& text, const std::string& what);
+
+// Registers each sub-command on the app (one function per file in node/cli/).
+void add_init_command(CLI::App& app);
+void add_id_command(CLI::App& app);
+void add_publish_command(CLI::App& app);
+void add_list_command(CLI::App& app);
+void add_show_command(CLI::App& app);
+void add_roster_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_import_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
+
+}  // namespace ifex::cli

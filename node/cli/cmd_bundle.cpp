@@ -1,0 +1,94 @@
+// ifexnode export / import: bundles of signed entries for the sneakernet path.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "keys/key_text.hpp"
+#include "node/bundle_io.hpp"
+#include "node/cli/cli_support.hpp"
+#include "node/node_handle.hpp"
+
+namespace ifex::cli {
+
+void add_export_command(CLI::App& app) {
+  struct Options {
+    std::string data;
+    std::string out;
+    std::vector<std::string> authors;
+    bool force = false;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("export", "Write signed entries to a bundle file");
+  cmd->add_option("--data", o->data, "Data directory")->required();
+  cmd->add_option("--out", o->out, "Bundle file to write")->required();
+  cmd->add_option("--author", o->authors, "Only this author's log (repeatable; default: all)");
+  cmd->add_flag("--force", o->force, "Replace the output file if it exists");
+  cmd->add_flag("--json", o->json, "Print {entries, fork_proofs, bytes} as JSON");
+  cmd->callback([o] {
+    std::vector<PublicKey> authors;
+    for (const auto& a : o->authors) authors.push_back(parse_key_argument(a, "--author"));
+    NodeHandle node = need(NodeHandle::open(o->data));
+    ExportReport r = need(export_bundle(node.store(), o->out, authors, o->force));
+    if (o->json)
+      print_json(boost::json::object{
+          {"entries", r.entries}, {"fork_proofs", r.fork_proofs}, {"bytes", r.bytes}});
+    else
+      std::cout << "exported " << r.entries << " entries and " << r.fork_proofs
+                << " fork proofs (" << r.bytes << " bytes) to " << o->out << "\n";
+  });
+}
+
+namespace {
+
+boost::json::object rejected_json(const RejectedRecord& r) {
+  boost::json::object out{{"record", r.record}, {"code", r.code}, {"reason", r.reason}};
+  if (r.author) out["author"] = public_key_to_text(*r.author);
+  if (r.seq) out["seq"] = *r.seq;
+  if (r.id) out["id"] = r.id->hex();
+  return out;
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app) {
+  struct Options {
+    std::string data;
+    std::string file;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "import", "Verify and store the entries of a bundle; exits non-zero if any was rejected");
+  cmd->add_option("--data", o->data, "Data directory")->required();
+  cmd->add_option("file", o->file, "Bundle file")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--json", o->json, "Print the report as JSON");
+  cmd->callback([o] {
+    NodeHandle node = need(NodeHandle::open(o->data));
+    ImportPolicy policy{node.own_key(), node.config().import_batch_entries};
+    ImportReport r = need(import_bundle(node.store(), o->file, policy));
+    if (o->json) {
+      boost::json::array rejected;
+      for (const auto& rej : r.rejected) rejected.push_back(rejected_json(rej));
+      boost::json::object out{{"records", r.records},
+                              {"stored", r.stored},
+                              {"duplicates", r.duplicates},
+                              {"fork_proofs_added", r.fork_proofs_added},
+                              {"rejected", rejected}};
+      if (r.bundle_error) out["bundle_error"] = r.bundle_error->message;
+      print_json(out);
+    } else {
+      for (const auto& rej : r.rejected) {
+        std::cerr << "rejected record " << rej.record;
+        if (rej.author) std::cerr << " (" << fingerprint(*rej.author) << " #" << *rej.seq << ")";
+        std::cerr << ": " << rej.reason << "\n";
+      }
+      if (r.bundle_error) std::cerr << "damaged bundle: " << r.bundle_error->message << "\n";
+      std::cout << "stored " << r.stored << ", already held " << r.duplicates << ", rejected "
+                << r.rejected.size() << " of " << r.records << " records\n";
+    }
+    if (!r.clean()) throw Failure{"import finished with rejected records", 1};
+  });
+}
+
+}  // namespace ifex::cli

@@ -1,0 +1,118 @@
+// ifexnode init: a new identity, configuration and empty store in a new data dir.
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "keys/key_file.hpp"
+#include "keys/key_text.hpp"
+#include "node/cli/cli_support.hpp"
+#include "node/node_handle.hpp"
+
+namespace ifex::cli {
+
+namespace {
+
+struct InitOptions {
+  std::string data;
+  std::string name;
+  std::string role = "member";
+  std::string passphrase_file;
+  std::string kdf = "moderate";
+  bool json = false;
+};
+
+KdfParams kdf_params(const std::string& strength) {
+  if (strength == "interactive") return KdfParams::interactive();
+  if (strength == "sensitive") return KdfParams::sensitive();
+  return KdfParams::moderate();
+}
+
+// Removes what init created if a later step fails, so a retry starts clean.
+struct Cleanup {
+  std::vector<std::filesystem::path> created;
+  bool armed = true;
+  ~Cleanup() {
+    if (!armed) return;
+    std::error_code ec;
+    for (auto it = created.rbegin(); it != created.rend(); ++it) std::filesystem::remove_all(*it, ec);
+  }
+};
+
+void run_init(const InitOptions& o) {
+  DataDir dir{o.data};
+  NodeRole role = need(parse_role(o.role));
+  if (o.name.empty()) throw Failure{"--name must not be empty"};
+  if (std::filesystem::exists(dir.config_file()) || std::filesystem::exists(dir.key_file()) ||
+      std::filesystem::exists(dir.store_dir()))
+    throw Failure{o.data + " already holds a node; refusing to overwrite it"};
+
+  Cleanup cleanup;
+  if (!std::filesystem::exists(dir.root)) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir.root, ec);
+    if (ec) throw Failure{"cannot create " + o.data + ": " + ec.message()};
+    ::chmod(dir.root.c_str(), 0700);
+    cleanup.created.push_back(dir.root);
+  }
+
+  std::optional<SecretBytes> passphrase;
+  if (!o.passphrase_file.empty()) passphrase = need(read_passphrase_file(o.passphrase_file));
+  Identity identity = Identity::generate();
+  need(write_key_file(dir.key_file(), identity, passphrase ? &*passphrase : nullptr,
+                      kdf_params(o.kdf)),
+       "writing the key file");
+  cleanup.created.push_back(dir.key_file());
+
+  NodeConfig config;
+  config.name = o.name;
+  config.role = role;
+  need(write_new_config(dir.config_file(), config), "writing the configuration");
+  cleanup.created.push_back(dir.config_file());
+
+  cleanup.created.push_back(dir.store_dir());
+  auto store = need(Store::open(store_options(dir, config)), "creating the store");
+  need(store->set_meta("own_key", public_key_to_text(identity.public_key())));
+  need(store->set_meta("created_ms", std::to_string(now_ms())));
+  cleanup.armed = false;
+
+  if (!passphrase)
+    warn("the identity key in " + dir.key_file().string() +
+         " is not encrypted: anyone who can read it can publish as this node. "
+         "Use --passphrase-file to encrypt it.");
+  const std::string key_text = public_key_to_text(identity.public_key());
+  if (o.json) {
+    print_json(boost::json::object{{"public_key", key_text},
+                                   {"fingerprint", fingerprint(identity.public_key())},
+                                   {"name", o.name},
+                                   {"role", std::string(role_name(role))},
+                                   {"data", dir.root.string()}});
+  } else {
+    std::cout << "created " << role_name(role) << " node '" << o.name << "' in " << o.data << "\n"
+              << "public key:  " << key_text << "\n"
+              << "fingerprint: " << fingerprint(identity.public_key()) << "\n";
+  }
+}
+
+}  // namespace
+
+void add_init_command(CLI::App& app) {
+  auto o = std::make_shared<InitOptions>();
+  auto* cmd = app.add_subcommand("init", "Create a node: identity key, configuration, empty store");
+  cmd->add_option("--data", o->data, "Data directory to create")->required();
+  cmd->add_option("--name", o->name, "The organisation's name, as peers will see it")->required();
+  cmd->add_option("--role", o->role, "member, hub or relay")
+      ->check(CLI::IsMember({"member", "hub", "relay"}))
+      ->capture_default_str();
+  cmd->add_option("--passphrase-file", o->passphrase_file,
+                  "Encrypt the key with the passphrase in this file (first line)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--kdf", o->kdf, "Passphrase hardening: interactive, moderate or sensitive")
+      ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}))
+      ->capture_default_str();
+  cmd->add_flag("--json", o->json, "Print the result as JSON");
+  cmd->callback([o] { run_init(*o); });
+}
+
+}  // namespace ifex::cli

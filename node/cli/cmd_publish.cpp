@@ -1,0 +1,91 @@
+// ifexnode publish: sign an alert and append it to this node's own log. The id is printed only
+// after the store's transaction committed, so a printed id is durable.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "keys/key_text.hpp"
+#include "node/cli/cli_support.hpp"
+#include "node/entry_json.hpp"
+#include "node/node_handle.hpp"
+#include "protocol/alert.hpp"
+
+namespace ifex::cli {
+
+namespace {
+
+struct PublishOptions {
+  std::string data;
+  std::string file;
+  std::string passphrase_file;
+  Alert alert;
+  bool json = false;
+};
+
+Alert alert_from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Failure{"cannot open " + path};
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text.str(), ec);
+  if (ec) throw Failure{path + ": not valid JSON: " + ec.message()};
+  return need(alert_from_json(value), path);
+}
+
+void run_publish(PublishOptions& o, bool fields_given) {
+  if (!o.file.empty() && fields_given)
+    throw Failure{"give either --file or the alert's fields (--lang, --title, ...), not both"};
+  Alert alert = o.file.empty() ? o.alert : alert_from_file(o.file);
+  need(validate_alert(alert, Vocabulary::known_only), "invalid alert");
+
+  NodeHandle node = need(NodeHandle::open(o.data));
+  std::optional<std::filesystem::path> passphrase;
+  if (!o.passphrase_file.empty()) passphrase = o.passphrase_file;
+  Identity identity = need(node.load_identity(passphrase), "loading the identity key");
+  SignedEntry entry = need(
+      node.store().append_own(identity, EntryKind::alert, encode_alert(alert), now_ms()),
+      "publishing");
+  if (o.json) {
+    print_json(boost::json::object{{"id", entry.id().hex()},
+                                   {"author", public_key_to_text(entry.author())},
+                                   {"seq", entry.seq()}});
+  } else {
+    std::cout << entry.id().hex() << "\n";
+  }
+}
+
+}  // namespace
+
+void add_publish_command(CLI::App& app) {
+  auto o = std::make_shared<PublishOptions>();
+  auto* cmd = app.add_subcommand("publish", "Sign an alert and append it to this node's log");
+  cmd->add_option("--data", o->data, "Data directory")->required();
+  cmd->add_option("--file", o->file, "Read the alert from this JSON file (docs/operations.md)")
+      ->check(CLI::ExistingFile);
+  auto* fields = cmd->add_option_group("alert fields", "The alert, when not given by --file");
+  fields->add_option("--lang", o->alert.original.lang, "Original language (ISO 639-1: en, fr, es, ar, ...)");
+  fields->add_option("--country", o->alert.country, "Country (ISO 3166-1 alpha-2, e.g. TN)");
+  fields->add_option("--category", o->alert.categories, "Category from the taxonomy (repeatable)");
+  fields->add_option("--title", o->alert.original.title, "Title");
+  fields->add_option("--summary", o->alert.original.summary, "Summary");
+  fields->add_option("--body", o->alert.original.body, "Body text");
+  fields->add_option("--event-date", o->alert.event_date, "Date of the event, YYYY-MM-DD");
+  fields->add_option("--source", o->alert.sources, "Source URL (repeatable)");
+  fields->add_option("--tag", o->alert.tags, "Campaign tag (repeatable)");
+  cmd->add_option("--passphrase-file", o->passphrase_file,
+                  "File holding the key's passphrase (or set IFEXNODE_PASSPHRASE_FILE)");
+  cmd->add_flag("--json", o->json, "Print {id, author, seq} as JSON");
+  cmd->callback([o, fields] {
+    bool fields_given = false;
+    for (const CLI::Option* opt : fields->get_options()) fields_given |= opt->count() > 0;
+    if (o->file.empty() && !fields_given)
+      throw Failure{"give the alert with --file FILE or with --lang, --country, --category, "
+                    "--title, --summary and --body"};
+    run_publish(*o, fields_given);
+  });
+}
+
+}  // namespace ifex::cli

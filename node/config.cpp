@@ -1,0 +1,140 @@
+#include "node/config.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace ifex {
+
+std::string_view role_name(NodeRole role) {
+  switch (role) {
+    case NodeRole::member: return "member";
+    case NodeRole::hub: return "hub";
+    case NodeRole::relay: return "relay";
+  }
+  return "member";
+}
+
+Result<NodeRole> parse_role(std::string_view name) {
+  for (NodeRole r : {NodeRole::member, NodeRole::hub, NodeRole::relay})
+    if (role_name(r) == name) return r;
+  return make_error("bad_role", "unknown role '" + std::string(name) +
+                                    "': expected member, hub or relay");
+}
+
+namespace {
+
+struct Reader {
+  const std::filesystem::path& file;
+  std::optional<Error> error;
+
+  void fail(const std::string& message) {
+    if (!error) error = make_error("bad_config", file.string() + ": " + message);
+  }
+
+  void check_keys(const toml::table& table, const std::string& section,
+                  std::initializer_list<std::string_view> allowed) {
+    for (auto&& [key, value] : table) {
+      bool ok = std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end();
+      if (!ok) fail("unknown key '" + (section.empty() ? "" : section + ".") +
+                    std::string(key.str()) + "'");
+    }
+  }
+
+  void read_uint(const toml::table& table, const std::string& section, std::string_view key,
+                 std::uint64_t& out, std::uint64_t min, std::uint64_t max) {
+    auto node = table[key];
+    if (!node) return;
+    auto v = node.value<std::int64_t>();
+    if (!v || !node.is_integer()) return fail(section + "." + std::string(key) + " must be an integer");
+    if (*v < 0 || static_cast<std::uint64_t>(*v) < min || static_cast<std::uint64_t>(*v) > max)
+      return fail(section + "." + std::string(key) + " must be between " + std::to_string(min) +
+                  " and " + std::to_string(max));
+    out = static_cast<std::uint64_t>(*v);
+  }
+
+  const toml::table* section(const toml::table& root, std::string_view name) {
+    auto node = root[name];
+    if (!node) return nullptr;
+    if (!node.is_table()) {
+      fail("[" + std::string(name) + "] must be a table");
+      return nullptr;
+    }
+    return node.as_table();
+  }
+};
+
+}  // namespace
+
+Result<NodeConfig> load_config(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file))
+    return make_error("missing_config", "no configuration at " + file.string() +
+                                            ": is this a data dir made by `ifexnode init`?");
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << e.source().begin;
+    return make_error("bad_config",
+                      file.string() + ": " + std::string(e.description()) + " at " + where.str());
+  }
+  NodeConfig config;
+  Reader r{file, std::nullopt};
+  r.check_keys(root, "", {"node", "store", "limits"});
+  if (auto* node = r.section(root, "node")) {
+    r.check_keys(*node, "node", {"name", "role"});
+    if (auto name = (*node)["name"].value<std::string>()) config.name = *name;
+    else r.fail("node.name must be a string");
+    if (auto role = (*node)["role"].value<std::string>()) {
+      auto parsed = parse_role(*role);
+      if (parsed) config.role = *parsed;
+      else r.fail(parsed.error().message);
+    }
+  } else {
+    r.fail("the [node] section is missing");
+  }
+  if (auto* store = r.section(root, "store")) {
+    r.check_keys(*store, "store", {"map_size_mib"});
+    r.read_uint(*store, "store", "map_size_mib", config.map_size_mib, 1, std::uint64_t{1} << 24);
+  }
+  if (auto* limits = r.section(root, "limits")) {
+    r.check_keys(*limits, "limits", {"max_entry_bytes", "import_batch_entries"});
+    r.read_uint(*limits, "limits", "max_entry_bytes", config.max_entry_bytes, 1024, 16 << 20);
+    r.read_uint(*limits, "limits", "import_batch_entries", config.import_batch_entries, 1,
+                1'000'000);
+  }
+  if (r.error) return *r.error;
+  return config;
+}
+
+Status write_new_config(const std::filesystem::path& file, const NodeConfig& config) {
+  toml::table node{{"name", config.name}, {"role", std::string(role_name(config.role))}};
+  toml::table store{{"map_size_mib", static_cast<std::int64_t>(config.map_size_mib)}};
+  toml::table limits{{"max_entry_bytes", static_cast<std::int64_t>(config.max_entry_bytes)},
+                     {"import_batch_entries", static_cast<std::int64_t>(config.import_batch_entries)}};
+  std::ostringstream out;
+  out << "# ifexnode configuration; every key is described in docs/operations.md.\n\n"
+      << "[node]\n" << node << "\n\n"
+      << "# LMDB reserves this much address space; the file grows only as data arrives.\n"
+      << "[store]\n" << store << "\n\n"
+      << "[limits]\n" << limits << "\n";
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0)
+    return make_error(errno == EEXIST ? "exists" : "io",
+                      "cannot create " + file.string() + ": " + std::strerror(errno));
+  std::string text = out.str();
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return make_error("io", "cannot write " + file.string());
+  return Status::success();
+}
+
+}  // namespace ifex

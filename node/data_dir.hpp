@@ -1,0 +1,17 @@
+// The data directory: the only state a node has. Everything lives under one path so that an
+// operator backs up, moves or wipes a node by that path alone (docs/operations.md).
+#pragma once
+
+#include <filesystem>
+
+namespace ifex {
+
+struct DataDir {
+  std::filesystem::path root;
+
+  std::filesystem::path config_file() const { return root / "ifexnode.toml"; }
+  std::filesystem::path key_file() const { return root / "identity.key"; }
+  std::filesystem::path store_dir() const { return root / "store"; }
+};
+
+}  // namespace ifex

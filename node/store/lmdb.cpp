@@ -1,0 +1,30 @@
+#include "node/store/lmdb.hpp"
+
+namespace ifex::lmdb {
+
+void Env::open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs) {
+  std::filesystem::create_directories(dir);
+  check(mdb_env_create(&env_), "mdb_env_create");
+  check(mdb_env_set_maxdbs(env_, max_dbs), "mdb_env_set_maxdbs");
+  check(mdb_env_set_mapsize(env_, map_size), "mdb_env_set_mapsize");
+  // 126 readers is LMDB's default; the node's reader threads and CLI commands stay well below.
+  // MDB_NOTLS: read transactions are tied to objects, not threads, so a pool may share them.
+  check(mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0600), "mdb_env_open");
+  // A reader killed with -9 leaves a stale slot; clear those so they do not pin old pages.
+  int dead = 0;
+  mdb_reader_check(env_, &dead);
+}
+
+std::size_t Env::map_size() const {
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  return info.me_mapsize;
+}
+
+MDB_dbi open_dbi(MDB_txn* txn, const char* name) {
+  MDB_dbi dbi;
+  check(mdb_dbi_open(txn, name, MDB_CREATE, &dbi), "mdb_dbi_open");
+  return dbi;
+}
+
+}  // namespace ifex::lmdb

@@ -1,0 +1,120 @@
+// Thin RAII over the LMDB C API for the store. Errors are thrown as LmdbError inside the store
+// and turned into Result values at the store's public functions; nothing here leaves node/store.
+#pragma once
+
+#include <lmdb.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "keys/bytes.hpp"
+
+namespace ifex::lmdb {
+
+struct LmdbError {
+  int rc;
+  std::string where;
+  std::string message() const { return where + ": " + mdb_strerror(rc); }
+};
+
+inline void check(int rc, const char* where) {
+  if (rc != MDB_SUCCESS) throw LmdbError{rc, where};
+}
+
+inline MDB_val val(ByteView bytes) {
+  return MDB_val{bytes.size(), const_cast<std::uint8_t*>(bytes.data())};
+}
+inline ByteView view(const MDB_val& v) {
+  return {static_cast<const std::uint8_t*>(v.mv_data), v.mv_size};
+}
+
+class Env {
+ public:
+  Env() = default;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+  ~Env() {
+    if (env_) mdb_env_close(env_);
+  }
+  // Creates `dir` if needed and opens (or creates) the environment in it.
+  void open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs);
+  MDB_env* get() const { return env_; }
+  std::size_t map_size() const;
+
+ private:
+  MDB_env* env_ = nullptr;
+};
+
+class Txn {
+ public:
+  enum Mode { read_only, read_write };
+  Txn(const Env& env, Mode mode) {
+    check(mdb_txn_begin(env.get(), nullptr, mode == read_only ? MDB_RDONLY : 0, &txn_),
+          "mdb_txn_begin");
+  }
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  ~Txn() {
+    if (txn_) mdb_txn_abort(txn_);
+  }
+  void commit() {
+    MDB_txn* t = txn_;
+    txn_ = nullptr;  // committed or not, LMDB frees the handle
+    check(mdb_txn_commit(t), "mdb_txn_commit");
+  }
+  MDB_txn* get() const { return txn_; }
+
+  std::optional<ByteView> get(MDB_dbi dbi, ByteView key) const {
+    MDB_val k = val(key), v;
+    int rc = mdb_get(txn_, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND) return std::nullopt;
+    check(rc, "mdb_get");
+    return view(v);
+  }
+  void put(MDB_dbi dbi, ByteView key, ByteView value, unsigned flags = 0) {
+    MDB_val k = val(key), v = val(value);
+    check(mdb_put(txn_, dbi, &k, &v, flags), "mdb_put");
+  }
+  bool del(MDB_dbi dbi, ByteView key) {
+    MDB_val k = val(key);
+    int rc = mdb_del(txn_, dbi, &k, nullptr);
+    if (rc == MDB_NOTFOUND) return false;
+    check(rc, "mdb_del");
+    return true;
+  }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+};
+
+class Cursor {
+ public:
+  Cursor(const Txn& txn, MDB_dbi dbi) { check(mdb_cursor_open(txn.get(), dbi, &cursor_), "mdb_cursor_open"); }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor() { mdb_cursor_close(cursor_); }
+
+  // Positions the cursor; false when there is no such record.
+  bool get(MDB_cursor_op op, MDB_val* key = nullptr, MDB_val* value = nullptr) {
+    MDB_val k{}, v{};
+    if (key == nullptr) key = &k;
+    if (value == nullptr) value = &v;
+    int rc = mdb_cursor_get(cursor_, key, value, op);
+    if (rc == MDB_NOTFOUND) return false;
+    check(rc, "mdb_cursor_get");
+    return true;
+  }
+  // First record with key >= `key`.
+  bool seek(ByteView key, MDB_val* k_out, MDB_val* v_out) {
+    *k_out = val(key);
+    return get(MDB_SET_RANGE, k_out, v_out);
+  }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+};
+
+MDB_dbi open_dbi(MDB_txn* txn, const char* name);
+
+}  // namespace ifex::lmdb

@@ -1,0 +1,356 @@
+#include "node/store/store.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "node/store/lmdb.hpp"
+#include "node/store/store_layout.hpp"
+
+namespace ifex {
+
+using lmdb::Cursor;
+using lmdb::LmdbError;
+using lmdb::Txn;
+
+
+std::string_view outcome_name(AppendOutcome o) {
+  switch (o) {
+    case AppendOutcome::stored: return "stored";
+    case AppendOutcome::duplicate: return "duplicate";
+    case AppendOutcome::fork: return "fork";
+    case AppendOutcome::frozen: return "frozen";
+    case AppendOutcome::gap: return "gap";
+    case AppendOutcome::prev_mismatch: return "prev_mismatch";
+  }
+  return "unknown";
+}
+
+Store::Store(StoreOptions options)
+    : options_(std::move(options)), env_(std::make_unique<lmdb::Env>()),
+      dbis_(std::make_unique<Dbis>()) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store(options));
+  try {
+    store->env_->open(options.dir, options.map_size, 8);
+    Txn txn(*store->env_, Txn::read_write);
+    Dbis& d = *store->dbis_;
+    d.entries = lmdb::open_dbi(txn.get(), "entries");
+    d.by_id = lmdb::open_dbi(txn.get(), "by_id");
+    d.by_time = lmdb::open_dbi(txn.get(), "by_time");
+    d.heads = lmdb::open_dbi(txn.get(), "heads");
+    d.forks = lmdb::open_dbi(txn.get(), "forks");
+    d.roster = lmdb::open_dbi(txn.get(), "roster");
+    d.meta = lmdb::open_dbi(txn.get(), "meta");
+    auto schema = txn.get(d.meta, as_bytes("schema"));
+    if (!schema) {
+      txn.put(d.meta, as_bytes("schema"), as_bytes(store_schema_version));
+    } else if (as_chars(*schema) != store_schema_version) {
+      return make_error("store_version", "the store in " + options.dir.string() +
+                                             " has schema " + std::string(as_chars(*schema)) +
+                                             "; this ifexnode reads schema " + store_schema_version);
+    }
+    txn.commit();
+  } catch (const LmdbError& e) {
+    return make_error("store_open", "cannot open the store in " + options.dir.string() + ": " +
+                                        e.message());
+  } catch (const std::filesystem::filesystem_error& e) {
+    return make_error("store_open", std::string("cannot create the store directory: ") + e.what());
+  }
+  return store;
+}
+
+namespace {
+// The single place where an entry and its indexes are written.
+void write_entry(Txn& txn, const Store::Dbis& d, const SignedEntry& e) {
+  auto ref = ref_key(e.author(), e.seq());
+  txn.put(d.entries, span_of(ref), e.bytes(), MDB_NOOVERWRITE);
+  txn.put(d.by_id, e.id().view(), span_of(ref), MDB_NOOVERWRITE);
+  txn.put(d.by_time, span_of(time_key(e.created_ms(), e.id())), span_of(ref));
+  txn.put(d.heads, e.author().view(), span_of(head_value(head_after(e))));
+}
+
+LogHead read_head(const Txn& txn, const Store::Dbis& d, const PublicKey& author) {
+  auto v = txn.get(d.heads, author.view());
+  return v ? parse_head(*v) : LogHead{};
+}
+}  // namespace
+
+Result<std::vector<AppendResult>> Store::append(std::span<const SignedEntry> entries) {
+  return guarded<std::vector<AppendResult>>(*this, [&]() -> Result<std::vector<AppendResult>> {
+    const Dbis& d = *dbis_;
+    Txn txn(*env_, Txn::read_write);
+    std::vector<AppendResult> results;
+    results.reserve(entries.size());
+    for (const SignedEntry& e : entries) {
+      if (txn.get(d.forks, e.author().view())) {
+        bool known = txn.get(d.by_id, e.id().view()).has_value();
+        results.push_back({known ? AppendOutcome::duplicate : AppendOutcome::frozen,
+                           known ? "" : "the author's log is frozen by a fork proof"});
+        continue;
+      }
+      LogHead head = read_head(txn, d, e.author());
+      switch (fit_entry(head, e)) {
+        case ChainFit::next:
+          write_entry(txn, d, e);
+          results.push_back({AppendOutcome::stored, ""});
+          break;
+        case ChainFit::known_seq: {
+          if (txn.get(d.by_id, e.id().view())) {
+            results.push_back({AppendOutcome::duplicate, ""});
+            break;
+          }
+          auto stored_bytes = txn.get(d.entries, span_of(ref_key(e.author(), e.seq())));
+          auto stored = stored_bytes ? decode_trusted_entry(*stored_bytes, options_.limits)
+                                     : Result<SignedEntry>(make_error("missing", "missing"));
+          if (!stored)
+            return make_error("store_corrupt", "stored entry at seq " + std::to_string(e.seq()) +
+                                                   " is unreadable: " + stored.error().message);
+          auto proof = make_fork_proof(*stored, e);
+          if (!proof) return proof.error();
+          txn.put(d.forks, e.author().view(), encode_fork_proof(*proof));
+          results.push_back({AppendOutcome::fork, "a different entry with seq " +
+                                                      std::to_string(e.seq()) +
+                                                      " is stored: the author forked its log"});
+          break;
+        }
+        case ChainFit::gap:
+          results.push_back({AppendOutcome::gap, "missing predecessor: this node holds seq " +
+                                                     std::to_string(head.seq) +
+                                                     " of this author, the entry has seq " +
+                                                     std::to_string(e.seq())});
+          break;
+        case ChainFit::prev_mismatch:
+          results.push_back({AppendOutcome::prev_mismatch,
+                             "prev does not match the stored entry at seq " +
+                                 std::to_string(head.seq)});
+          break;
+      }
+    }
+    txn.commit();
+    return results;
+  });
+}
+
+Result<SignedEntry> Store::append_own(const Identity& identity, EntryKind kind, Bytes payload,
+                                      std::uint64_t created_ms) {
+  return guarded<SignedEntry>(*this, [&]() -> Result<SignedEntry> {
+    const Dbis& d = *dbis_;
+    Txn txn(*env_, Txn::read_write);
+    if (txn.get(d.forks, identity.public_key().view()))
+      return make_error("frozen", "this node's own log is frozen by a fork proof: its key was "
+                                  "used elsewhere; see docs/operations.md");
+    LogHead head = read_head(txn, d, identity.public_key());
+    EntryFields f{identity.public_key(), head.seq + 1, head.id, created_ms, kind,
+                  std::move(payload)};
+    SignedEntry e = sign_entry(identity, std::move(f));
+    if (e.bytes().size() > options_.limits.max_entry_bytes)
+      return make_error("too_large", "the entry would be " + std::to_string(e.bytes().size()) +
+                                         " bytes; the limit is " +
+                                         std::to_string(options_.limits.max_entry_bytes));
+    write_entry(txn, d, e);
+    txn.commit();
+    return e;
+  });
+}
+
+Result<bool> Store::add_fork_proof(const ForkProof& proof) {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    if (txn.get(dbis_->forks, proof.author().view())) return false;
+    txn.put(dbis_->forks, proof.author().view(), encode_fork_proof(proof));
+    txn.commit();
+    return true;
+  });
+}
+
+Result<std::optional<LogHead>> Store::head(const PublicKey& author) const {
+  return guarded<std::optional<LogHead>>(*this, [&]() -> Result<std::optional<LogHead>> {
+    Txn txn(*env_, Txn::read_only);
+    auto v = txn.get(dbis_->heads, author.view());
+    if (!v) return std::optional<LogHead>();
+    return std::optional<LogHead>(parse_head(*v));
+  });
+}
+
+Result<std::vector<std::pair<PublicKey, LogHead>>> Store::clock() const {
+  using Clock = std::vector<std::pair<PublicKey, LogHead>>;
+  return guarded<Clock>(*this, [&]() -> Result<Clock> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->heads);
+    Clock out;
+    MDB_val k, v;
+    for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v))
+      out.emplace_back(*PublicKey::from(lmdb::view(k)), parse_head(lmdb::view(v)));
+    return out;
+  });
+}
+
+namespace {
+Result<std::optional<SignedEntry>> decode_stored(std::optional<ByteView> bytes,
+                                                 const EntryLimits& limits) {
+  if (!bytes) return std::optional<SignedEntry>();
+  auto e = decode_trusted_entry(*bytes, limits);
+  if (!e) return make_error("store_corrupt", "a stored entry is unreadable: " + e.error().message);
+  return std::optional<SignedEntry>(std::move(*e));
+}
+}  // namespace
+
+Result<std::optional<SignedEntry>> Store::entry_by_id(const Hash& id) const {
+  return guarded<std::optional<SignedEntry>>(*this, [&]() -> Result<std::optional<SignedEntry>> {
+    Txn txn(*env_, Txn::read_only);
+    auto ref = txn.get(dbis_->by_id, id.view());
+    if (!ref) return std::optional<SignedEntry>();
+    return decode_stored(txn.get(dbis_->entries, *ref), options_.limits);
+  });
+}
+
+Result<std::optional<SignedEntry>> Store::entry_at(const PublicKey& author,
+                                                   std::uint64_t seq) const {
+  return guarded<std::optional<SignedEntry>>(*this, [&]() -> Result<std::optional<SignedEntry>> {
+    Txn txn(*env_, Txn::read_only);
+    return decode_stored(txn.get(dbis_->entries, span_of(ref_key(author, seq))), options_.limits);
+  });
+}
+
+Result<std::vector<SignedEntry>> Store::log_range(const PublicKey& author, std::uint64_t from_seq,
+                                                  std::size_t limit) const {
+  return guarded<std::vector<SignedEntry>>(*this, [&]() -> Result<std::vector<SignedEntry>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->entries);
+    std::vector<SignedEntry> out;
+    MDB_val k, v;
+    auto start = ref_key(author, from_seq);
+    for (bool ok = c.seek(span_of(start), &k, &v); ok && out.size() < limit;
+         ok = c.get(MDB_NEXT, &k, &v)) {
+      if (std::memcmp(k.mv_data, author.data(), 32) != 0) break;
+      auto e = decode_stored(lmdb::view(v), options_.limits);
+      if (!e) return e.error();
+      out.push_back(std::move(**e));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<SignedEntry>> Store::newest(std::size_t limit,
+                                               std::span<const PublicKey> authors) const {
+  return guarded<std::vector<SignedEntry>>(*this, [&]() -> Result<std::vector<SignedEntry>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->by_time);
+    std::vector<SignedEntry> out;
+    MDB_val k, v;
+    for (bool ok = c.get(MDB_LAST, &k, &v); ok && out.size() < limit;
+         ok = c.get(MDB_PREV, &k, &v)) {
+      StoredEntryRef ref = parse_ref(lmdb::view(v));
+      if (!authors.empty() && std::find(authors.begin(), authors.end(), ref.author) == authors.end())
+        continue;
+      auto e = decode_stored(txn.get(dbis_->entries, span_of(ref_key(ref.author, ref.seq))),
+                             options_.limits);
+      if (!e) return e.error();
+      if (!*e) return make_error("store_corrupt", "the time index names a missing entry");
+      out.push_back(std::move(**e));
+    }
+    return out;
+  });
+}
+
+Result<std::uint64_t> Store::entry_count() const {
+  return guarded<std::uint64_t>(*this, [&]() -> Result<std::uint64_t> {
+    Txn txn(*env_, Txn::read_only);
+    MDB_stat stat;
+    lmdb::check(mdb_stat(txn.get(), dbis_->entries, &stat), "mdb_stat");
+    return static_cast<std::uint64_t>(stat.ms_entries);
+  });
+}
+
+Result<std::vector<ForkProof>> Store::fork_proofs() const {
+  return guarded<std::vector<ForkProof>>(*this, [&]() -> Result<std::vector<ForkProof>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->forks);
+    std::vector<ForkProof> out;
+    MDB_val k, v;
+    for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v)) {
+      auto proof = decode_fork_proof(lmdb::view(v), options_.limits);
+      if (!proof)
+        return make_error("store_corrupt", "a stored fork proof is invalid: " +
+                                               proof.error().message);
+      out.push_back(std::move(*proof));
+    }
+    return out;
+  });
+}
+
+Result<bool> Store::is_frozen(const PublicKey& author) const {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_only);
+    return txn.get(dbis_->forks, author.view()).has_value();
+  });
+}
+
+Result<bool> Store::roster_add(const RosterMember& m) {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    bool existed = txn.get(dbis_->roster, m.key.view()).has_value();
+    Bytes value(8);
+    put_be64(value.data(), m.added_ms);
+    value.insert(value.end(), m.name.begin(), m.name.end());
+    txn.put(dbis_->roster, m.key.view(), value);
+    txn.commit();
+    return !existed;
+  });
+}
+
+Result<bool> Store::roster_remove(const PublicKey& key) {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    bool removed = txn.del(dbis_->roster, key.view());
+    txn.commit();
+    return removed;
+  });
+}
+
+Result<std::vector<RosterMember>> Store::roster() const {
+  return guarded<std::vector<RosterMember>>(*this, [&]() -> Result<std::vector<RosterMember>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->roster);
+    std::vector<RosterMember> out;
+    MDB_val k, v;
+    for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v)) {
+      ByteView value = lmdb::view(v);
+      if (value.size() < 8) return make_error("store_corrupt", "a roster record is damaged");
+      out.push_back({*PublicKey::from(lmdb::view(k)), std::string(as_chars(value.subspan(8))),
+                     get_be64(value.data())});
+    }
+    return out;
+  });
+}
+
+Result<bool> Store::roster_contains(const PublicKey& key) const {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_only);
+    return txn.get(dbis_->roster, key.view()).has_value();
+  });
+}
+
+Result<std::optional<std::string>> Store::meta(const std::string& key) const {
+  return guarded<std::optional<std::string>>(*this, [&]() -> Result<std::optional<std::string>> {
+    Txn txn(*env_, Txn::read_only);
+    auto v = txn.get(dbis_->meta, as_bytes(key));
+    if (!v) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(as_chars(*v)));
+  });
+}
+
+Status Store::set_meta(const std::string& key, const std::string& value) {
+  auto r = guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    txn.put(dbis_->meta, as_bytes(key), as_bytes(value));
+    txn.commit();
+    return true;
+  });
+  if (!r) return r.error();
+  return Status::success();
+}
+
+}  // namespace ifex

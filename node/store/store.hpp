@@ -1,0 +1,130 @@
+// The store of record: every verified entry, by (author, seq), by id and by creation time; each
+// author's head; fork proofs; the roster; node metadata. One LMDB environment in the data dir.
+// Layout of the databases: docs/architecture.md ("Store").
+//
+// Writes are batched: a batch of entries is one transaction (group commit), and an entry is
+// reported stored only after that transaction committed (LMDB syncs on commit), so a `kill -9`
+// at any instant loses nothing that was reported stored.
+//
+// Thread safety: a Store may be shared between threads; LMDB serialises writers (across
+// processes too, so a CLI command and a running node can use one data dir).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "keys/identity.hpp"
+#include "keys/result.hpp"
+#include "protocol/entry.hpp"
+#include "protocol/log_rules.hpp"
+
+namespace ifex {
+
+namespace lmdb {
+class Env;
+}
+
+struct StoreOptions {
+  std::filesystem::path dir;
+  std::size_t map_size = std::size_t{16} << 30;  // address space reserved, not disk used
+  EntryLimits limits;
+};
+
+enum class AppendOutcome {
+  stored,         // new, committed
+  duplicate,      // already held (same id)
+  fork,           // a different entry holds this seq: a fork proof was recorded, log frozen
+  frozen,         // the author's log is frozen by a fork proof; nothing more is accepted
+  gap,            // predecessors are missing; not stored
+  prev_mismatch,  // seq fits but prev names another entry; not stored
+};
+std::string_view outcome_name(AppendOutcome outcome);
+
+struct AppendResult {
+  AppendOutcome outcome;
+  std::string reason;  // for everything but stored/duplicate
+};
+
+struct RosterMember {
+  PublicKey key;
+  std::string name;
+  std::uint64_t added_ms = 0;
+};
+
+struct StoredEntryRef {
+  PublicKey author;
+  std::uint64_t seq;
+};
+
+struct VerifyReport {
+  std::uint64_t entries_checked = 0;
+  std::uint64_t authors_checked = 0;
+  std::vector<std::string> faults;  // empty when the store is sound
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  ~Store();
+
+  // Appends verified entries in order, in one transaction. On success every entry has an
+  // outcome and the stored ones are durable. On failure (store full, I/O error) nothing of the
+  // batch was written and the store is unchanged and readable.
+  Result<std::vector<AppendResult>> append(std::span<const SignedEntry> entries);
+
+  // Signs and appends the next entry of `identity`'s own log in one transaction, so the seq and
+  // prev it signs are exactly the head it appends to. Refuses if that log is frozen.
+  Result<SignedEntry> append_own(const Identity& identity, EntryKind kind, Bytes payload,
+                                 std::uint64_t created_ms);
+
+  // Records a fork proof (freezing the author's log); false if one was already held.
+  Result<bool> add_fork_proof(const ForkProof& proof);
+
+  // Reads. Errors only on I/O or damaged data.
+  Result<std::optional<LogHead>> head(const PublicKey& author) const;
+  Result<std::vector<std::pair<PublicKey, LogHead>>> clock() const;
+  Result<std::optional<SignedEntry>> entry_by_id(const Hash& id) const;
+  Result<std::optional<SignedEntry>> entry_at(const PublicKey& author, std::uint64_t seq) const;
+  // Up to `limit` entries of `author` from `from_seq` on, in seq order.
+  Result<std::vector<SignedEntry>> log_range(const PublicKey& author, std::uint64_t from_seq,
+                                             std::size_t limit) const;
+  // Up to `limit` entries, newest creation time first, of the given authors (all when empty).
+  Result<std::vector<SignedEntry>> newest(std::size_t limit,
+                                          std::span<const PublicKey> authors = {}) const;
+  Result<std::uint64_t> entry_count() const;
+  Result<std::vector<ForkProof>> fork_proofs() const;
+  Result<bool> is_frozen(const PublicKey& author) const;
+
+  // The roster: authors whose entries this node accepts (its own key is accepted implicitly).
+  Result<bool> roster_add(const RosterMember& member);  // false if already present (name updated)
+  Result<bool> roster_remove(const PublicKey& key);     // false if absent
+  Result<std::vector<RosterMember>> roster() const;
+  Result<bool> roster_contains(const PublicKey& key) const;
+
+  // Node metadata (schema version, own key, ...).
+  Result<std::optional<std::string>> meta(const std::string& key) const;
+  Status set_meta(const std::string& key, const std::string& value);
+
+  // Re-checks every stored signature, every chain link, the indexes and the heads.
+  // `progress` (may be empty) is called with the number of entries checked so far.
+  Result<VerifyReport> verify(const std::function<void(std::uint64_t)>& progress = {}) const;
+
+  const StoreOptions& options() const { return options_; }
+
+  struct Dbis;  // internal: the LMDB database handles (node/store/store_layout.hpp)
+
+ private:
+  Store(StoreOptions options);
+  StoreOptions options_;
+  std::unique_ptr<lmdb::Env> env_;
+  std::unique_ptr<Dbis> dbis_;
+};
+
+}  // namespace ifex

@@ -1,0 +1,91 @@
+// The store's LMDB layout: database handles and key/value encodings, shared by the store's
+// source files only. Documented in docs/architecture.md ("Store").
+#pragma once
+
+#include <array>
+#include <cstring>
+#include <span>
+#include <string>
+
+#include "node/store/lmdb.hpp"
+#include "node/store/store.hpp"
+
+namespace ifex {
+
+inline constexpr const char* store_schema_version = "1";
+
+struct Store::Dbis {
+  MDB_dbi entries;  // author || seq(be64) -> signed encoding
+  MDB_dbi by_id;    // id -> author || seq(be64)
+  MDB_dbi by_time;  // created_ms(be64) || id -> author || seq(be64)
+  MDB_dbi heads;    // author -> seq(be64) || id
+  MDB_dbi forks;    // author -> fork proof encoding
+  MDB_dbi roster;   // key -> added_ms(be64) || name
+  MDB_dbi meta;     // utf-8 key -> utf-8 value
+};
+
+// Big-endian keys so LMDB's byte order is numeric order.
+inline void put_be64(std::uint8_t* out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<std::uint8_t>(v);
+}
+inline std::uint64_t get_be64(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+using RefKey = std::array<std::uint8_t, 40>;  // author || seq
+
+inline RefKey ref_key(const PublicKey& author, std::uint64_t seq) {
+  RefKey k;
+  std::memcpy(k.data(), author.data(), 32);
+  put_be64(k.data() + 32, seq);
+  return k;
+}
+inline StoredEntryRef parse_ref(ByteView v) {
+  return {*PublicKey::from(v.first(32)), get_be64(v.data() + 32)};
+}
+inline std::array<std::uint8_t, 40> time_key(std::uint64_t created_ms, const Hash& id) {
+  std::array<std::uint8_t, 40> k;
+  put_be64(k.data(), created_ms);
+  std::memcpy(k.data() + 8, id.data(), 32);
+  return k;
+}
+inline std::array<std::uint8_t, 40> head_value(const LogHead& h) {
+  std::array<std::uint8_t, 40> v;
+  put_be64(v.data(), h.seq);
+  std::memcpy(v.data() + 8, h.id.data(), 32);
+  return v;
+}
+inline LogHead parse_head(ByteView v) { return {get_be64(v.data()), *Hash::from(v.subspan(8, 32))}; }
+
+inline Error store_error(const lmdb::LmdbError& e, const Store& store) {
+  if (e.rc == MDB_MAP_FULL)
+    return make_error("store_full",
+                      "the store is full: its LMDB map size of " +
+                          std::to_string(store.options().map_size >> 20) +
+                          " MiB is reached; raise [store] map_size_mib in ifexnode.toml. "
+                          "Nothing of this write was stored; reads go on.");
+  if (e.rc == ENOSPC)
+    return make_error("disk_full", "the disk is full: " + e.message() +
+                                       ". Nothing of this write was stored; reads go on.");
+  return make_error("store_io", "store error: " + e.message());
+}
+
+template <class T, class Fn>
+Result<T> guarded(const Store& store, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const lmdb::LmdbError& e) {
+    return store_error(e, store);
+  } catch (const std::bad_alloc&) {
+    return make_error("out_of_memory", "out of memory while accessing the store");
+  }
+}
+
+template <class Array>
+std::span<const std::uint8_t> span_of(const Array& array) {
+  return {array.data(), array.size()};
+}
+
+}  // namespace ifex
