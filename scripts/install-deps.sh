@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils libcereal-dev
   catch2 libcli11-dev libtomlplusplus-dev
+  python3
 )
 
 missing=()

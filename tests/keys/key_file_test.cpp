@@ -8,33 +8,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "tests/support/temp_dir.hpp"
+
 namespace ifex {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    init_crypto();
-    std::uint8_t tag[8];
-    randombytes_buf(tag, sizeof tag);
-    path_ = fs::temp_directory_path() / ("ifex-keys-test-" + to_hex(tag));
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 // The cheapest Argon2id libsodium allows: the tests check the format, not the cost.
 KdfParams fast_kdf() {

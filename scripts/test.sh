@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian 12 machine: installs the dependencies (idempotent),
+# builds in Release and runs every test, then does the same under AddressSanitizer and
+# UndefinedBehaviorSanitizer. IFEX_SKIP_SANITIZE=1 skips the sanitizer pass (local iteration).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== Release build and tests"
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+if [ "${IFEX_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "== ASan+UBSan build and tests"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIFEX_SANITIZE=ON \
+    -DIFEX_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+fi
