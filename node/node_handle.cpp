@@ -1,7 +1,5 @@
 #include "node/node_handle.hpp"
 
-#include <cstdlib>
-
 #include "keys/key_file.hpp"
 
 namespace ifex {
@@ -35,13 +33,9 @@ Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
 
 Result<Identity> NodeHandle::load_identity(
     const std::optional<std::filesystem::path>& passphrase_file) const {
-  std::optional<std::filesystem::path> source = passphrase_file;
-  if (!source) {
-    if (const char* env = std::getenv("IFEXNODE_PASSPHRASE_FILE"); env && *env) source = env;
-  }
   std::optional<SecretBytes> passphrase;
-  if (source) {
-    auto read = read_passphrase_file(*source);
+  if (passphrase_file) {
+    auto read = read_passphrase_file(*passphrase_file);
     if (!read) return read.error();
     passphrase = std::move(*read);
   }

@@ -25,7 +25,7 @@ class NodeHandle {
   const Store& store() const { return *store_; }
   const PublicKey& own_key() const { return own_key_; }
 
-  // Reads the key file; `passphrase_file` (or $IFEXNODE_PASSPHRASE_FILE) unlocks an encrypted one.
+  // Reads the key file; the passphrase in `passphrase_file` unlocks an encrypted one.
   Result<Identity> load_identity(const std::optional<std::filesystem::path>& passphrase_file) const;
 
  private:

@@ -4,6 +4,8 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "keys/bytes.hpp"
@@ -31,6 +33,10 @@ void need(const Status& status, const std::string& context = "");
 void print_json(const boost::json::value& value);
 void warn(const std::string& message);
 std::uint64_t now_ms();
+
+// The passphrase file named by a flag, else by $IFEXNODE_PASSPHRASE_FILE, else none. Warns when
+// the file can be read by group or others.
+std::optional<std::filesystem::path> passphrase_source(const std::string& flag_value);
 
 // A public key in its text form (ifexpk1...), with a clear error naming the argument.
 PublicKey parse_key_argument(const std::string& text, const std::string& what);

@@ -58,7 +58,8 @@ void run_init(const InitOptions& o) {
   }
 
   std::optional<SecretBytes> passphrase;
-  if (!o.passphrase_file.empty()) passphrase = need(read_passphrase_file(o.passphrase_file));
+  if (auto source = passphrase_source(o.passphrase_file))
+    passphrase = need(read_passphrase_file(*source), "reading the passphrase file");
   Identity identity = Identity::generate();
   need(write_key_file(dir.key_file(), identity, passphrase ? &*passphrase : nullptr,
                       kdf_params(o.kdf)),

@@ -42,9 +42,8 @@ void run_publish(PublishOptions& o, bool fields_given) {
   need(validate_alert(alert, Vocabulary::known_only), "invalid alert");
 
   NodeHandle node = need(NodeHandle::open(o.data));
-  std::optional<std::filesystem::path> passphrase;
-  if (!o.passphrase_file.empty()) passphrase = o.passphrase_file;
-  Identity identity = need(node.load_identity(passphrase), "loading the identity key");
+  Identity identity =
+      need(node.load_identity(passphrase_source(o.passphrase_file)), "loading the identity key");
   SignedEntry entry = need(
       node.store().append_own(identity, EntryKind::alert, encode_alert(alert), now_ms()),
       "publishing");
