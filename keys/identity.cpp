@@ -51,6 +51,22 @@ Signature Identity::sign(std::string_view domain, ByteView message) const {
   return out;
 }
 
+std::optional<SecretBytes> Identity::key_exchange(ByteView peer_x25519_public) const {
+  if (peer_x25519_public.size() != crypto_scalarmult_BYTES) return std::nullopt;
+  SecretBytes own(crypto_scalarmult_SCALARBYTES);
+  crypto_sign_ed25519_sk_to_curve25519(own.data(), secret_.data());
+  SecretBytes shared(crypto_scalarmult_BYTES);
+  if (crypto_scalarmult(shared.data(), own.data(), peer_x25519_public.data()) != 0)
+    return std::nullopt;
+  return shared;
+}
+
+std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key) {
+  std::array<std::uint8_t, 32> out;
+  if (crypto_sign_ed25519_pk_to_curve25519(out.data(), key.data()) != 0) return std::nullopt;
+  return out;
+}
+
 bool verify_signature(const PublicKey& key, std::string_view domain, ByteView message,
                       const Signature& signature) {
   return with_domain(domain, message, [&](ByteView framed) {

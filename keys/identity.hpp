@@ -6,6 +6,7 @@
 // Thread safety: a const Identity may be used from several threads at once.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "keys/bytes.hpp"
@@ -33,12 +34,20 @@ class Identity {
 
   Signature sign(std::string_view domain, ByteView message) const;
 
+  // X25519 of this identity's secret (converted from Ed25519) with a peer's X25519 public point,
+  // as the handshake's long-term key exchange needs. nullopt when the point is of low order
+  // (the result would be all zero), which an honest peer never sends.
+  std::optional<SecretBytes> key_exchange(ByteView peer_x25519_public) const;
+
  private:
   Identity(SecretBytes secret, PublicKey public_key)
       : secret_(std::move(secret)), public_key_(public_key) {}
   SecretBytes secret_;  // libsodium's 64-byte secret key: seed || public key
   PublicKey public_key_;
 };
+
+// The X25519 form of an Ed25519 public key; nullopt for an invalid or small-order key.
+std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key);
 
 // True when `signature` is `key`'s signature of `domain || message`. libsodium rejects
 // non-canonical signatures and small-order keys, so a valid signature cannot be malleated.

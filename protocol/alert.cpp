@@ -1,6 +1,7 @@
 #include "protocol/alert.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "protocol/canonical.hpp"
@@ -15,6 +16,33 @@ Error field_error(const std::string& field, const std::string& rule) {
   return make_error("invalid_alert", field + ": " + rule);
 }
 
+// Values shown in messages come from the network and end up in logs and terminals: printable
+// ASCII passes, every other byte is spelled \xNN, so a value cannot forge a log line or send
+// terminal controls. Long values are cut.
+std::string escaped(std::string_view value) {
+  static constexpr std::size_t max_shown = 80;
+  std::string out;
+  for (std::size_t i = 0; i < value.size() && i < max_shown; ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char hex[5];
+      (void)std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  if (value.size() > max_shown) out += "...";
+  return out;
+}
+std::string quoted(std::string_view value) { return "'" + escaped(value) + "'"; }
+
+// C1 controls (U+0080..U+009F, bytes C2 80..C2 9F in valid UTF-8): some terminals act on them.
+bool is_c1_at(std::string_view s, std::size_t i) {
+  return static_cast<unsigned char>(s[i]) == 0xc2 && i + 1 < s.size() &&
+         static_cast<unsigned char>(s[i + 1]) <= 0x9f;
+}
+
 // UTF-8, no NUL or other C0/DEL controls; line breaks and tabs only where multi-line text fits.
 Status check_text(const std::string& field, const std::string& value, std::size_t max_bytes,
                   bool required, bool multiline) {
@@ -27,11 +55,8 @@ Status check_text(const std::string& field, const std::string& value, std::size_
   for (std::size_t i = 0; i < value.size(); ++i) {
     auto c = static_cast<unsigned char>(value[i]);
     bool allowed_control = multiline ? (c == '\n' || c == '\r' || c == '\t') : false;
-    // C1 controls (U+0080..U+009F, bytes C2 80..C2 9F) are refused with C0: some terminals act
-    // on them, and an alert must never be able to drive the reader's terminal.
-    bool c1 = c == 0xc2 && i + 1 < value.size() &&
-              static_cast<unsigned char>(value[i + 1]) <= 0x9f;
-    if (((c < 0x20 || c == 0x7f) && !allowed_control) || c1)
+    // C1 controls are refused with C0: an alert must never be able to drive a reader's terminal.
+    if (((c < 0x20 || c == 0x7f) && !allowed_control) || is_c1_at(value, i))
       return field_error(field, multiline ? "contains a control character"
                                           : "contains a control character or line break");
   }
@@ -42,7 +67,7 @@ Status check_text_block(const std::string& where, const AlertText& t, Vocabulary
                         const AlertLimits& limits) {
   bool lang_ok = vocabulary == Vocabulary::known_only ? is_known_language(t.lang)
                                                       : is_language_syntax(t.lang);
-  if (!lang_ok) return field_error(where + ".lang", "'" + t.lang + "' is not an ISO 639-1 code");
+  if (!lang_ok) return field_error(where + ".lang", quoted(t.lang) + " is not an ISO 639-1 code");
   if (auto st = check_text(where + ".title", t.title, limits.max_title_bytes, true, false); !st)
     return st;
   if (auto st = check_text(where + ".summary", t.summary, limits.max_summary_bytes, false, true);
@@ -51,10 +76,15 @@ Status check_text_block(const std::string& where, const AlertText& t, Vocabulary
   return check_text(where + ".body", t.body, limits.max_body_bytes, false, true);
 }
 
+// REQUIRES: s is valid UTF-8 (so the C1 test sees whole characters).
 bool is_url(const std::string& s) {
   auto starts = [&](std::string_view p) { return s.rfind(p, 0) == 0 && s.size() > p.size(); };
   if (!starts("https://") && !starts("http://")) return false;
-  return std::none_of(s.begin(), s.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c <= 0x20 || c == 0x7f || is_c1_at(s, i)) return false;
+  }
+  return true;
 }
 
 template <class T>
@@ -107,7 +137,7 @@ Status validate_alert(const Alert& a, Vocabulary vocabulary, const AlertLimits& 
     return field_error("translations", "at most " + std::to_string(limits.max_translations));
   std::set<std::string> langs{a.original.lang};
   for (const auto& t : a.translations) {
-    if (auto st = check_text_block("translations." + t.lang, t, vocabulary, limits); !st)
+    if (auto st = check_text_block("translations." + escaped(t.lang), t, vocabulary, limits); !st)
       return st;
     if (!langs.insert(t.lang).second)
       return field_error("translations." + t.lang,
@@ -116,30 +146,30 @@ Status validate_alert(const Alert& a, Vocabulary vocabulary, const AlertLimits& 
   bool country_ok = vocabulary == Vocabulary::known_only ? is_known_country(a.country)
                                                          : is_country_syntax(a.country);
   if (!country_ok)
-    return field_error("country", "'" + a.country + "' is not an ISO 3166-1 alpha-2 code");
+    return field_error("country", quoted(a.country) + " is not an ISO 3166-1 alpha-2 code");
   if (a.categories.empty()) return field_error("categories", "at least one is required");
   if (a.categories.size() > limits.max_categories)
     return field_error("categories", "at most " + std::to_string(limits.max_categories));
   for (const auto& c : a.categories) {
     bool ok = vocabulary == Vocabulary::known_only ? is_known_category(c) : is_slug(c);
     if (!ok)
-      return field_error("categories", "'" + c + "' is not in the taxonomy (docs/taxonomy.md)");
+      return field_error("categories", quoted(c) + " is not in the taxonomy (docs/taxonomy.md)");
   }
   if (!a.event_date.empty() && !is_valid_date(a.event_date))
-    return field_error("event_date", "'" + a.event_date + "' is not a date YYYY-MM-DD");
+    return field_error("event_date", quoted(a.event_date) + " is not a date YYYY-MM-DD");
   if (a.sources.size() > limits.max_sources)
     return field_error("sources", "at most " + std::to_string(limits.max_sources));
   for (const auto& s : a.sources) {
     if (s.size() > limits.max_source_bytes)
       return field_error("sources", "a URL is longer than " +
                                         std::to_string(limits.max_source_bytes) + " bytes");
-    if (!is_url(s) || !is_valid_utf8(s))
-      return field_error("sources", "'" + s + "' is not an http(s) URL");
+    if (!is_valid_utf8(s) || !is_url(s))
+      return field_error("sources", quoted(s) + " is not an http(s) URL");
   }
   if (a.tags.size() > limits.max_tags)
     return field_error("tags", "at most " + std::to_string(limits.max_tags));
   for (const auto& t : a.tags)
-    if (!is_slug(t)) return field_error("tags", "'" + t + "' is not a lowercase slug");
+    if (!is_slug(t)) return field_error("tags", quoted(t) + " is not a lowercase slug");
   if (a.legacy_id.size() > limits.max_legacy_id_bytes || !is_printable_ascii(a.legacy_id))
     return field_error("legacy_id", "must be printable ASCII of at most " +
                                         std::to_string(limits.max_legacy_id_bytes) + " bytes");

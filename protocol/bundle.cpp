@@ -1,5 +1,6 @@
 #include "protocol/bundle.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ifex {
@@ -38,8 +39,12 @@ Bytes bundle_trailer(std::uint64_t record_count) {
 
 BundleReader::BundleReader(ByteView input, std::size_t max_record_bytes)
     : input_(input), max_record_bytes_(max_record_bytes) {
-  if (input.size() < bundle_header_size ||
-      std::memcmp(input.data(), bundle_magic.data(), bundle_magic.size()) != 0)
+  const Bytes header = bundle_header();
+  // A short input that starts like a bundle is a bundle cut short, not some other file.
+  if (input.size() < bundle_header_size && std::equal(input.begin(), input.end(), header.begin()))
+    error_ = make_error("truncated", "the bundle ends inside its header: it was cut short");
+  else if (input.size() < bundle_header_size ||
+           std::memcmp(input.data(), bundle_magic.data(), bundle_magic.size()) != 0)
     error_ = make_error("not_a_bundle", "not an ifexnode bundle (the magic bytes are missing)");
   else if (input[8] != bundle_version)
     error_ = make_error("unknown_version",

@@ -49,7 +49,9 @@ CanonicalReader::CanonicalReader(ByteView input)
     fail("not_canonical", "first byte must be 0x01 (little-endian portable binary)");
   stream_ = std::make_unique<std::istream>(buf_.get());
   try {
-    archive_ = std::make_unique<In>(*stream_, In::Options::LittleEndian());
+    // The input option names the byte order wanted in memory, not the stream's (the stream's is
+    // its first byte): the host's, so that a big-endian host swaps what it reads.
+    archive_ = std::make_unique<In>(*stream_, In::Options::Default());
   } catch (const cereal::Exception&) {
     fail("truncated", "input ends inside the header");
   }
@@ -66,7 +68,8 @@ void CanonicalReader::read_raw(void* out, std::size_t n, std::string_view what) 
   if (n > remaining())
     fail("truncated", "input ends inside " + std::string(what));
   try {
-    (*archive_)(cereal::binary_data(out, n));
+    // As bytes, so a host that swaps integers leaves byte strings alone.
+    (*archive_)(cereal::binary_data(static_cast<std::uint8_t*>(out), n));
   } catch (const cereal::Exception&) {
     fail("truncated", "input ends inside " + std::string(what));
   }

@@ -26,7 +26,8 @@ Status check_structure(const EntryFields& f) {
 
 std::string_view kind_name(EntryKind kind) {
   auto v = static_cast<std::size_t>(kind);
-  return v < kind_names.size() ? kind_names[v] : std::string_view("unknown");
+  return is_reserved_kind(static_cast<std::uint16_t>(v)) ? kind_names[v]
+                                                          : std::string_view("unknown");
 }
 
 std::optional<EntryKind> kind_from_name(std::string_view name) {

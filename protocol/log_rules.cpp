@@ -84,7 +84,14 @@ std::vector<SignedEntry> PendingEntries::take_ready(const PublicKey& author, con
     // seq and turns them into a fork proof.
     auto match = std::find_if(candidates.begin(), candidates.end(),
                               [&](const SignedEntry& e) { return e.prev() == cursor.id; });
-    if (match == candidates.end()) break;
+    if (match == candidates.end()) {
+      // None chains to the log, and none ever will: the log is append-only. Hand them back (the
+      // caller's fit_entry says prev_mismatch) instead of holding them until take_all.
+      for (auto& e : candidates) ready.push_back(std::move(e));
+      count_ -= candidates.size();
+      by_seq.erase(by_seq.begin());
+      break;
+    }
     cursor = head_after(*match);
     ready.push_back(std::move(*match));
     for (auto& other : candidates)

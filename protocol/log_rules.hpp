@@ -64,7 +64,8 @@ class PendingEntries {
   bool hold(SignedEntry entry);
   // Removes and returns the held entries that continue `head` contiguously, in seq order; a
   // conflicting candidate for a seq follows the one that fits. Entries at or below head.seq are
-  // discarded.
+  // discarded. Candidates for the next seq none of which chains to the cursor end the run and
+  // are returned too (they can never fit: fit_entry says prev_mismatch).
   std::vector<SignedEntry> take_ready(const PublicKey& author, const LogHead& head);
   // Removes everything still held (returns it, e.g. to report as rejected).
   std::vector<SignedEntry> take_all();
