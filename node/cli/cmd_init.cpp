@@ -44,9 +44,13 @@ void run_init(const InitOptions& o) {
   DataDir dir{o.data};
   NodeRole role = need(parse_role(o.role));
   if (o.name.empty()) throw Failure{"--name must not be empty"};
-  if (std::filesystem::exists(dir.config_file()) || std::filesystem::exists(dir.key_file()) ||
-      std::filesystem::exists(dir.store_dir()))
+  const bool has_config = std::filesystem::exists(dir.config_file());
+  if (has_config && std::filesystem::exists(dir.store_dir()))
     throw Failure{o.data + " already holds a node; refusing to overwrite it"};
+  if (has_config || std::filesystem::exists(dir.key_file()) ||
+      std::filesystem::exists(dir.store_dir()))
+    throw Failure{o.data + " holds part of a node (an interrupted init?); refusing to overwrite "
+                  "it. If it holds nothing you need, remove it and run init again"};
 
   Cleanup cleanup;
   if (!std::filesystem::exists(dir.root)) {

@@ -99,11 +99,16 @@ Result<VerifyReport> Store::verify(const std::function<void(std::uint64_t)>& pro
     }
     check_head();
 
-    MDB_stat by_id_stat, heads_stat;
+    MDB_stat by_id_stat, by_time_stat, heads_stat;
     lmdb::check(mdb_stat(txn.get(), d.by_id, &by_id_stat), "mdb_stat");
+    lmdb::check(mdb_stat(txn.get(), d.by_time, &by_time_stat), "mdb_stat");
     lmdb::check(mdb_stat(txn.get(), d.heads, &heads_stat), "mdb_stat");
     if (by_id_stat.ms_entries != report.entries_checked)
       faults.push_back("the id index holds " + std::to_string(by_id_stat.ms_entries) +
+                       " records for " + std::to_string(report.entries_checked) + " entries");
+    // A stray time record would make `list` fail on an entry that is not there.
+    if (by_time_stat.ms_entries != report.entries_checked)
+      faults.push_back("the time index holds " + std::to_string(by_time_stat.ms_entries) +
                        " records for " + std::to_string(report.entries_checked) + " entries");
     if (heads_stat.ms_entries != report.authors_checked)
       faults.push_back("heads are recorded for " + std::to_string(heads_stat.ms_entries) +
