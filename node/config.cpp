@@ -87,7 +87,7 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
   }
   NodeConfig config;
   Reader r{file, std::nullopt};
-  r.check_keys(root, "", {"node", "store", "limits"});
+  r.check_keys(root, "", {"node", "store", "limits", "network"});
   if (auto* node = r.section(root, "node")) {
     r.check_keys(*node, "node", {"name", "role"});
     if (auto name = (*node)["name"].value<std::string>()) config.name = *name;
@@ -110,6 +110,39 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     r.read_uint(*limits, "limits", "import_batch_entries", config.import_batch_entries, 1,
                 1'000'000);
   }
+  if (auto* net = r.section(root, "network")) {
+    NetworkConfig& n = config.network;
+    r.check_keys(*net, "network",
+                 {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
+                  "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes",
+                  "max_pending_outbound_bytes", "max_inflight_inbound_bytes", "reconnect_min_ms",
+                  "reconnect_max_ms", "poll_interval_ms"});
+    if (auto node = (*net)["listen"]; node) {
+      if (auto v = node.value<std::string>()) n.listen = *v;
+      else r.fail("network.listen must be a string HOST:PORT");
+    }
+    if (auto node = (*net)["accept_unknown_peers"]; node) {
+      if (auto v = node.value<bool>(); v && node.is_boolean()) n.accept_unknown_peers = *v;
+      else r.fail("network.accept_unknown_peers must be true or false");
+    }
+    r.read_uint(*net, "network", "max_connections", n.max_connections, 1, 100'000);
+    r.read_uint(*net, "network", "max_connections_per_address", n.max_connections_per_address, 1,
+                100'000);
+    r.read_uint(*net, "network", "handshake_timeout_ms", n.handshake_timeout_ms, 100, 600'000);
+    r.read_uint(*net, "network", "idle_timeout_ms", n.idle_timeout_ms, 1'000, 86'400'000);
+    r.read_uint(*net, "network", "max_frame_bytes", n.max_frame_bytes, 4096, 64 << 20);
+    r.read_uint(*net, "network", "max_pending_outbound_bytes", n.max_pending_outbound_bytes,
+                64 * 1024, std::uint64_t{4} << 30);
+    r.read_uint(*net, "network", "max_inflight_inbound_bytes", n.max_inflight_inbound_bytes,
+                64 * 1024, std::uint64_t{4} << 30);
+    r.read_uint(*net, "network", "reconnect_min_ms", n.reconnect_min_ms, 10, 3'600'000);
+    r.read_uint(*net, "network", "reconnect_max_ms", n.reconnect_max_ms, 10, 86'400'000);
+    r.read_uint(*net, "network", "poll_interval_ms", n.poll_interval_ms, 10, 60'000);
+    if (n.reconnect_max_ms < n.reconnect_min_ms)
+      r.fail("network.reconnect_max_ms must not be below network.reconnect_min_ms");
+    if (n.max_frame_bytes < config.max_entry_bytes + 1024)
+      r.fail("network.max_frame_bytes must exceed limits.max_entry_bytes by at least 1024");
+  }
   if (r.error) return *r.error;
   return config;
 }
@@ -119,12 +152,28 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
   toml::table store{{"map_size_mib", static_cast<std::int64_t>(config.map_size_mib)}};
   toml::table limits{{"max_entry_bytes", static_cast<std::int64_t>(config.max_entry_bytes)},
                      {"import_batch_entries", static_cast<std::int64_t>(config.import_batch_entries)}};
+  const NetworkConfig& n = config.network;
+  toml::table network{
+      {"listen", n.listen},
+      {"accept_unknown_peers", n.accept_unknown_peers},
+      {"max_connections", static_cast<std::int64_t>(n.max_connections)},
+      {"max_connections_per_address", static_cast<std::int64_t>(n.max_connections_per_address)},
+      {"handshake_timeout_ms", static_cast<std::int64_t>(n.handshake_timeout_ms)},
+      {"idle_timeout_ms", static_cast<std::int64_t>(n.idle_timeout_ms)},
+      {"max_frame_bytes", static_cast<std::int64_t>(n.max_frame_bytes)},
+      {"max_pending_outbound_bytes", static_cast<std::int64_t>(n.max_pending_outbound_bytes)},
+      {"max_inflight_inbound_bytes", static_cast<std::int64_t>(n.max_inflight_inbound_bytes)},
+      {"reconnect_min_ms", static_cast<std::int64_t>(n.reconnect_min_ms)},
+      {"reconnect_max_ms", static_cast<std::int64_t>(n.reconnect_max_ms)},
+      {"poll_interval_ms", static_cast<std::int64_t>(n.poll_interval_ms)}};
   std::ostringstream out;
   out << "# ifexnode configuration; every key is described in docs/operations.md.\n\n"
       << "[node]\n" << node << "\n\n"
       << "# LMDB reserves this much address space; the file grows only as data arrives.\n"
       << "[store]\n" << store << "\n\n"
-      << "[limits]\n" << limits << "\n";
+      << "[limits]\n" << limits << "\n\n"
+      << "# The gossip server and its limits (docs/operations.md, \"Network\").\n"
+      << "[network]\n" << network << "\n";
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0)
     return make_error(errno == EEXIST ? "exists" : "io",

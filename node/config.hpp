@@ -14,12 +14,29 @@ enum class NodeRole { member, hub, relay };
 std::string_view role_name(NodeRole role);
 Result<NodeRole> parse_role(std::string_view name);
 
+// [network]: the gossip server and its limits. Every limit is enforced per connection.
+struct NetworkConfig {
+  std::string listen = "127.0.0.1:7400";       // HOST:PORT for the gossip (and later HTTP) server
+  bool accept_unknown_peers = false;           // accept any node of the network (relays: true)
+  std::uint64_t max_connections = 128;
+  std::uint64_t max_connections_per_address = 8;
+  std::uint64_t handshake_timeout_ms = 10'000;
+  std::uint64_t idle_timeout_ms = 60'000;      // pings after half of it; closed after all of it
+  std::uint64_t max_frame_bytes = 128 * 1024;  // one gossip message, before encryption
+  std::uint64_t max_pending_outbound_bytes = 8 << 20;  // a peer that reads slower is dropped
+  std::uint64_t max_inflight_inbound_bytes = 4 << 20;  // reading pauses while this much awaits storing
+  std::uint64_t reconnect_min_ms = 500;
+  std::uint64_t reconnect_max_ms = 30'000;
+  std::uint64_t poll_interval_ms = 100;        // how often the node looks for entries other processes stored
+};
+
 struct NodeConfig {
   std::string name;
   NodeRole role = NodeRole::member;
   std::uint64_t map_size_mib = 16 * 1024;      // [store] LMDB address space; disk use grows as needed
   std::uint64_t max_entry_bytes = 64 * 1024;   // [limits] largest signed entry accepted or made
   std::uint64_t import_batch_entries = 1024;   // [limits] entries per transaction when importing
+  NetworkConfig network;
 };
 
 // Reads and validates the file; unknown keys are errors (a typo must not silently fall back to

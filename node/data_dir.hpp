@@ -12,6 +12,8 @@ struct DataDir {
   std::filesystem::path config_file() const { return root / "ifexnode.toml"; }
   std::filesystem::path key_file() const { return root / "identity.key"; }
   std::filesystem::path store_dir() const { return root / "store"; }
+  std::filesystem::path network_key_file() const { return root / "network.key"; }
+  std::filesystem::path status_file() const { return root / "status.json"; }
 };
 
 }  // namespace ifex

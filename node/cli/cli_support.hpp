@@ -51,5 +51,9 @@ void add_roster_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_peer_command(CLI::App& app);
+void add_status_command(CLI::App& app);
+void add_network_key_command(CLI::App& app);
 
 }  // namespace ifex::cli

@@ -3,11 +3,14 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "keys/key_file.hpp"
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/network_key_file.hpp"
 #include "node/node_handle.hpp"
 
 namespace ifex::cli {
@@ -20,6 +23,9 @@ struct InitOptions {
   std::string role = "member";
   std::string passphrase_file;
   std::string kdf = "moderate";
+  std::string network_key;
+  std::string network_key_file;
+  std::string listen;
   bool json = false;
 };
 
@@ -48,9 +54,24 @@ void run_init(const InitOptions& o) {
   if (has_config && std::filesystem::exists(dir.store_dir()))
     throw Failure{o.data + " already holds a node; refusing to overwrite it"};
   if (has_config || std::filesystem::exists(dir.key_file()) ||
+      std::filesystem::exists(dir.network_key_file()) ||
       std::filesystem::exists(dir.store_dir()))
     throw Failure{o.data + " holds part of a node (an interrupted init?); refusing to overwrite "
                   "it. If it holds nothing you need, remove it and run init again"};
+
+  // The federation's key: given (joining), or new (founding a federation).
+  bool new_network = o.network_key.empty() && o.network_key_file.empty();
+  NetworkKey network;
+  if (!o.network_key.empty()) {
+    network = need(network_key_from_text(o.network_key), "--network-key");
+  } else if (!o.network_key_file.empty()) {
+    std::ifstream in(o.network_key_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    network = need(network_key_from_text(text.str()), o.network_key_file);
+  } else {
+    network = generate_network_key();
+  }
 
   Cleanup cleanup;
   if (!std::filesystem::exists(dir.root)) {
@@ -70,9 +91,15 @@ void run_init(const InitOptions& o) {
        "writing the key file");
   cleanup.created.push_back(dir.key_file());
 
+  need(write_network_key_file(dir.network_key_file(), network, false), "writing the network key");
+  cleanup.created.push_back(dir.network_key_file());
+
   NodeConfig config;
   config.name = o.name;
   config.role = role;
+  if (!o.listen.empty()) config.network.listen = o.listen;
+  // Relays store and forward for anyone in the federation.
+  config.network.accept_unknown_peers = role == NodeRole::relay;
   need(write_new_config(dir.config_file(), config), "writing the configuration");
   cleanup.created.push_back(dir.config_file());
 
@@ -86,6 +113,10 @@ void run_init(const InitOptions& o) {
     warn("the identity key in " + dir.key_file().string() +
          " is not encrypted: anyone who can read it can publish as this node. "
          "Use --passphrase-file to encrypt it.");
+  if (new_network && !o.json)
+    std::cerr << "note: created a new federation network key; other nodes join with "
+                 "`ifexnode init --network-key KEY`, where KEY is what `ifexnode network-key show "
+                 "--data " << o.data << "` prints\n";
   const std::string key_text = public_key_to_text(identity.public_key());
   if (o.json) {
     print_json(boost::json::object{{"public_key", key_text},
@@ -115,6 +146,13 @@ void add_init_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--kdf", o->kdf, "Passphrase hardening: interactive, moderate or sensitive")
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}))
+      ->capture_default_str();
+  auto* net_key = cmd->add_option("--network-key", o->network_key,
+                                   "Join the federation with this network key (ifexnet1...)");
+  cmd->add_option("--network-key-file", o->network_key_file, "Read the network key from this file")
+      ->check(CLI::ExistingFile)
+      ->excludes(net_key);
+  cmd->add_option("--listen", o->listen, "HOST:PORT the node will listen on")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o] { run_init(*o); });

@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   add_export_command(app);
   add_import_command(app);
   add_verify_command(app);
+  add_network_key_command(app);
+  add_peer_command(app);
+  add_run_command(app);
+  add_status_command(app);
   try {
     ifex::init_crypto();
     app.parse(argc, argv);

@@ -33,7 +33,7 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store(options));
   try {
-    store->env_->open(options.dir, options.map_size, 8);
+    store->env_->open(options.dir, options.map_size, 16);
     Txn txn(*store->env_, Txn::read_write);
     Dbis& d = *store->dbis_;
     d.entries = lmdb::open_dbi(txn.get(), "entries");
@@ -42,6 +42,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     d.heads = lmdb::open_dbi(txn.get(), "heads");
     d.forks = lmdb::open_dbi(txn.get(), "forks");
     d.roster = lmdb::open_dbi(txn.get(), "roster");
+    d.peers = lmdb::open_dbi(txn.get(), "peers");
     d.meta = lmdb::open_dbi(txn.get(), "meta");
     auto schema = txn.get(d.meta, as_bytes("schema"));
     if (!schema) {
@@ -330,6 +331,76 @@ Result<bool> Store::roster_contains(const PublicKey& key) const {
   return guarded<bool>(*this, [&]() -> Result<bool> {
     Txn txn(*env_, Txn::read_only);
     return txn.get(dbis_->roster, key.view()).has_value();
+  });
+}
+
+namespace {
+// added_ms (be64), then each URL as u32 big-endian length + bytes.
+Bytes encode_peer(const PeerRecord& p) {
+  Bytes out(8);
+  put_be64(out.data(), p.added_ms);
+  for (const auto& url : p.urls) {
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(url.size() >> (8 * i)));
+    out.insert(out.end(), url.begin(), url.end());
+  }
+  return out;
+}
+std::optional<PeerRecord> decode_peer(const PublicKey& key, ByteView v) {
+  if (v.size() < 8) return std::nullopt;
+  PeerRecord p{key, {}, get_be64(v.data())};
+  for (std::size_t pos = 8; pos < v.size();) {
+    if (v.size() - pos < 4) return std::nullopt;
+    std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
+                      std::size_t{v[pos + 2]} << 8 | v[pos + 3];
+    pos += 4;
+    if (v.size() - pos < len) return std::nullopt;
+    p.urls.emplace_back(as_chars(v.subspan(pos, len)));
+    pos += len;
+  }
+  return p;
+}
+}  // namespace
+
+Result<bool> Store::peer_add(const PeerRecord& peer) {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    PeerRecord merged = peer;
+    auto existing = txn.get(dbis_->peers, peer.key.view());
+    if (existing) {
+      auto old = decode_peer(peer.key, *existing);
+      if (!old) return make_error("store_corrupt", "a peer record is damaged");
+      merged = *old;
+      for (const auto& url : peer.urls)
+        if (std::find(merged.urls.begin(), merged.urls.end(), url) == merged.urls.end())
+          merged.urls.push_back(url);
+    }
+    txn.put(dbis_->peers, peer.key.view(), encode_peer(merged));
+    txn.commit();
+    return !existing;
+  });
+}
+
+Result<bool> Store::peer_remove(const PublicKey& key) {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    Txn txn(*env_, Txn::read_write);
+    bool removed = txn.del(dbis_->peers, key.view());
+    txn.commit();
+    return removed;
+  });
+}
+
+Result<std::vector<PeerRecord>> Store::peers() const {
+  return guarded<std::vector<PeerRecord>>(*this, [&]() -> Result<std::vector<PeerRecord>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->peers);
+    std::vector<PeerRecord> out;
+    MDB_val k, v;
+    for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v)) {
+      auto p = decode_peer(*PublicKey::from(lmdb::view(k)), lmdb::view(v));
+      if (!p) return make_error("store_corrupt", "a peer record is damaged");
+      out.push_back(std::move(*p));
+    }
+    return out;
   });
 }
 

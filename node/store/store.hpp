@@ -58,6 +58,13 @@ struct RosterMember {
   std::uint64_t added_ms = 0;
 };
 
+// A peer this node dials: its key and the addresses (ws:// URLs) it may be reached at.
+struct PeerRecord {
+  PublicKey key;
+  std::vector<std::string> urls;
+  std::uint64_t added_ms = 0;
+};
+
 struct StoredEntryRef {
   PublicKey author;
   std::uint64_t seq;
@@ -107,6 +114,12 @@ class Store {
   Result<bool> roster_remove(const PublicKey& key);     // false if absent
   Result<std::vector<RosterMember>> roster() const;
   Result<bool> roster_contains(const PublicKey& key) const;
+
+  // The peers this node dials. peer_add merges `urls` into an existing record; false when the
+  // peer was already known (its addresses were updated).
+  Result<bool> peer_add(const PeerRecord& peer);
+  Result<bool> peer_remove(const PublicKey& key);  // false if absent
+  Result<std::vector<PeerRecord>> peers() const;
 
   // Node metadata (schema version, own key, ...).
   Result<std::optional<std::string>> meta(const std::string& key) const;

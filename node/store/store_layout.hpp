@@ -22,6 +22,7 @@ struct Store::Dbis {
   MDB_dbi forks;    // author -> fork proof encoding
   MDB_dbi roster;   // key -> added_ms(be64) || name
   MDB_dbi meta;     // utf-8 key -> utf-8 value
+  MDB_dbi peers;    // key -> added_ms(be64) || (u32 be length || ws:// URL)*
 };
 
 // Big-endian keys so LMDB's byte order is numeric order.

@@ -1,0 +1,131 @@
+#include "node/net/dialer.hpp"
+
+#include <sodium.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "keys/key_text.hpp"
+#include "node/log.hpp"
+#include "node/net/endpoint.hpp"
+#include "node/net/gossip_session.hpp"
+
+namespace ifex {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::awaitable;
+using asio::use_awaitable;
+using std::chrono::milliseconds;
+
+Dialer::Dialer(asio::io_context& ioc, NetContext& ctx) : ioc_(ioc), ctx_(ctx) {
+  std::uint64_t seed;
+  randombytes_buf(&seed, sizeof seed);
+  jitter_.seed(seed);
+}
+
+void Dialer::start() { asio::co_spawn(ioc_, manage(), asio::detached); }
+
+void Dialer::stop() {
+  asio::post(ioc_, [this] {
+    stopped_ = true;
+    for (auto& [key, loop] : loops_) loop->stopped = true;
+  });
+}
+
+// Backoff doubles from reconnect_min_ms to reconnect_max_ms; the jitter (50-100 %) keeps a
+// federation that restarts together from dialing in lock step.
+milliseconds Dialer::backoff(unsigned failures) {
+  const NetworkConfig& net = ctx_.core.config().network;
+  double base = static_cast<double>(net.reconnect_min_ms) * std::pow(2.0, std::min(failures, 30u));
+  base = std::min(base, static_cast<double>(net.reconnect_max_ms));
+  std::uniform_real_distribution<double> factor(0.5, 1.0);
+  return milliseconds(static_cast<std::int64_t>(base * factor(jitter_)));
+}
+
+awaitable<void> Dialer::manage() {
+  asio::steady_timer timer(ioc_);
+  while (!stopped_) {
+    std::map<PublicKey, PeerRecord> wanted;
+    for (auto& p : ctx_.core.dial_list())
+      if (p.key != ctx_.core.own_key()) wanted[p.key] = p;
+    for (auto it = loops_.begin(); it != loops_.end();) {
+      if (!wanted.count(it->first)) {
+        it->second->stopped = true;
+        it = loops_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [key, record] : wanted) {
+      if (loops_.count(key)) continue;
+      auto loop = std::make_shared<Loop>();
+      loops_[key] = loop;
+      asio::co_spawn(ioc_, dial_loop(record, loop), asio::detached);
+    }
+    timer.expires_after(milliseconds(ctx_.core.config().network.poll_interval_ms * 5));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
+  asio::steady_timer timer(ioc_);
+  asio::ip::tcp::resolver resolver(ioc_);
+  const NetworkConfig& net = ctx_.core.config().network;
+  unsigned failures = 0;
+  std::size_t next_url = 0;
+  while (!loop->stopped && !stopped_) {
+    milliseconds wait(net.poll_interval_ms * 5);
+    if (!ctx_.core.is_connected(peer.key) && !peer.urls.empty()) {
+      const std::string& text = peer.urls[next_url++ % peer.urls.size()];
+      auto url = parse_peer_url(text);
+      std::string error;
+      bool connected = false;
+      if (!url) {
+        error = url.error().message;
+      } else {
+        boost::system::error_code ec;
+        auto endpoints = co_await resolver.async_resolve(url->host, std::to_string(url->port),
+                                                         asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+          error = "cannot resolve " + url->host + ": " + ec.message();
+        } else {
+          beast::tcp_stream stream(asio::make_strand(ioc_));
+          stream.expires_after(milliseconds(net.handshake_timeout_ms));
+          co_await stream.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+          if (ec) {
+            error = "cannot connect: " + ec.message();
+          } else {
+            connected = true;
+            std::string reason = co_await GossipSession::run_outbound(
+                ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
+                peer.key, url->text());
+            error = reason;
+            // A session that got past the handshake resets the backoff.
+            if (reason.rfind("handshake failed", 0) != 0) failures = 0;
+            else connected = false;
+          }
+        }
+      }
+      if (!connected) {
+        ctx_.core.dial_failed(peer.key, text, error);
+        log_debug("dialing " + fingerprint(peer.key) + " at " + text + " failed: " + error);
+        wait = backoff(failures++);
+      } else {
+        wait = backoff(0);
+      }
+    }
+    timer.expires_after(wait);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+}  // namespace ifex

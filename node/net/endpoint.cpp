@@ -1,0 +1,64 @@
+#include "node/net/endpoint.hpp"
+
+#include <charconv>
+
+namespace ifex {
+
+namespace {
+Result<std::uint16_t> parse_port(std::string_view s, std::string_view whole) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || value == 0 || value > 65535)
+    return make_error("bad_address", "'" + std::string(whole) + "': the port must be 1-65535");
+  return static_cast<std::uint16_t>(value);
+}
+}  // namespace
+
+Result<HostPort> parse_host_port(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return make_error("bad_address", "'" + std::string(text) + "': expected [IPV6]:PORT");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0)
+      return make_error("bad_address", "'" + std::string(text) + "': expected HOST:PORT");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos)
+      return make_error("bad_address", "'" + std::string(text) + "': write IPv6 hosts as [ADDR]:PORT");
+  }
+  auto p = parse_port(port, text);
+  if (!p) return p.error();
+  for (char c : host)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '@')
+      return make_error("bad_address", "'" + std::string(text) + "': invalid host");
+  return HostPort{std::string(host), *p};
+}
+
+Result<PeerUrl> parse_peer_url(std::string_view text) {
+  constexpr std::string_view scheme = "ws://";
+  if (text.substr(0, scheme.size()) != scheme)
+    return make_error("bad_url", "'" + std::string(text) + "': a peer URL starts with ws://");
+  std::string_view rest = text.substr(scheme.size());
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string path = slash == std::string_view::npos ? "/gossip" : std::string(rest.substr(slash));
+  auto hp = parse_host_port(authority);
+  if (!hp) return make_error("bad_url", "'" + std::string(text) + "': " + hp.error().message);
+  for (char c : path)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return make_error("bad_url", "'" + std::string(text) + "': invalid path");
+  return PeerUrl{hp->host, hp->port, path};
+}
+
+std::string PeerUrl::text() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return "ws://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + path;
+}
+
+}  // namespace ifex

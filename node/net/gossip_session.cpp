@@ -1,0 +1,335 @@
+#include "node/net/gossip_session.hpp"
+
+#include <sodium.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "keys/key_text.hpp"
+#include "node/log.hpp"
+#include "protocol/alert.hpp"
+#include "protocol/handshake.hpp"
+
+namespace ifex {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using asio::awaitable;
+using asio::use_awaitable;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Thrown inside the handshake; the message is logged and counted, never sent to the peer.
+struct HandshakeFailure {
+  std::string reason;
+};
+
+EphemeralKey fresh_ephemeral() {
+  std::uint8_t seed[32];
+  randombytes_buf(seed, sizeof seed);
+  EphemeralKey key = EphemeralKey::from_seed({seed, sizeof seed});
+  sodium_memzero(seed, sizeof seed);
+  return key;
+}
+
+}  // namespace
+
+GossipSession::GossipSession(NetContext& ctx, beast::tcp_stream stream, std::string address,
+                             std::optional<PublicKey> expected)
+    : ctx_(ctx),
+      ws_(std::move(stream)),
+      verify_strand_(asio::make_strand(ctx.verify_pool.get_executor())),
+      address_(std::move(address)),
+      expected_(expected),
+      wake_writer_(ws_.get_executor()),
+      wake_reader_(ws_.get_executor()) {}
+
+GossipSession::~GossipSession() = default;
+
+void GossipSession::start_inbound(NetContext& ctx, beast::tcp_stream stream, Request request,
+                                  std::string address, ConnectionLimiter::Token slot) {
+  auto session =
+      std::make_shared<GossipSession>(ctx, std::move(stream), std::move(address), std::nullopt);
+  session->slot_ = std::move(slot);
+  asio::co_spawn(
+      session->ws_.get_executor(),
+      [session, request = std::move(request)]() mutable -> awaitable<void> {
+        co_await session->run(std::move(request));
+      },
+      asio::detached);
+}
+
+awaitable<std::string> GossipSession::run_outbound(NetContext& ctx, beast::tcp_stream stream,
+                                                   std::string host, std::string path,
+                                                   PublicKey expected, std::string address) {
+  auto session =
+      std::make_shared<GossipSession>(ctx, std::move(stream), std::move(address), expected);
+  session->host_ = std::move(host);
+  session->path_ = std::move(path);
+  co_return co_await asio::co_spawn(session->ws_.get_executor(), session->run(std::nullopt),
+                                    use_awaitable);
+}
+
+awaitable<std::string> GossipSession::run(std::optional<Request> request) {
+  auto self = shared_from_this();
+  const NetworkConfig& net = ctx_.core.config().network;
+  ws_.binary(true);
+  ws_.read_message_max(net.max_frame_bytes + 256);
+  beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts apply instead
+  websocket::stream_base::timeout timeouts;
+  timeouts.handshake_timeout = milliseconds(net.handshake_timeout_ms);
+  timeouts.idle_timeout = milliseconds(net.idle_timeout_ms);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+
+  // One deadline for the whole handshake: upgrade, four messages, stream headers.
+  asio::steady_timer deadline(ws_.get_executor());
+  deadline.expires_after(milliseconds(net.handshake_timeout_ms));
+  deadline.async_wait([this, self](const boost::system::error_code& ec) {
+    if (!ec && !up_) {
+      close_reason_ = "handshake timed out";
+      beast::get_lowest_layer(ws_).close();
+    }
+  });
+
+  std::string failure;
+  try {
+    if (request) {
+      co_await ws_.async_accept(*request, use_awaitable);
+    } else {
+      co_await ws_.async_handshake(host_, path_, use_awaitable);
+    }
+    co_await secret_handshake();
+  } catch (const HandshakeFailure& f) {
+    failure = f.reason;
+  } catch (const boost::system::system_error& e) {
+    failure = close_reason_.empty() ? e.code().message() : close_reason_;
+  }
+  deadline.cancel();
+  if (!failure.empty()) {
+    ctx_.core.counters().handshakes_failed++;
+    log_info("handshake with " + address_ + " failed: " + failure);
+    beast::get_lowest_layer(ws_).close();
+    co_return "handshake failed: " + failure;
+  }
+
+  up_ = true;
+  id_ = ctx_.core.next_peer_id();
+  ctx_.core.session_up(id_, peer_, expected_.has_value(), address_, self);
+  asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
+  co_await read_loop();
+  closing_ = true;
+  wake_writer_.cancel();
+  beast::get_lowest_layer(ws_).close();
+  ctx_.core.session_down(id_, close_reason_);
+  co_return close_reason_;
+}
+
+awaitable<Bytes> GossipSession::read_message() {
+  beast::flat_buffer buffer;
+  co_await ws_.async_read(buffer, use_awaitable);
+  if (!ws_.got_binary()) throw HandshakeFailure{"the peer sent a text frame"};
+  auto data = buffer.data();
+  const auto* p = static_cast<const std::uint8_t*>(data.data());
+  ctx_.core.counters().bytes_in += data.size();
+  co_return Bytes(p, p + data.size());
+}
+
+awaitable<void> GossipSession::write_message(ByteView bytes) {
+  co_await ws_.async_write(asio::buffer(bytes.data(), bytes.size()), use_awaitable);
+  ctx_.core.counters().bytes_out += bytes.size();
+}
+
+awaitable<void> GossipSession::secret_handshake() {
+  SessionKeys keys;
+  if (expected_) {
+    ClientHandshake hs(ctx_.network, ctx_.identity, *expected_, fresh_ephemeral());
+    co_await write_message(hs.hello());
+    Bytes reply = co_await read_message();
+    auto auth = hs.on_reply(reply);
+    if (!auth) throw HandshakeFailure{auth.error().message};
+    co_await write_message(*auth);
+    Bytes accept = co_await read_message();
+    auto done = hs.on_accept(accept);
+    if (!done) throw HandshakeFailure{done.error().message};
+    keys = std::move(*done);
+  } else {
+    ServerHandshake hs(ctx_.network, ctx_.identity, fresh_ephemeral());
+    Bytes hello = co_await read_message();
+    // A caller without our network key gets no answer at all.
+    auto reply = hs.on_hello(hello);
+    if (!reply) throw HandshakeFailure{reply.error().message};
+    co_await write_message(*reply);
+    Bytes auth = co_await read_message();
+    auto client = hs.on_auth(auth);
+    if (!client) throw HandshakeFailure{client.error().message};
+    if (!ctx_.core.is_welcome(*client)) {
+      ctx_.core.counters().peers_refused++;
+      throw HandshakeFailure{"node " + fingerprint(*client) +
+                             " is neither a peer nor on the roster"};
+    }
+    auto [accept, done] = hs.accept();
+    co_await write_message(accept);
+    keys = std::move(done);
+  }
+  peer_ = keys.peer;
+  auto [sealer, header] = FrameSealer::start(keys.send_key);
+  sealer_.emplace(std::move(sealer));
+  co_await write_message(header);
+  Bytes their_header = co_await read_message();
+  auto opener = FrameOpener::start(keys.recv_key, their_header);
+  if (!opener) throw HandshakeFailure{opener.error().message};
+  opener_.emplace(std::move(*opener));
+}
+
+// ---- after the handshake ----
+
+void GossipSession::send(Bytes plaintext) {
+  const std::size_t n = plaintext.size();
+  const std::size_t queued = queued_bytes_.fetch_add(n) + n;
+  if (queued > ctx_.core.config().network.max_pending_outbound_bytes) {
+    ctx_.core.counters().slow_peers_dropped++;
+    close("the peer reads too slowly (" + std::to_string(queued) + " bytes queued)");
+    return;
+  }
+  asio::post(ws_.get_executor(), [self = shared_from_this(), p = std::move(plaintext)]() mutable {
+    if (self->closing_) return;
+    self->queue_.push_back(std::move(p));
+    self->wake_writer_.cancel();
+  });
+}
+
+void GossipSession::close(std::string reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+    if (self->closing_) return;
+    self->closing_ = true;
+    if (self->close_reason_.empty()) self->close_reason_ = reason;
+    self->wake_writer_.cancel();
+    self->wake_reader_.cancel();
+    beast::get_lowest_layer(self->ws_).close();  // ends the read loop, which reports the close
+  });
+}
+
+void GossipSession::fail(const std::string& reason) {
+  ctx_.core.counters().protocol_errors++;
+  log_warn("closing " + address_ + " (" + fingerprint(peer_) + "): " + reason);
+  if (close_reason_.empty()) close_reason_ = reason;
+  closing_ = true;
+  beast::get_lowest_layer(ws_).close();
+}
+
+awaitable<void> GossipSession::write_loop() {
+  auto self = shared_from_this();
+  while (!closing_) {
+    if (queue_.empty()) {
+      wake_writer_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await wake_writer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    Bytes plain = std::move(queue_.front());
+    queue_.pop_front();
+    Bytes frame = sealer_->seal(plain);
+    boost::system::error_code ec;
+    co_await ws_.async_write(asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (close_reason_.empty()) close_reason_ = "write failed: " + ec.message();
+      beast::get_lowest_layer(ws_).close();
+      co_return;
+    }
+    queued_bytes_ -= plain.size();
+    ctx_.core.counters().bytes_out += frame.size();
+    if (queue_.empty()) ctx_.core.link_drained(id_);
+  }
+}
+
+awaitable<void> GossipSession::read_loop() {
+  const NetworkConfig& net = ctx_.core.config().network;
+  for (;;) {
+    // Backpressure: stop reading while this peer's messages still wait to be verified.
+    while (inflight_bytes_.load() > net.max_inflight_inbound_bytes && !closing_) {
+      wake_reader_.expires_after(milliseconds(200));
+      boost::system::error_code ec;
+      co_await wake_reader_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (closing_) co_return;
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    co_await ws_.async_read(buffer, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (close_reason_.empty())
+        close_reason_ = ec == websocket::error::closed ? "closed by the peer"
+                        : ec == websocket::error::message_too_big
+                            ? "the peer sent a frame over the size limit"
+                            : ec.message();
+      if (ec == websocket::error::message_too_big) ctx_.core.counters().protocol_errors++;
+      co_return;
+    }
+    auto data = buffer.data();
+    ctx_.core.counters().bytes_in += data.size();
+    if (!ws_.got_binary()) {
+      fail("the peer sent a text frame");
+      co_return;
+    }
+    auto plain = opener_->open({static_cast<const std::uint8_t*>(data.data()), data.size()});
+    if (!plain) {
+      fail("a frame failed authentication (altered, replayed or out of order)");
+      co_return;
+    }
+    dispatch(std::move(*plain));
+    if (closing_) co_return;
+  }
+}
+
+// Decodes on the session strand; verifies on this session's verify strand, which also keeps
+// the peer's messages in order on their way to the core.
+void GossipSession::dispatch(Bytes plaintext) {
+  GossipLimits limits;
+  limits.max_message_bytes = ctx_.core.config().network.max_frame_bytes;
+  limits.max_entry_bytes = ctx_.core.config().max_entry_bytes;
+  auto message = decode_gossip(plaintext, limits);
+  if (!message) {
+    fail("malformed message: " + message.error().message);
+    return;
+  }
+  const std::size_t size = plaintext.size();
+  inflight_bytes_ += size;
+  asio::post(verify_strand_, [self = shared_from_this(), message = std::move(*message), size,
+                              entry_limits = EntryLimits{ctx_.core.config().max_entry_bytes}]() mutable {
+    NodeCore& core = self->ctx_.core;
+    if (auto* entries = std::get_if<EntriesMsg>(&message)) {
+      std::vector<SignedEntry> ok;
+      std::size_t rejected = 0;
+      std::string first_error;
+      for (const Bytes& bytes : entries->entries) {
+        auto e = decode_entry(bytes, entry_limits);
+        std::optional<Error> error;
+        if (!e) error = e.error();
+        else if (e->kind() != EntryKind::alert)
+          error = make_error("unsupported_kind", "entry kind not supported by this version");
+        else if (auto a = decode_alert(e->payload()); !a) error = a.error();
+        if (error) {
+          if (rejected++ == 0) first_error = error->message;
+          continue;
+        }
+        ok.push_back(std::move(*e));
+      }
+      core.verified_entries(self->id_, entries->push, std::move(ok), rejected, first_error);
+    } else if (auto* proof = std::get_if<ForkProofMsg>(&message)) {
+      core.fork_proof_received(self->id_, std::move(proof->proof));
+    } else {
+      core.control_message(self->id_, std::move(message));
+    }
+    self->inflight_bytes_ -= size;
+    asio::post(self->ws_.get_executor(), [self] { self->wake_reader_.cancel(); });
+  });
+}
+
+}  // namespace ifex

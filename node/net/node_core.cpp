@@ -1,0 +1,518 @@
+#include "node/net/node_core.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "keys/key_text.hpp"
+#include "node/entry_json.hpp"
+#include "node/log.hpp"
+#include "protocol/alert.hpp"
+
+namespace ifex {
+
+namespace asio = boost::asio;
+
+// The store seen through the replicator's LogReader interface.
+class NodeCore::StoreReader : public LogReader {
+ public:
+  explicit StoreReader(const Store& store) : store_(store) {}
+  LogHead head(const PublicKey& author) const override {
+    auto h = store_.head(author);
+    return h && *h ? **h : LogHead{};
+  }
+  std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq, std::size_t max_count,
+                          std::size_t max_bytes) const override {
+    std::vector<Bytes> out;
+    auto entries = store_.log_range(author, from_seq, max_count);
+    if (!entries) return out;
+    std::size_t bytes = 0;
+    for (auto& e : *entries) {
+      if (!out.empty() && bytes + e.bytes().size() > max_bytes) break;
+      bytes += e.bytes().size();
+      out.push_back(e.bytes());
+    }
+    return out;
+  }
+
+ private:
+  const Store& store_;
+};
+
+namespace {
+std::uint64_t wall_ms() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+}  // namespace
+
+NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& own_key,
+                   const NodeConfig& config, std::filesystem::path status_file)
+    : ioc_(core_ioc),
+      store_(store),
+      own_key_(own_key),
+      config_(config),
+      status_file_(std::move(status_file)),
+      started_wall_ms_(wall_ms()),
+      reader_(std::make_unique<StoreReader>(store)),
+      tick_timer_(core_ioc),
+      poll_timer_(core_ioc),
+      status_timer_(core_ioc) {
+  ReplicatorConfig rc;
+  rc.max_message_bytes = config.network.max_frame_bytes - 1024;
+  replicator_ = std::make_unique<Replicator>(rc, *reader_,
+                                             [this](const PublicKey& a) { return accepts(a); });
+}
+
+NodeCore::~NodeCore() = default;
+
+std::uint64_t NodeCore::now_ms() const {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - epoch_)
+                                        .count());
+}
+
+void NodeCore::start() {
+  asio::post(ioc_, [this] {
+    refresh_membership();
+    if (auto clock = store_.clock())
+      for (const auto& [author, head] : *clock) known_heads_[author] = head;
+    schedule_tick();
+    schedule_poll();
+    write_status();
+    schedule_status();
+  });
+}
+
+void NodeCore::stop() {
+  asio::post(ioc_, [this] {
+    stopped_ = true;
+    tick_timer_.cancel();
+    poll_timer_.cancel();
+    status_timer_.cancel();
+    for (auto& [id, l] : links_) l.link->close("node stopping");
+    std::error_code ec;
+    std::filesystem::remove(status_file_, ec);
+  });
+}
+
+bool NodeCore::accepts(const PublicKey& author) const {
+  if (author == own_key_ || config_.role == NodeRole::relay) return true;
+  std::lock_guard lock(membership_mutex_);
+  return roster_.count(author) > 0;
+}
+
+bool NodeCore::is_welcome(const PublicKey& key) const {
+  if (config_.network.accept_unknown_peers || config_.role == NodeRole::relay) return true;
+  std::lock_guard lock(membership_mutex_);
+  if (roster_.count(key)) return true;
+  for (const auto& p : peers_)
+    if (p.key == key) return true;
+  return false;
+}
+
+bool NodeCore::is_connected(const PublicKey& key) const {
+  std::lock_guard lock(membership_mutex_);
+  return connected_keys_.count(key) > 0;
+}
+
+std::vector<PeerRecord> NodeCore::dial_list() const {
+  std::lock_guard lock(membership_mutex_);
+  return peers_;
+}
+
+void NodeCore::refresh_membership() {
+  auto roster = store_.roster();
+  auto peers = store_.peers();
+  std::lock_guard lock(membership_mutex_);
+  if (roster) {
+    roster_.clear();
+    for (const auto& m : *roster) roster_.insert(m.key);
+  }
+  if (peers) peers_ = std::move(*peers);
+}
+
+ClockMsg NodeCore::local_clock() const {
+  ClockMsg clock;
+  clock.accepts_any_author = config_.role == NodeRole::relay;
+  std::map<PublicKey, std::uint64_t> heads;
+  {
+    std::lock_guard lock(membership_mutex_);
+    for (const auto& key : roster_) heads[key] = 0;
+  }
+  heads[own_key_] = 0;
+  for (const auto& [author, head] : known_heads_) heads[author] = head.seq;
+  for (const auto& [author, seq] : heads)
+    if (seq > 0 || accepts(author)) clock.heads.push_back({author, seq});
+  return clock;
+}
+
+// ---- connections ----
+
+void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::string address,
+                          std::shared_ptr<PeerLink> link) {
+  asio::post(ioc_, [this, id, key, outbound, address = std::move(address),
+                    link = std::move(link)]() mutable {
+    if (stopped_) return link->close("node stopping");
+    // Two nodes that dial each other at once end up with two links; both ends keep the one
+    // dialed by the smaller key, so they agree without talking about it.
+    for (auto it = links_.begin(); it != links_.end(); ++it) {
+      if (it->second.key != key) continue;
+      const PublicKey& existing_dialer = it->second.outbound ? own_key_ : key;
+      const PublicKey& new_dialer = outbound ? own_key_ : key;
+      if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
+        link->close("duplicate connection");
+        return;
+      }
+      it->second.link->close("duplicate connection");
+      replicator_->on_disconnected(it->first);
+      links_.erase(it);
+      break;
+    }
+    links_[id] = Link{key, outbound, address, link, wall_ms()};
+    {
+      std::lock_guard lock(membership_mutex_);
+      connected_keys_.insert(key);
+      auto& st = peer_status_[key];
+      st.connected = true;
+      st.connected_since_ms = wall_ms();
+    }
+    log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
+             address + ")");
+    replicator_->on_connected(id, local_clock(), now_ms());
+    send_outgoing();
+  });
+}
+
+void NodeCore::session_down(PeerId id, std::string reason) {
+  asio::post(ioc_, [this, id, reason = std::move(reason)] {
+    auto it = links_.find(id);
+    if (it == links_.end()) return;
+    PublicKey key = it->second.key;
+    links_.erase(it);
+    replicator_->on_disconnected(id);
+    bool still = false;
+    for (const auto& [other, l] : links_) still |= l.key == key;
+    std::lock_guard lock(membership_mutex_);
+    if (!still) connected_keys_.erase(key);
+    auto& st = peer_status_[key];
+    st.connected = still;
+    if (!reason.empty()) {
+      st.last_error = reason;
+      st.last_error_ms = wall_ms();
+    }
+    log_info("disconnected from " + fingerprint(key) + ": " + reason);
+  });
+}
+
+void NodeCore::dial_failed(const PublicKey& key, const std::string& url, const std::string& error) {
+  std::lock_guard lock(membership_mutex_);
+  auto& st = peer_status_[key];
+  st.last_error = url + ": " + error;
+  st.last_error_ms = wall_ms();
+}
+
+void NodeCore::protocol_violation(PeerId id, const std::string& what) {
+  counters_.protocol_errors++;
+  asio::post(ioc_, [this, id, what] {
+    auto it = links_.find(id);
+    if (it == links_.end()) return;
+    log_warn("peer " + fingerprint(it->second.key) + " broke the protocol: " + what);
+    it->second.link->close(what);
+  });
+}
+
+// ---- messages ----
+
+void NodeCore::control_message(PeerId id, GossipMessage message) {
+  asio::post(ioc_, [this, id, message = std::move(message)] {
+    if (!links_.count(id)) return;
+    if (auto st = replicator_->on_message(id, message, now_ms()); !st) {
+      counters_.protocol_errors++;
+      links_[id].link->close(st.error().message);
+      return;
+    }
+    send_outgoing();
+    pump(id);
+  });
+}
+
+void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> entries,
+                                std::size_t rejected, std::string first_error) {
+  asio::post(ioc_, [this, id, push, entries = std::move(entries), rejected,
+                    first_error = std::move(first_error)]() mutable {
+    auto it = links_.find(id);
+    if (it == links_.end()) return;
+    if (rejected > 0) {
+      // One invalid entry condemns the whole message: a hostile peer gets nothing stored.
+      counters_.entries_rejected += rejected;
+      counters_.protocol_errors++;
+      log_warn("peer " + fingerprint(it->second.key) + " sent an invalid entry: " + first_error);
+      it->second.link->close("invalid entry: " + first_error);
+      return;
+    }
+    std::vector<SignedEntry> wanted;
+    for (auto& e : entries) {
+      if (accepts(e.author())) wanted.push_back(std::move(e));
+      else counters_.entries_rejected++;
+    }
+    counters_.entries_received += wanted.size();
+    if (wanted.empty()) return;
+    ingest_queue_.push_back({id, push, std::move(wanted)});
+    if (!ingest_scheduled_) {
+      ingest_scheduled_ = true;
+      asio::post(ioc_, [this] { flush_ingest(); });
+    }
+  });
+}
+
+void NodeCore::fork_proof_received(PeerId id, Bytes proof) {
+  asio::post(ioc_, [this, id, proof = std::move(proof)] {
+    auto it = links_.find(id);
+    if (it == links_.end()) return;
+    auto decoded = decode_fork_proof(proof, store_.options().limits);
+    if (!decoded) {
+      counters_.protocol_errors++;
+      it->second.link->close("invalid fork proof: " + decoded.error().message);
+      return;
+    }
+    auto added = store_.add_fork_proof(*decoded);
+    if (added && *added) {
+      counters_.fork_proofs++;
+      log_warn("fork proof received: " + fingerprint(decoded->author()) +
+               " signed two entries with seq " + std::to_string(decoded->seq()) +
+               "; its log is frozen");
+      replicator_->on_fork_proof(proof, id);
+      send_outgoing();
+    }
+  });
+}
+
+void NodeCore::link_drained(PeerId id) {
+  asio::post(ioc_, [this, id] { pump(id); });
+}
+
+// ---- ingest: one transaction for everything queued since the last flush ----
+
+void NodeCore::flush_ingest() {
+  ingest_scheduled_ = false;
+  std::vector<Ingest> batches;
+  batches.swap(ingest_queue_);
+  std::set<PublicKey> touched;
+  for (const Ingest& batch : batches) {
+    auto results = store_.append(batch.entries);
+    if (!results) {
+      log_error("cannot store entries: " + results.error().message);
+      continue;
+    }
+    handle_appended(batch, *results, touched);
+  }
+  // Entries held for a gap may fit now.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (const PublicKey& author : std::set<PublicKey>(touched)) {
+      auto ready = pending_.take_ready(author, known_heads_[author]);
+      if (ready.empty()) continue;
+      Ingest again{0, false, std::move(ready)};
+      auto results = store_.append(again.entries);
+      if (!results) break;
+      std::size_t stored_before = counters_.entries_stored;
+      handle_appended(again, *results, touched);
+      progress |= counters_.entries_stored != stored_before;
+    }
+  }
+  send_outgoing();
+  for (const auto& [id, l] : links_) pump(id);
+}
+
+void NodeCore::handle_appended(const Ingest& batch, const std::vector<AppendResult>& results,
+                               std::set<PublicKey>& touched) {
+  std::optional<PeerId> from;
+  if (batch.from != 0 && links_.count(batch.from)) from = batch.from;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const SignedEntry& e = batch.entries[i];
+    switch (results[i].outcome) {
+      case AppendOutcome::stored:
+        counters_.entries_stored++;
+        known_heads_[e.author()] = head_after(e);
+        touched.insert(e.author());
+        replicator_->on_entry_stored(e, from, now_ms());
+        break;
+      case AppendOutcome::duplicate:
+        counters_.duplicates++;
+        if (from) replicator_->on_duplicate(*from, e, batch.push);
+        break;
+      case AppendOutcome::gap:
+      case AppendOutcome::prev_mismatch:
+        (void)pending_.hold(e);
+        touched.insert(e.author());
+        if (from) replicator_->on_gap(*from, e.author(), known_heads_[e.author()].seq, now_ms());
+        break;
+      case AppendOutcome::fork: {
+        counters_.fork_proofs++;
+        log_warn("fork detected: " + fingerprint(e.author()) + " signed two entries with seq " +
+                 std::to_string(e.seq()) + "; its log is frozen");
+        auto proofs = store_.fork_proofs();
+        if (proofs)
+          for (const auto& p : *proofs)
+            if (p.author() == e.author()) replicator_->on_fork_proof(encode_fork_proof(p), std::nullopt);
+        break;
+      }
+      case AppendOutcome::frozen:
+        break;
+    }
+  }
+}
+
+// Entries other processes stored (a CLI publish, a bundle import) reach the replicator here.
+void NodeCore::poll_store() {
+  refresh_membership();
+  auto clock = store_.clock();
+  if (!clock) return;
+  for (const auto& [author, head] : *clock) {
+    LogHead& known = known_heads_[author];
+    while (known.seq < head.seq) {
+      auto entries = store_.log_range(author, known.seq + 1, 256);
+      if (!entries || entries->empty()) break;
+      for (const auto& e : *entries) {
+        known = head_after(e);
+        replicator_->on_entry_stored(e, std::nullopt, now_ms());
+      }
+    }
+  }
+  send_outgoing();
+}
+
+void NodeCore::send_outgoing() {
+  for (auto& [peer, message] : replicator_->take_outgoing()) {
+    auto it = links_.find(peer);
+    if (it != links_.end()) it->second.link->send(encode_gossip(message));
+  }
+}
+
+void NodeCore::pump(PeerId id) {
+  auto it = links_.find(id);
+  if (it == links_.end()) return;
+  // Keep a few frames in flight: enough to fill the pipe, far below the drop threshold.
+  const std::size_t high_water =
+      std::min<std::size_t>(config_.network.max_pending_outbound_bytes / 4, 1 << 20);
+  const std::size_t budget = config_.network.max_frame_bytes - 1024;
+  while (it->second.link->queued_bytes() < high_water) {
+    auto batch = replicator_->next_sync_batch(id, budget);
+    if (!batch) break;
+    it->second.link->send(encode_gossip(*batch));
+  }
+}
+
+// ---- timers and status ----
+
+void NodeCore::schedule_tick() {
+  tick_timer_.expires_after(std::chrono::milliseconds(50));
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    replicator_->on_tick(now_ms());
+    send_outgoing();
+    schedule_tick();
+  });
+}
+
+void NodeCore::schedule_poll() {
+  poll_timer_.expires_after(std::chrono::milliseconds(config_.network.poll_interval_ms));
+  poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    poll_store();
+    schedule_poll();
+  });
+}
+
+void NodeCore::schedule_status() {
+  status_timer_.expires_after(std::chrono::seconds(1));
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    write_status();
+    schedule_status();
+  });
+}
+
+void NodeCore::write_status() {
+  namespace json = boost::json;
+  json::array peers;
+  std::set<PublicKey> listed;
+  auto describe = [&](const PublicKey& key, const std::vector<std::string>& urls) {
+    json::object p{{"public_key", public_key_to_text(key)}, {"fingerprint", fingerprint(key)}};
+    json::array u;
+    for (const auto& url : urls) u.emplace_back(url);
+    p["urls"] = std::move(u);
+    PeerStatus st;
+    {
+      std::lock_guard lock(membership_mutex_);
+      if (auto it = peer_status_.find(key); it != peer_status_.end()) st = it->second;
+    }
+    p["connected"] = st.connected;
+    if (st.connected) p["since"] = iso8601_utc(st.connected_since_ms);
+    for (const auto& [id, l] : links_) {
+      if (l.key != key) continue;
+      p["direction"] = l.outbound ? "outbound" : "inbound";
+      p["address"] = l.address;
+      if (auto rs = replicator_->peer_state(id)) {
+        p["eager"] = rs->eager;
+        p["syncing"] = rs->syncing;
+      }
+    }
+    if (!st.last_error.empty()) {
+      p["last_error"] = st.last_error;
+      p["last_error_at"] = iso8601_utc(st.last_error_ms);
+    }
+    peers.push_back(std::move(p));
+  };
+  for (const auto& rec : dial_list()) {
+    listed.insert(rec.key);
+    describe(rec.key, rec.urls);
+  }
+  for (const auto& [id, l] : links_)
+    if (listed.insert(l.key).second) describe(l.key, {});
+
+  const ReplicatorStats& rs = replicator_->stats();
+  json::object counters{
+      {"entries_received", counters_.entries_received.load()},
+      {"entries_stored", counters_.entries_stored.load()},
+      {"duplicates", counters_.duplicates.load()},
+      {"entries_rejected", counters_.entries_rejected.load()},
+      {"fork_proofs", counters_.fork_proofs.load()},
+      {"handshakes_failed", counters_.handshakes_failed.load()},
+      {"peers_refused", counters_.peers_refused.load()},
+      {"protocol_errors", counters_.protocol_errors.load()},
+      {"slow_peers_dropped", counters_.slow_peers_dropped.load()},
+      {"connections_refused", counters_.connections_refused.load()},
+      {"bytes_in", counters_.bytes_in.load()},
+      {"bytes_out", counters_.bytes_out.load()},
+      {"entries_pushed", rs.entries_pushed},
+      {"entries_synced", rs.entries_synced},
+      {"have_notes_sent", rs.have_notes_sent},
+      {"prunes_sent", rs.prunes_sent},
+      {"grafts_sent", rs.grafts_sent},
+      {"pending_out_of_order", pending_.size()}};
+  json::object status{{"pid", static_cast<std::int64_t>(::getpid())},
+                      {"started_at", iso8601_utc(started_wall_ms_)},
+                      {"updated_at", iso8601_utc(wall_ms())},
+                      {"listen", config_.network.listen},
+                      {"public_key", public_key_to_text(own_key_)},
+                      {"connections", links_.size()},
+                      {"peers", std::move(peers)},
+                      {"counters", std::move(counters)}};
+  std::filesystem::path tmp = status_file_;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << json::serialize(status) << "\n";
+    if (!out) return;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, status_file_, ec);
+}
+
+}  // namespace ifex

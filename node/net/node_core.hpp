@@ -1,0 +1,150 @@
+// NodeCore: the node's single-threaded heart while it runs. It owns the Replicator, writes
+// verified entries to the store in group commits, tracks connections and counters, and writes
+// the status file `ifexnode status` reads. Network sessions reach it only through the
+// thread-safe entry points below, which post to the core's own io_context (one thread).
+//
+// Data flow (docs/architecture.md, "Running node"): session strand (decrypt, decode) -> verify
+// strand on the pool (signatures) -> core (store, replicate) -> session strands (send).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "node/config.hpp"
+#include "node/net/peer_link.hpp"
+#include "node/store/store.hpp"
+#include "protocol/gossip_messages.hpp"
+#include "protocol/log_rules.hpp"
+#include "protocol/replicator.hpp"
+
+namespace ifex {
+
+struct NodeCounters {
+  std::atomic<std::uint64_t> entries_received{0};   // verified entries that arrived from peers
+  std::atomic<std::uint64_t> entries_stored{0};     // of those, new
+  std::atomic<std::uint64_t> duplicates{0};         // of those, already held
+  std::atomic<std::uint64_t> entries_rejected{0};   // bad signature, invalid payload, unaccepted author
+  std::atomic<std::uint64_t> fork_proofs{0};        // new fork proofs stored
+  std::atomic<std::uint64_t> handshakes_failed{0};
+  std::atomic<std::uint64_t> peers_refused{0};      // authenticated but not welcome
+  std::atomic<std::uint64_t> protocol_errors{0};    // malformed frames, broken limits, bad messages
+  std::atomic<std::uint64_t> slow_peers_dropped{0};
+  std::atomic<std::uint64_t> connections_refused{0};  // over max_connections or per-address cap
+  std::atomic<std::uint64_t> bytes_in{0};
+  std::atomic<std::uint64_t> bytes_out{0};
+};
+
+class NodeCore {
+ public:
+  NodeCore(boost::asio::io_context& core_ioc, Store& store, const PublicKey& own_key,
+           const NodeConfig& config, std::filesystem::path status_file);
+  ~NodeCore();
+
+  // Starts the timers (ticks, store polling, status file). Call once, from any thread.
+  void start();
+  void stop();
+  // After the core's thread has ended: forget every connection (shutdown only).
+  void release_links() { links_.clear(); }
+
+  // ---- thread-safe entry points for the network layer ----
+  NodeCounters& counters() { return counters_; }
+  const NodeConfig& config() const { return config_; }
+  const PublicKey& own_key() const { return own_key_; }
+  PeerId next_peer_id() { return next_peer_id_.fetch_add(1); }
+  // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
+  // node of the network when accept_unknown_peers is set.
+  bool is_welcome(const PublicKey& key) const;
+  bool is_connected(const PublicKey& key) const;
+  // The peers to dial, refreshed from the store as the operator changes them.
+  std::vector<PeerRecord> dial_list() const;
+
+  void session_up(PeerId id, const PublicKey& key, bool outbound, std::string address,
+                  std::shared_ptr<PeerLink> link);
+  void session_down(PeerId id, std::string reason);
+  void control_message(PeerId id, GossipMessage message);
+  // Entries of one EntriesMsg, verified off the core thread; `rejected` counts those that failed.
+  void verified_entries(PeerId id, bool push, std::vector<SignedEntry> entries,
+                        std::size_t rejected, std::string first_error);
+  void fork_proof_received(PeerId id, Bytes proof);
+  void link_drained(PeerId id);
+  void dial_failed(const PublicKey& key, const std::string& url, const std::string& error);
+  void protocol_violation(PeerId id, const std::string& what);
+
+ private:
+  struct Link {
+    PublicKey key;
+    bool outbound;
+    std::string address;
+    std::shared_ptr<PeerLink> link;
+    std::uint64_t since_ms;
+  };
+  struct Ingest {
+    PeerId from;
+    bool push;
+    std::vector<SignedEntry> entries;
+  };
+  struct PeerStatus {
+    std::string last_error;
+    std::uint64_t last_error_ms = 0;
+    std::uint64_t connected_since_ms = 0;
+    bool connected = false;
+  };
+  class StoreReader;
+
+  std::uint64_t now_ms() const;
+  void flush_ingest();
+  void handle_appended(const Ingest& batch, const std::vector<AppendResult>& results,
+                       std::set<PublicKey>& touched);
+  void poll_store();
+  void refresh_membership();
+  void send_outgoing();
+  void pump(PeerId id);
+  void write_status();
+  void schedule_tick();
+  void schedule_poll();
+  void schedule_status();
+  ClockMsg local_clock() const;
+  bool accepts(const PublicKey& author) const;
+
+  boost::asio::io_context& ioc_;
+  Store& store_;
+  PublicKey own_key_;
+  NodeConfig config_;
+  std::filesystem::path status_file_;
+  NodeCounters counters_;
+  std::atomic<PeerId> next_peer_id_{1};
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  std::uint64_t started_wall_ms_;
+
+  std::unique_ptr<StoreReader> reader_;
+  std::unique_ptr<Replicator> replicator_;
+  PendingEntries pending_{10'000};
+  std::map<PeerId, Link> links_;
+  std::vector<Ingest> ingest_queue_;
+  bool ingest_scheduled_ = false;
+  std::map<PublicKey, LogHead> known_heads_;  // what the replicator has been told about
+
+  mutable std::mutex membership_mutex_;  // guards the four sets below (read by network threads)
+  std::set<PublicKey> roster_;
+  std::vector<PeerRecord> peers_;
+  std::set<PublicKey> connected_keys_;
+  std::map<PublicKey, PeerStatus> peer_status_;
+
+  boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer status_timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace ifex

@@ -1,0 +1,77 @@
+#include "node/net/node_runtime.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+
+#include "keys/key_text.hpp"
+#include "node/log.hpp"
+#include "node/net/dialer.hpp"
+#include "node/net/node_core.hpp"
+#include "node/net/server.hpp"
+
+namespace ifex {
+
+namespace asio = boost::asio;
+
+Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
+                const std::string& listen) {
+  NodeConfig config = node.config();
+  if (!listen.empty()) config.network.listen = listen;
+
+  // Threads: one for the network, one for the core (store and replication), and a pool that
+  // verifies signatures, sized to the machine. Declaration order is destruction order in
+  // reverse: sessions (owned by net_ioc's handlers) refer to ctx, core and limiter, so net_ioc
+  // is declared after them and goes first.
+  asio::io_context core_ioc(1);
+  asio::thread_pool verify_pool(std::max(1u, std::thread::hardware_concurrency()));
+  NodeCore core(core_ioc, node.store(), identity.public_key(), config,
+                node.dir().root / "status.json");
+  ConnectionLimiter limiter(config.network.max_connections,
+                            config.network.max_connections_per_address);
+  NetContext ctx{core, identity, network, verify_pool, limiter};
+  asio::io_context net_ioc(1);
+
+  Server server(net_ioc, ctx);
+  if (auto st = server.listen(config.network.listen); !st) return st;
+  Dialer dialer(net_ioc, ctx);
+
+  auto core_guard = asio::make_work_guard(core_ioc);
+  std::thread core_thread([&] { core_ioc.run(); });
+
+  asio::signal_set signals(net_ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log_info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    dialer.stop();
+    core.stop();
+    // Give sessions a moment to close, then stop everything.
+    auto timer = std::make_shared<asio::steady_timer>(net_ioc, std::chrono::milliseconds(200));
+    timer->async_wait([&, timer](const boost::system::error_code&) { net_ioc.stop(); });
+  });
+
+  core.start();
+  server.start();
+  dialer.start();
+  auto endpoint = server.local_endpoint();
+  log_info("node " + fingerprint(identity.public_key()) + " (" + config.name + ", " +
+           std::string(role_name(config.role)) + ") listening on " +
+           endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
+  net_ioc.run();
+
+  core_guard.reset();
+  core_ioc.stop();
+  core_thread.join();
+  verify_pool.join();
+  // Run what the core still has queued, then drop its links while the network's io_context
+  // (which owns the sessions' sockets) is still alive.
+  core_ioc.restart();
+  core_ioc.poll();
+  core.release_links();
+  log_info("stopped");
+  return Status::success();
+}
+
+}  // namespace ifex

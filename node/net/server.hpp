@@ -1,0 +1,29 @@
+// The node's one listening port: HTTP requests, and the WebSocket upgrade on /gossip that starts
+// a GossipSession. (The HTTP API of a later issue is served here too.)
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "keys/result.hpp"
+#include "node/net/net_context.hpp"
+
+namespace ifex {
+
+class Server {
+ public:
+  Server(boost::asio::io_context& ioc, NetContext& ctx);
+  // Binds and listens; a clear error when the address is taken or invalid.
+  Status listen(const std::string& host_port);
+  void start();  // accepts until the io_context stops
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::io_context& ioc_;
+  NetContext& ctx_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace ifex

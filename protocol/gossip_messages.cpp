@@ -1,0 +1,132 @@
+#include "protocol/gossip_messages.hpp"
+
+#include "protocol/canonical.hpp"
+
+namespace ifex {
+
+namespace {
+
+constexpr std::size_t clock_entry_size = 32 + 8;
+
+void write_heads(CanonicalWriter& w, const std::vector<ClockEntry>& heads) {
+  w.u64(heads.size());
+  for (const auto& h : heads) {
+    w.fixed(h.author.view());
+    w.u64(h.seq);
+  }
+}
+
+std::vector<ClockEntry> read_heads(CanonicalReader& r, std::size_t max) {
+  std::uint64_t n = r.count(max, "clock entries");
+  if (n * clock_entry_size > r.remaining()) CanonicalReader::fail("truncated", "input ends inside a clock");
+  std::vector<ClockEntry> heads(n);
+  for (auto& h : heads) {
+    h.author = r.fixed<PublicKey>();
+    h.seq = r.u64();
+  }
+  return heads;
+}
+
+bool read_flag(CanonicalReader& r, std::string_view what) {
+  std::uint8_t v = r.u8();
+  if (v > 1) CanonicalReader::fail("not_canonical", std::string(what) + " must be 0 or 1");
+  return v == 1;
+}
+
+}  // namespace
+
+Bytes encode_gossip(const GossipMessage& message) {
+  CanonicalWriter w;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, ClockMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::clock));
+          w.u8(m.accepts_any_author ? 1 : 0);
+          write_heads(w, m.heads);
+        } else if constexpr (std::is_same_v<T, EntriesMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::entries));
+          w.u8(m.push ? 1 : 0);
+          w.u64(m.entries.size());
+          for (const auto& e : m.entries) w.bytes(e);
+        } else if constexpr (std::is_same_v<T, HaveMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::have));
+          write_heads(w, m.heads);
+        } else if constexpr (std::is_same_v<T, PruneMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::prune));
+        } else if constexpr (std::is_same_v<T, GraftMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::graft));
+          w.fixed(m.author.view());
+          w.u64(m.from_seq);
+        } else if constexpr (std::is_same_v<T, ForkProofMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::fork_proof));
+          w.bytes(m.proof);
+        }
+      },
+      message);
+  return w.finish();
+}
+
+Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits) {
+  if (bytes.size() > limits.max_message_bytes)
+    return make_error("too_large", "gossip message of " + std::to_string(bytes.size()) +
+                                       " bytes; the limit is " +
+                                       std::to_string(limits.max_message_bytes));
+  return decode_guarded<GossipMessage>([&]() -> Result<GossipMessage> {
+    CanonicalReader r(bytes);
+    GossipMessage out;
+    switch (static_cast<GossipType>(r.u8())) {
+      case GossipType::clock: {
+        ClockMsg m;
+        m.accepts_any_author = read_flag(r, "accepts_any_author");
+        m.heads = read_heads(r, limits.max_clock_authors);
+        out = std::move(m);
+        break;
+      }
+      case GossipType::entries: {
+        EntriesMsg m;
+        m.push = read_flag(r, "push");
+        m.entries.resize(r.count(limits.max_entries_per_message, "entries"));
+        for (auto& e : m.entries) e = r.bytes(limits.max_entry_bytes, "an entry");
+        if (m.entries.empty()) CanonicalReader::fail("empty", "an entries message must carry one");
+        out = std::move(m);
+        break;
+      }
+      case GossipType::have: {
+        HaveMsg m;
+        m.heads = read_heads(r, limits.max_clock_authors);
+        out = std::move(m);
+        break;
+      }
+      case GossipType::prune:
+        out = PruneMsg{};
+        break;
+      case GossipType::graft: {
+        GraftMsg m;
+        m.author = r.fixed<PublicKey>();
+        m.from_seq = r.u64();
+        if (m.from_seq == 0) CanonicalReader::fail("bad_seq", "graft from seq 0");
+        out = m;
+        break;
+      }
+      case GossipType::fork_proof: {
+        ForkProofMsg m;
+        m.proof = r.bytes(2 * limits.max_entry_bytes + 32, "a fork proof");
+        out = std::move(m);
+        break;
+      }
+      default:
+        CanonicalReader::fail("unknown_type", "unknown gossip message type");
+    }
+    r.expect_end("the gossip message");
+    return out;
+  });
+}
+
+std::string_view gossip_type_name(const GossipMessage& message) {
+  static constexpr std::string_view names[] = {"clock", "entries", "have", "prune", "graft",
+                                               "fork_proof"};
+  return names[message.index()];
+}
+
+}  // namespace ifex

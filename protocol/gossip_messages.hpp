@@ -1,0 +1,85 @@
+// Gossip messages: what two nodes say to each other once the handshake is done. Each message is
+// one encrypted frame; the plaintext is the canonical encoding (protocol/canonical.hpp) starting
+// with the 0x01 flag and a u8 type. Byte layout: docs/protocol.md ("Gossip messages").
+#pragma once
+
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "keys/bytes.hpp"
+#include "keys/result.hpp"
+
+namespace ifex {
+
+struct ClockEntry {
+  PublicKey author;
+  std::uint64_t seq = 0;  // 0: the sender accepts this author but holds none of its entries
+  friend bool operator==(const ClockEntry&, const ClockEntry&) = default;
+};
+
+// Sent once by each side right after the handshake: the logs the sender carries and how far.
+struct ClockMsg {
+  bool accepts_any_author = false;  // a relay: send it every author's log
+  std::vector<ClockEntry> heads;
+  friend bool operator==(const ClockMsg&, const ClockMsg&) = default;
+};
+
+// Signed entries, in seq order per author. `push` marks entries pushed live on the eager tree
+// (a duplicate of one of those prunes the link); catch-up and graft replies are not `push`.
+struct EntriesMsg {
+  bool push = false;
+  std::vector<Bytes> entries;
+  friend bool operator==(const EntriesMsg&, const EntriesMsg&) = default;
+};
+
+// Lazy notes: "I now hold these logs up to these seqs".
+struct HaveMsg {
+  std::vector<ClockEntry> heads;
+  friend bool operator==(const HaveMsg&, const HaveMsg&) = default;
+};
+
+// "You sent me a duplicate: stop pushing entries to me, send Have notes instead."
+struct PruneMsg {
+  friend bool operator==(const PruneMsg&, const PruneMsg&) = default;
+};
+
+// "Send me this author's entries from `from_seq` on, and push to me eagerly again."
+struct GraftMsg {
+  PublicKey author;
+  std::uint64_t from_seq = 1;
+  friend bool operator==(const GraftMsg&, const GraftMsg&) = default;
+};
+
+// Proof that an author forked its log; travels like an entry.
+struct ForkProofMsg {
+  Bytes proof;
+  friend bool operator==(const ForkProofMsg&, const ForkProofMsg&) = default;
+};
+
+using GossipMessage = std::variant<ClockMsg, EntriesMsg, HaveMsg, PruneMsg, GraftMsg, ForkProofMsg>;
+
+enum class GossipType : std::uint8_t {
+  clock = 1,
+  entries = 2,
+  have = 3,
+  prune = 4,
+  graft = 5,
+  fork_proof = 6,
+};
+
+struct GossipLimits {
+  std::size_t max_message_bytes = 128 * 1024;  // a whole plaintext message
+  std::size_t max_entry_bytes = 64 * 1024;
+  std::size_t max_clock_authors = 100'000;
+  std::size_t max_entries_per_message = 1024;
+};
+
+Bytes encode_gossip(const GossipMessage& message);
+// Strict: unknown type, lengths over the limits, trailing bytes are errors. Entry bytes are not
+// verified here (the ingest path verifies them off the network thread).
+[[nodiscard]] Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits);
+
+std::string_view gossip_type_name(const GossipMessage& message);
+
+}  // namespace ifex

@@ -1,0 +1,358 @@
+#include "protocol/replicator.hpp"
+
+#include <algorithm>
+
+namespace ifex {
+
+namespace {
+
+// Encoded sizes (docs/protocol.md, "Gossip messages"): flag, type, push flag and u64 count before
+// the entries of an EntriesMsg, a u64 length before each entry; flag, type and u64 count before
+// the (author, seq) pairs of a HaveMsg.
+constexpr std::size_t entries_header_bytes = 1 + 1 + 1 + 8;
+constexpr std::size_t entry_framing_bytes = 8;
+constexpr std::size_t have_header_bytes = 1 + 1 + 8;
+constexpr std::size_t clock_entry_bytes = 32 + 8;
+
+void raise_known(std::map<PublicKey, std::uint64_t>& known, const PublicKey& author,
+                 std::uint64_t seq) {
+  auto& k = known[author];
+  k = std::max(k, seq);
+}
+
+}  // namespace
+
+Replicator::Replicator(ReplicatorConfig config, const LogReader& logs,
+                       std::function<bool(const PublicKey&)> accepts)
+    : config_(config), logs_(logs), accepts_(std::move(accepts)) {}
+
+void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t /*now_ms*/) {
+  Peer& p = peers_[peer] = Peer{};
+  p.our_clock = std::move(our_clock);
+  send(peer, p.our_clock);
+}
+
+void Replicator::on_disconnected(PeerId peer) {
+  peers_.erase(peer);
+  for (auto it = missing_.begin(); it != missing_.end();) {
+    std::erase(it->second.announcers, peer);
+    it = it->second.announcers.empty() ? missing_.erase(it) : std::next(it);
+  }
+  // Messages still queued for it have nowhere to go; erasing them moves the open pushes.
+  std::erase_if(outgoing_, [&](const auto& m) { return m.first == peer; });
+  open_push_.clear();
+}
+
+Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::uint64_t now_ms) {
+  auto found = peers_.find(peer);
+  if (found == peers_.end())
+    return make_error("unknown_peer", "a message from a peer that is not connected");
+  Peer& p = found->second;
+
+  if (const auto* clock = std::get_if<ClockMsg>(&message)) {
+    if (p.clock_received) return make_error("second_clock", "the peer sent its clock twice");
+    std::set<PublicKey> authors;
+    for (const auto& h : clock->heads)
+      if (!authors.insert(h.author).second)
+        return make_error("bad_clock", "the peer's clock lists an author twice");
+    p.clock_received = true;
+    p.accepts_any = clock->accepts_any_author;
+    p.accepted = std::move(authors);
+    for (const auto& h : clock->heads)
+      if (h.seq > 0) p.known[h.author] = h.seq;
+    start_catch_up(p);
+    return Status::success();
+  }
+  if (!p.clock_received)
+    return make_error("clock_expected", std::string("a ") + std::string(gossip_type_name(message)) +
+                                            " message before the peer's clock");
+
+  if (const auto* have = std::get_if<HaveMsg>(&message)) {
+    on_have(peer, p, *have, now_ms);
+  } else if (std::holds_alternative<PruneMsg>(message)) {
+    p.eager = false;
+  } else if (const auto* g = std::get_if<GraftMsg>(&message)) {
+    on_graft(p, *g);
+  }
+  return Status::success();
+}
+
+void Replicator::start_catch_up(Peer& p) {
+  // Authors stored after our clock went out are not in it, but the peer lacks them too.
+  std::set<PublicKey> authors = std::move(p.stored_before_clock);
+  p.stored_before_clock.clear();
+  for (const auto& h : p.our_clock.heads) authors.insert(h.author);
+  for (const auto& author : authors) {
+    if (!peer_accepts(p, author)) continue;
+    std::uint64_t theirs = known_seq(p, author);
+    // The live head, not the clock's: the cursor reads to it anyway.
+    if (theirs < logs_.head(author).seq) p.cursors[author] = Cursor{theirs + 1};
+  }
+}
+
+void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_t now_ms) {
+  for (const auto& h : have.heads) {
+    // Only authors this node carries: a peer cannot grow our maps with arbitrary keys.
+    if (!accepts_(h.author)) continue;
+    p.accepted.insert(h.author);
+    raise_known(p.known, h.author, h.seq);
+    if (logs_.head(h.author).seq < h.seq)
+      expect_from(peer, h.author, h.seq, now_ms + config_.graft_timeout_ms);
+  }
+}
+
+void Replicator::on_graft(Peer& p, const GraftMsg& g) {
+  p.eager = true;
+  if (!accepts_(g.author) && logs_.head(g.author).seq == 0) return;
+  std::uint64_t from = std::max<std::uint64_t>(g.from_seq, 1);
+  p.accepted.insert(g.author);
+  // Its word on what it holds beats ours: a push we counted may have been held back as a gap.
+  if (auto k = p.known.find(g.author); k != p.known.end()) k->second = std::min(k->second, from - 1);
+  auto [it, fresh] = p.cursors.try_emplace(g.author, Cursor{from});
+  if (!fresh) it->second.next_seq = std::min(it->second.next_seq, from);
+}
+
+void Replicator::expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
+                             std::uint64_t deadline_ms) {
+  Missing& m =
+      missing_.try_emplace(author, Missing{seq, deadline_ms, {}, logs_.head(author).seq})
+          .first->second;
+  m.seq = std::max(m.seq, seq);
+  if (std::find(m.announcers.begin(), m.announcers.end(), peer) == m.announcers.end())
+    m.announcers.push_back(peer);
+}
+
+void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId> from,
+                                 std::uint64_t /*now_ms*/) {
+  const PublicKey& author = entry.author();
+  const std::uint64_t seq = entry.seq();
+  if (from) {
+    if (auto it = peers_.find(*from); it != peers_.end()) {
+      it->second.accepted.insert(author);
+      raise_known(it->second.known, author, seq);
+    }
+  }
+  if (auto m = missing_.find(author);
+      m != missing_.end() && m->second.seq <= std::max(seq, logs_.head(author).seq))
+    missing_.erase(m);
+
+  for (auto& [id, q] : peers_) {
+    if (from && id == *from) continue;
+    if (!q.clock_received) {
+      q.stored_before_clock.insert(author);
+      continue;
+    }
+    if (!peer_accepts(q, author) || known_seq(q, author) >= seq) continue;
+    if (q.cursors.contains(author)) continue;  // the cursor reads to the live head
+    if (q.eager) {
+      push(id, entry.bytes());
+      q.known[author] = seq;
+      ++stats_.entries_pushed;
+    } else {
+      auto& h = q.have_queue[author];
+      h = std::max(h, seq);
+    }
+  }
+}
+
+void Replicator::on_duplicate(PeerId from, const SignedEntry& entry, bool pushed) {
+  ++stats_.duplicates;
+  auto it = peers_.find(from);
+  if (it == peers_.end()) return;
+  Peer& p = it->second;
+  if (accepts_(entry.author())) {
+    p.accepted.insert(entry.author());
+    raise_known(p.known, entry.author(), entry.seq());
+  }
+  // Only a pushed duplicate means two eager paths lead here; catch-up and graft replies can
+  // overlap the tree without any link being redundant.
+  if (pushed && p.eager) {
+    p.eager = false;
+    send(from, PruneMsg{});
+    ++stats_.prunes_sent;
+  }
+}
+
+void Replicator::on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq,
+                        std::uint64_t now_ms) {
+  auto it = peers_.find(from);
+  if (it == peers_.end()) return;
+  Peer& p = it->second;
+  // The graft is the repair; the timer is the fallback should its reply not close the gap.
+  expect_from(from, author, have_seq + 1, now_ms + config_.graft_retry_ms);
+  if (auto g = p.last_graft_ms.find(author);
+      g != p.last_graft_ms.end() && now_ms < g->second + config_.graft_retry_ms)
+    return;
+  graft(from, p, author, have_seq + 1, now_ms);
+}
+
+void Replicator::graft(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t from_seq,
+                       std::uint64_t now_ms) {
+  send(peer, GraftMsg{author, from_seq});
+  p.eager = true;
+  p.last_graft_ms[author] = now_ms;
+  ++stats_.grafts_sent;
+}
+
+void Replicator::on_fork_proof(const Bytes& proof, std::optional<PeerId> from) {
+  for (auto& [id, p] : peers_)
+    if (p.clock_received && (!from || id != *from)) send(id, ForkProofMsg{proof});
+}
+
+void Replicator::on_tick(std::uint64_t now_ms) {
+  for (auto it = missing_.begin(); it != missing_.end();) {
+    Missing& m = it->second;
+    const std::uint64_t head = logs_.head(it->first).seq;
+    std::erase_if(m.announcers, [&](PeerId a) { return !peers_.contains(a); });
+    if (head >= m.seq || m.announcers.empty()) {
+      it = missing_.erase(it);
+      continue;
+    }
+    if (now_ms < m.deadline_ms) {
+      ++it;
+      continue;
+    }
+    if (head > m.head_seen) {
+      // The log is moving (a catch-up stream, a slow tree): give it another period rather
+      // than start a second stream of the same entries.
+      m.head_seen = head;
+      m.deadline_ms = now_ms + config_.graft_timeout_ms;
+    } else {
+      PeerId target = m.announcers.front();
+      graft(target, peers_.at(target), it->first, head + 1, now_ms);
+      // The next retry asks someone else, in case this peer cannot deliver.
+      std::rotate(m.announcers.begin(), m.announcers.begin() + 1, m.announcers.end());
+      m.deadline_ms = now_ms + config_.graft_retry_ms;
+    }
+    ++it;
+  }
+  flush_have_notes();
+}
+
+void Replicator::flush_have_notes() {
+  const std::size_t per_message =
+      config_.max_message_bytes > have_header_bytes + clock_entry_bytes
+          ? (config_.max_message_bytes - have_header_bytes) / clock_entry_bytes
+          : 1;
+  for (auto& [id, p] : peers_) {
+    HaveMsg have;
+    for (const auto& [author, seq] : p.have_queue) {
+      // It may have told us meanwhile (its own note, a push, a duplicate), or grafted the log.
+      if (known_seq(p, author) >= seq || p.cursors.contains(author)) continue;
+      have.heads.push_back({author, seq});
+      if (have.heads.size() == per_message) {
+        stats_.have_notes_sent += have.heads.size();
+        send(id, std::exchange(have, HaveMsg{}));
+      }
+    }
+    p.have_queue.clear();
+    if (!have.heads.empty()) {
+      stats_.have_notes_sent += have.heads.size();
+      send(id, std::move(have));
+    }
+  }
+}
+
+std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t budget_bytes) {
+  auto found = peers_.find(peer);
+  if (found == peers_.end() || found->second.cursors.empty()) return std::nullopt;
+  Peer& p = found->second;
+
+  // Round robin: start after the author served last, so one long log cannot starve the others.
+  std::vector<PublicKey> order;
+  auto start = p.last_served ? p.cursors.upper_bound(*p.last_served) : p.cursors.begin();
+  for (auto it = start; it != p.cursors.end(); ++it) order.push_back(it->first);
+  for (auto it = p.cursors.begin(); it != start; ++it) order.push_back(it->first);
+
+  EntriesMsg out;
+  std::size_t entry_bytes = 0;
+  std::size_t message_bytes = entries_header_bytes;
+  bool full = false;
+  for (const auto& author : order) {
+    if (full || out.entries.size() >= config_.max_entries_per_message) break;
+    if (!out.entries.empty() && (entry_bytes >= budget_bytes ||
+                                 message_bytes + entry_framing_bytes >= config_.max_message_bytes))
+      break;
+    Cursor& c = p.cursors.at(author);
+    const std::uint64_t head = logs_.head(author).seq;
+    // Skip what it got meanwhile from others.
+    std::uint64_t next = std::max(c.next_seq, known_seq(p, author) + 1);
+    if (next > head) {
+      p.cursors.erase(author);
+      continue;
+    }
+    const std::size_t byte_room =
+        std::min(out.entries.empty() ? budget_bytes : budget_bytes - entry_bytes,
+                 config_.max_message_bytes - message_bytes);
+    auto batch = logs_.read(author, next, config_.max_entries_per_message - out.entries.size(),
+                            byte_room);
+    for (auto& bytes : batch) {
+      const bool fits = entry_bytes + bytes.size() <= budget_bytes &&
+                        message_bytes + entry_framing_bytes + bytes.size() <=
+                            config_.max_message_bytes &&
+                        out.entries.size() < config_.max_entries_per_message;
+      if (!fits && !out.entries.empty()) {
+        full = true;
+        break;
+      }
+      entry_bytes += bytes.size();
+      message_bytes += entry_framing_bytes + bytes.size();
+      out.entries.push_back(std::move(bytes));
+      ++next;
+    }
+    p.last_served = author;
+    raise_known(p.known, author, next - 1);
+    // An empty read below the head means the store lost entries; dropping the cursor avoids
+    // asking it forever.
+    if (next > head || batch.empty())
+      p.cursors.erase(author);
+    else
+      c.next_seq = next;
+  }
+  if (out.entries.empty()) return std::nullopt;
+  stats_.entries_synced += out.entries.size();
+  return out;
+}
+
+std::vector<std::pair<PeerId, GossipMessage>> Replicator::take_outgoing() {
+  open_push_.clear();
+  return std::exchange(outgoing_, {});
+}
+
+std::optional<PeerReplicationState> Replicator::peer_state(PeerId peer) const {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return std::nullopt;
+  const Peer& p = it->second;
+  return PeerReplicationState{p.clock_received, p.eager, !p.cursors.empty(), p.known.size()};
+}
+
+bool Replicator::peer_accepts(const Peer& p, const PublicKey& author) const {
+  return p.accepts_any || p.accepted.contains(author);
+}
+
+std::uint64_t Replicator::known_seq(const Peer& p, const PublicKey& author) {
+  auto it = p.known.find(author);
+  return it == p.known.end() ? 0 : it->second;
+}
+
+void Replicator::send(PeerId peer, GossipMessage message) {
+  outgoing_.emplace_back(peer, std::move(message));
+  open_push_.erase(peer);
+}
+
+void Replicator::push(PeerId peer, const Bytes& entry) {
+  const std::size_t framed = entry_framing_bytes + entry.size();
+  if (auto it = open_push_.find(peer); it != open_push_.end()) {
+    auto& msg = std::get<EntriesMsg>(outgoing_[it->second.index].second);
+    if (msg.entries.size() < config_.max_entries_per_message &&
+        it->second.message_bytes + framed <= config_.max_message_bytes) {
+      msg.entries.push_back(entry);
+      it->second.message_bytes += framed;
+      return;
+    }
+  }
+  send(peer, EntriesMsg{true, {entry}});
+  open_push_[peer] = OpenPush{outgoing_.size() - 1, entries_header_bytes + framed};
+}
+
+}  // namespace ifex

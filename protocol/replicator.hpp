@@ -1,0 +1,166 @@
+// The replication logic of one node, as pure code: events in, messages out. The network layer
+// (node/net/) drives it from real connections; a simulator and fuzzers drive it without sockets.
+// Time is handed in (ms, any monotonic origin); nothing here reads a clock or draws randomness.
+//
+// What it does (docs/protocol.md, "Replication"):
+//  - catch-up: on connect both sides exchange clocks; each streams the other what it lacks, in seq
+//    order per author, pulled in bounded batches as the connection's send queue drains
+//    (next_sync_batch), so a slow peer gets backpressure instead of an unbounded queue;
+//  - live push, Plumtree style: a new entry goes eagerly to "eager" peers and as a lazy Have note
+//    to "lazy" peers. A duplicate pushed entry prunes the link (both ends turn it lazy); a Have
+//    note for something the tree did not deliver within graft_timeout_ms grafts the link back
+//    (eager again) and asks for the missing entries.
+//  - entries and fork proofs are verified and stored by the caller, which then reports the
+//    outcome (on_entry_stored, on_duplicate, on_gap, on_fork_proof).
+//
+// Not thread-safe: one owner (the node's core thread) calls everything.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "keys/bytes.hpp"
+#include "protocol/entry.hpp"
+#include "protocol/gossip_messages.hpp"
+#include "protocol/log_rules.hpp"
+
+namespace ifex {
+
+using PeerId = std::uint64_t;  // chosen by the caller, unique per connection
+
+// Read access to the node's logs.
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+  // seq 0 when the node holds nothing of `author`.
+  virtual LogHead head(const PublicKey& author) const = 0;
+  // Encoded entries of `author` from `from_seq` on, in seq order: at most max_count, and stopping
+  // before max_bytes would be exceeded (but at least one entry when there is one).
+  virtual std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq,
+                                  std::size_t max_count, std::size_t max_bytes) const = 0;
+};
+
+struct ReplicatorConfig {
+  std::uint64_t graft_timeout_ms = 400;  // wait for the tree before grafting a lazy link
+  std::uint64_t graft_retry_ms = 1000;   // then ask the next announcer this often
+  std::size_t max_message_bytes = 120 * 1024;  // budget of one EntriesMsg
+  std::size_t max_entries_per_message = 1024;
+};
+
+struct ReplicatorStats {
+  std::uint64_t entries_pushed = 0;    // sent eagerly
+  std::uint64_t entries_synced = 0;    // sent by catch-up or graft replies
+  std::uint64_t have_notes_sent = 0;   // (author, seq) pairs in Have messages
+  std::uint64_t duplicates = 0;        // entries received that were already stored
+  std::uint64_t prunes_sent = 0;
+  std::uint64_t grafts_sent = 0;
+};
+
+struct PeerReplicationState {
+  bool clock_received = false;
+  bool eager = true;           // we push entries to it (else Have notes)
+  bool syncing = false;        // catch-up or graft replies still to send
+  std::size_t authors_known = 0;
+};
+
+class Replicator {
+ public:
+  // `accepts(author)`: whether this node stores that author's entries (own key, roster, or any
+  // for a relay). Entries of other authors are never requested.
+  Replicator(ReplicatorConfig config, const LogReader& logs,
+             std::function<bool(const PublicKey&)> accepts);
+
+  // A connection finished its handshake. Queues our clock for the peer.
+  void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms);
+  void on_disconnected(PeerId peer);
+
+  // A control message from the peer: ClockMsg, HaveMsg, PruneMsg or GraftMsg. (EntriesMsg and
+  // ForkProofMsg go through the caller's verify-and-store path and come back as the on_* calls
+  // below.) A message that breaks the protocol returns an error: disconnect the peer.
+  // The caller may pass EntriesMsg and ForkProofMsg here too, before its own handling, to check
+  // that they did not come before the clock; they have no other effect here.
+  [[nodiscard]] Status on_message(PeerId peer, const GossipMessage& message, std::uint64_t now_ms);
+
+  // A new entry was stored: published locally (from = nullopt) or received from `from`.
+  void on_entry_stored(const SignedEntry& entry, std::optional<PeerId> from, std::uint64_t now_ms);
+  // An entry from `from` was already stored; `pushed` when it came in an EntriesMsg with push set.
+  void on_duplicate(PeerId from, const SignedEntry& entry, bool pushed);
+  // An entry from `from` could not be appended: this node holds `author` only up to `have_seq`.
+  void on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq, std::uint64_t now_ms);
+  // A new fork proof was stored (received from `from`, or detected here): pass it on.
+  void on_fork_proof(const Bytes& proof, std::optional<PeerId> from);
+
+  // Timers: grafts for lazy notes the tree did not honour, batched Have notes.
+  void on_tick(std::uint64_t now_ms);
+
+  // Messages to send, in order, since the last call.
+  std::vector<std::pair<PeerId, GossipMessage>> take_outgoing();
+
+  // Catch-up and graft replies, pulled when `peer`'s send queue has room: the next batch of
+  // entries (at most budget_bytes of entry bytes, at least one entry), or nullopt when done.
+  std::optional<EntriesMsg> next_sync_batch(PeerId peer, std::size_t budget_bytes);
+
+  const ReplicatorStats& stats() const { return stats_; }
+  std::optional<PeerReplicationState> peer_state(PeerId peer) const;
+
+ private:
+  struct Cursor {
+    std::uint64_t next_seq;  // next entry to send
+  };
+  struct Missing {
+    std::uint64_t seq;                // announced head
+    std::uint64_t deadline_ms;        // graft when passed
+    std::vector<PeerId> announcers;   // peers that said they have it, in order
+    std::uint64_t head_seen;          // our head when the deadline was set
+  };
+  struct Peer {
+    bool clock_received = false;
+    bool accepts_any = false;
+    std::set<PublicKey> accepted;                  // authors in its clock
+    std::map<PublicKey, std::uint64_t> known;      // how far we know it holds each log
+    bool eager = true;
+    std::map<PublicKey, Cursor> cursors;           // catch-up / graft replies
+    std::optional<PublicKey> last_served;          // round-robin position among the cursors
+    std::map<PublicKey, std::uint64_t> have_queue; // lazy notes to flush
+    std::map<PublicKey, std::uint64_t> last_graft_ms;
+    ClockMsg our_clock;                            // what we told it, to start catch-up from
+    std::set<PublicKey> stored_before_clock;       // authors stored after our clock went out
+  };
+  // The push EntriesMsg to a peer that later pushes may join, while it is the last message
+  // queued for that peer.
+  struct OpenPush {
+    std::size_t index;          // into outgoing_
+    std::size_t message_bytes;  // encoded size so far
+  };
+
+  bool peer_accepts(const Peer& p, const PublicKey& author) const;
+  static std::uint64_t known_seq(const Peer& p, const PublicKey& author);
+  void send(PeerId peer, GossipMessage message);
+  void push(PeerId peer, const Bytes& entry);
+  void start_catch_up(Peer& p);
+  void on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_t now_ms);
+  void on_graft(Peer& p, const GraftMsg& graft);
+  void graft(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t from_seq,
+             std::uint64_t now_ms);
+  void expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
+                   std::uint64_t deadline_ms);
+  void flush_have_notes();
+
+  ReplicatorConfig config_;
+  const LogReader& logs_;
+  std::function<bool(const PublicKey&)> accepts_;
+  std::map<PeerId, Peer> peers_;  // ordered: the same events give the same messages everywhere
+  std::map<PublicKey, Missing> missing_;
+  std::vector<std::pair<PeerId, GossipMessage>> outgoing_;
+  std::unordered_map<PeerId, OpenPush> open_push_;
+  ReplicatorStats stats_;
+};
+
+}  // namespace ifex
