@@ -1,46 +1,84 @@
 #!/usr/bin/env bash
-# A small demonstration on one machine: two member nodes, alerts published in English, French
-# and Arabic on the first, carried to the second as a signed bundle (the sneakernet path), then
-# listed and verified there. Installs the dependencies and builds first (both idempotent).
-# Data lives in ./demo-data (removed and recreated on each run).
+# A small local federation on one machine: three member nodes linked in a line (A - B - C) over
+# the authenticated WebSocket gossip protocol. Alerts published on A (English, French, Arabic)
+# reach C through B; one published on C reaches A. Then C goes offline, A publishes again, and C
+# catches up when it returns. Installs the dependencies and builds first (both idempotent).
+# Data and logs live in ./demo-data (recreated on each run); the nodes are stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh
-bin=build/node/ifexnode
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target ifexnode
+bin=${IFEX_DEMO_BIN:-build/node/ifexnode}
 data=demo-data
 rm -rf "$data"
 mkdir -p "$data"
 
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
 step() { printf '\n== %s\n' "$*"; }
+start() {  # start NODE: runs it in the background, its log in demo-data/NODE.log
+  "$bin" run --data "$data/$1" 2> "$data/$1.log" &
+  pids+=($!)
+  eval "pid_$1=$!"
+}
+wait_for() {  # wait_for NODE COUNT: until NODE holds COUNT entries (20 s at most)
+  for _ in $(seq 200); do
+    [ "$("$bin" list --data "$data/$1" --json | grep -o '"id"' | wc -l)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for $1 to hold $2 entries" >&2
+  return 1
+}
+alert() {  # alert NODE LANG COUNTRY CATEGORY TITLE
+  "$bin" publish --data "$data/$1" --lang "$2" --country "$3" --category "$4" --title "$5" \
+    --summary "Demo alert." --body "Published on node $1 of the demo federation." >/dev/null
+}
 
-step "create two member nodes"
-"$bin" init --data "$data/cpj-like" --name "Committee for Reporters (demo)"
-"$bin" init --data "$data/smex-like" --name "Digital Rights Collective (demo)"
+step "create three member nodes sharing one federation network key"
+base_port=$((17000 + RANDOM % 2000))
+"$bin" init --data "$data/a" --name "Press Freedom Centre (demo)" --listen "127.0.0.1:$base_port" 2>/dev/null
+network_key=$("$bin" network-key show --data "$data/a")
+"$bin" init --data "$data/b" --name "Digital Rights Collective (demo)" \
+  --listen "127.0.0.1:$((base_port + 1))" --network-key "$network_key" 2>/dev/null
+"$bin" init --data "$data/c" --name "Journalists' Union (demo)" \
+  --listen "127.0.0.1:$((base_port + 2))" --network-key "$network_key" 2>/dev/null
+for n in a b c; do eval "key_$n=$("$bin" id --data "$data/$n" | head -1)"; done
 
-step "publish three alerts on the first node"
-"$bin" publish --data "$data/cpj-like" --lang en --country TR --category criminal-defamation \
-  --title "Columnist sentenced to 14 months for a satirical piece" \
-  --summary "A court convicted the columnist of insulting a public official." \
-  --body "The columnist was sentenced under the criminal defamation law for a satirical column." \
-  --event-date 2026-11-20 --source https://example.org/alerts/columnist
-"$bin" publish --data "$data/cpj-like" --lang fr --country SN --category internet-censorship \
-  --title "Coupure de l'internet mobile pendant les manifestations" \
-  --summary "L'accès aux données mobiles a été suspendu pendant trois jours." \
-  --body "Les opérateurs ont suspendu l'internet mobile sur ordre des autorités." \
-  --event-date 2026-11-22
-"$bin" publish --data "$data/cpj-like" --lang ar --country EG --category attack-on-journalist \
-  --title "اعتداء على مصور صحفي أثناء تغطية احتجاج" \
-  --summary "تعرض مصور صحفي للضرب ومصادرة معداته." \
-  --body "اعتدت قوات الأمن على المصور أثناء تغطيته للاحتجاجات وصادرت الكاميرا." \
-  --event-date 2026-11-25
+step "every node accepts every member's alerts; B dials A and C"
+for n in a b c; do
+  for m in a b c; do
+    [ "$n" = "$m" ] || "$bin" roster add --data "$data/$n" "$(eval echo "\$key_$m")" \
+      --name "member $m" >/dev/null
+  done
+done
+"$bin" peer add --data "$data/b" "ws://127.0.0.1:$base_port/gossip" "$key_a"
+"$bin" peer add --data "$data/b" "ws://127.0.0.1:$((base_port + 2))/gossip" "$key_c"
 
-step "carry them to the second node in a signed bundle"
-"$bin" export --data "$data/cpj-like" --out "$data/alerts.bundle"
-"$bin" roster add --data "$data/smex-like" "$("$bin" id --data "$data/cpj-like" | head -1)" \
-  --name "Committee for Reporters (demo)"
-"$bin" import --data "$data/smex-like" "$data/alerts.bundle"
+step "run the three nodes"
+start a; start b; start c
 
-step "the second node now holds them"
-"$bin" list --data "$data/smex-like"
-"$bin" verify --data "$data/smex-like"
+step "publish on A; the alerts travel A -> B -> C"
+alert a en TR criminal-defamation "Columnist sentenced to 14 months for a satirical piece"
+alert a fr SN internet-censorship "Coupure de l'internet mobile pendant les manifestations"
+alert a ar EG attack-on-journalist "اعتداء على مصور صحفي أثناء تغطية احتجاج"
+wait_for c 3
+"$bin" list --data "$data/c"
+
+step "publish on C; it reaches A"
+alert c es MX attack-on-journalist "Periodista amenazado tras publicar una investigación"
+wait_for a 4
+
+step "C goes offline; A publishes; C catches up when it returns"
+kill "$pid_c"; wait "$pid_c" 2>/dev/null || true
+alert a en IR internet-censorship "Messaging apps blocked nationwide"
+wait_for b 5
+start c
+wait_for c 5
+"$bin" list --data "$data/c" --limit 2
+"$bin" status --data "$data/b"
+"$bin" verify --data "$data/c"
+echo
+echo "demo done: data and logs are in $data/"

@@ -56,7 +56,8 @@ awaitable<void> Dialer::manage() {
     for (auto& p : ctx_.core.dial_list())
       if (p.key != ctx_.core.own_key()) wanted[p.key] = p;
     for (auto it = loops_.begin(); it != loops_.end();) {
-      if (!wanted.count(it->first)) {
+      auto w = wanted.find(it->first);
+      if (w == wanted.end() || w->second.urls != it->second->urls) {
         it->second->stopped = true;
         it = loops_.erase(it);
       } else {
@@ -66,6 +67,7 @@ awaitable<void> Dialer::manage() {
     for (auto& [key, record] : wanted) {
       if (loops_.count(key)) continue;
       auto loop = std::make_shared<Loop>();
+      loop->urls = record.urls;
       loops_[key] = loop;
       asio::co_spawn(ioc_, dial_loop(record, loop), asio::detached);
     }

@@ -22,6 +22,7 @@ class Dialer {
  private:
   struct Loop {
     bool stopped = false;
+    std::vector<std::string> urls;  // restarted when the operator changes them
   };
   boost::asio::awaitable<void> manage();
   boost::asio::awaitable<void> dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop);

@@ -81,7 +81,8 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
   auto self = shared_from_this();
   const NetworkConfig& net = ctx_.core.config().network;
   ws_.binary(true);
-  ws_.read_message_max(net.max_frame_bytes + 256);
+  // Until the handshake is done nothing larger than its biggest message is legitimate.
+  ws_.read_message_max(hs_auth_size);
   beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts apply instead
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = milliseconds(net.handshake_timeout_ms);
@@ -120,6 +121,7 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
     co_return "handshake failed: " + failure;
   }
 
+  ws_.read_message_max(net.max_frame_bytes + frame_overhead);
   up_ = true;
   id_ = ctx_.core.next_peer_id();
   ctx_.core.session_up(id_, peer_, expected_.has_value(), address_, self);

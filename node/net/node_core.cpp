@@ -185,6 +185,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
              address + ")");
     replicator_->on_connected(id, local_clock(), now_ms());
     send_outgoing();
+    write_status();
   });
 }
 
@@ -197,15 +198,18 @@ void NodeCore::session_down(PeerId id, std::string reason) {
     replicator_->on_disconnected(id);
     bool still = false;
     for (const auto& [other, l] : links_) still |= l.key == key;
-    std::lock_guard lock(membership_mutex_);
-    if (!still) connected_keys_.erase(key);
-    auto& st = peer_status_[key];
-    st.connected = still;
-    if (!reason.empty()) {
-      st.last_error = reason;
-      st.last_error_ms = wall_ms();
+    {
+      std::lock_guard lock(membership_mutex_);
+      if (!still) connected_keys_.erase(key);
+      auto& st = peer_status_[key];
+      st.connected = still;
+      if (!reason.empty()) {
+        st.last_error = reason;
+        st.last_error_ms = wall_ms();
+      }
     }
     log_info("disconnected from " + fingerprint(key) + ": " + reason);
+    write_status();
   });
 }
 

@@ -7,7 +7,6 @@
 
 #include <map>
 #include <numeric>
-#include <queue>
 #include <random>
 #include <set>
 
