@@ -345,6 +345,9 @@ void NodeCore::handle_appended(const Ingest& batch, const std::vector<AppendResu
         known_heads_[e.author()] = head_after(e);
         touched.insert(e.author());
         replicator_->on_entry_stored(e, from, now_ms());
+        log_debug("stored " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
+                  std::to_string(e.seq()) + " from " +
+                  (from ? fingerprint(links_[*from].key) : std::string("held entries")));
         break;
       case AppendOutcome::duplicate:
         counters_.duplicates++;
@@ -385,6 +388,8 @@ void NodeCore::poll_store() {
       for (const auto& e : *entries) {
         known = head_after(e);
         replicator_->on_entry_stored(e, std::nullopt, now_ms());
+        log_debug("local " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
+                  std::to_string(e.seq()));
       }
     }
   }
