@@ -77,8 +77,10 @@ TEST_CASE("a valid configuration is read", "[config]") {
 TEST_CASE("the configuration rejects unknown keys", "[config]") {
   CHECK_THAT(load_error(replace(valid_config, "map_size_mib", "map_size_mb")),
              Catch::Contains("unknown key 'store.map_size_mb'"));
+  CHECK_THAT(load_error(valid_config + "\n[telemetry]\nport = 1\n"),
+             Catch::Contains("unknown key 'telemetry'"));
   CHECK_THAT(load_error(valid_config + "\n[network]\nport = 1\n"),
-             Catch::Contains("unknown key 'network'"));
+             Catch::Contains("unknown key 'network.port'"));
   CHECK_THAT(load_error(replace(valid_config, "role =", "colour = \"red\"\nrole =")),
              Catch::Contains("unknown key 'node.colour'"));
   CHECK_THAT(load_error("max_entry_bytes = 2000\n" + valid_config),
@@ -98,6 +100,37 @@ TEST_CASE("the configuration rejects wrong types", "[config]") {
              Catch::Contains("unknown role 'boss'"));
   CHECK_THAT(load_error("[store]\nmap_size_mib = 10\n"), Catch::Contains("[node]"));
   CHECK_THAT(load_error("[node\nname = 1"), Catch::Contains(" at "));
+}
+
+TEST_CASE("the [network] section is read, written and checked", "[config]") {
+  TempDir dir("config");
+  NodeConfig config;
+  config.name = "Relay";
+  config.role = NodeRole::relay;
+  config.network.listen = "[::1]:7500";
+  config.network.accept_unknown_peers = true;
+  config.network.handshake_timeout_ms = 2500;
+  config.network.max_pending_outbound_bytes = 1 << 20;
+  REQUIRE(write_new_config(dir / "ifexnode.toml", config));
+  auto back = load_config(dir / "ifexnode.toml");
+  REQUIRE(back);
+  CHECK(back->network.listen == "[::1]:7500");
+  CHECK(back->network.accept_unknown_peers);
+  CHECK(back->network.handshake_timeout_ms == 2500);
+  CHECK(back->network.max_pending_outbound_bytes == (1u << 20));
+  CHECK(back->network.idle_timeout_ms == NetworkConfig{}.idle_timeout_ms);
+
+  CHECK_THAT(load_error(valid_config + "\n[network]\nhandshake_timeout_ms = 5\n"),
+             Catch::Contains("network.handshake_timeout_ms must be between"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\nlisten = 7400\n"),
+             Catch::Contains("network.listen must be a string"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\naccept_unknown_peers = 1\n"),
+             Catch::Contains("network.accept_unknown_peers must be true or false"));
+  CHECK_THAT(load_error(valid_config +
+                        "\n[network]\nreconnect_min_ms = 5000\nreconnect_max_ms = 1000\n"),
+             Catch::Contains("reconnect_max_ms must not be below"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\nmax_frame_bytes = 20000\n"),
+             Catch::Contains("max_frame_bytes must exceed limits.max_entry_bytes"));
 }
 
 TEST_CASE("the configuration rejects out-of-range values", "[config]") {
