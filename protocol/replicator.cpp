@@ -32,6 +32,13 @@ void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t /*n
   send(peer, p.our_clock);
 }
 
+void Replicator::on_local_clock_changed(const ClockMsg& our_clock) {
+  for (auto& [peer, p] : peers_) {
+    p.our_clock = our_clock;
+    send(peer, our_clock);
+  }
+}
+
 void Replicator::on_disconnected(PeerId peer) {
   peers_.erase(peer);
   for (auto it = missing_.begin(); it != missing_.end();) {
@@ -50,17 +57,30 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
   Peer& p = found->second;
 
   if (const auto* clock = std::get_if<ClockMsg>(&message)) {
-    if (p.clock_received) return make_error("second_clock", "the peer sent its clock twice");
     std::set<PublicKey> authors;
     for (const auto& h : clock->heads)
       if (!authors.insert(h.author).second)
         return make_error("bad_clock", "the peer's clock lists an author twice");
+    // A later clock is an update (the peer's roster changed): it replaces what the peer
+    // accepts, and catch-up starts for the authors it newly accepts.
+    const bool update = p.clock_received;
+    const bool accepted_any_before = p.accepts_any;
+    std::set<PublicKey> before = std::move(p.accepted);
     p.clock_received = true;
     p.accepts_any = clock->accepts_any_author;
     p.accepted = std::move(authors);
     for (const auto& h : clock->heads)
-      if (h.seq > 0) p.known[h.author] = h.seq;
-    start_catch_up(p);
+      if (h.seq > 0) p.known[h.author] = std::max(p.known[h.author], h.seq);
+    if (!update) {
+      start_catch_up(p);
+    } else if (!accepted_any_before) {
+      for (const auto& h : p.our_clock.heads) {
+        if (before.count(h.author) || !peer_accepts(p, h.author) || p.cursors.count(h.author))
+          continue;
+        std::uint64_t theirs = known_seq(p, h.author);
+        if (theirs < logs_.head(h.author).seq) p.cursors[h.author] = Cursor{theirs + 1};
+      }
+    }
     return Status::success();
   }
   if (!p.clock_received)

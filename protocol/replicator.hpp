@@ -80,6 +80,9 @@ class Replicator {
   // A connection finished its handshake. Queues our clock for the peer.
   void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms);
   void on_disconnected(PeerId peer);
+  // The set of authors this node accepts changed (its roster): sends the new clock to every
+  // peer, which then streams what it holds of the newly accepted authors.
+  void on_local_clock_changed(const ClockMsg& our_clock);
 
   // A control message from the peer: ClockMsg, HaveMsg, PruneMsg or GraftMsg. (EntriesMsg and
   // ForkProofMsg go through the caller's verify-and-store path and come back as the on_* calls

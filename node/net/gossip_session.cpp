@@ -271,7 +271,10 @@ awaitable<void> GossipSession::read_loop() {
                         : ec == websocket::error::message_too_big
                             ? "the peer sent a frame over the size limit"
                             : ec.message();
-      if (ec == websocket::error::message_too_big) ctx_.core.counters().protocol_errors++;
+      if (ec == websocket::error::message_too_big) {
+        ctx_.core.counters().protocol_errors++;
+        log_warn("closing " + address_ + " (" + fingerprint(peer_) + "): " + close_reason_);
+      }
       co_return;
     }
     auto data = buffer.data();
@@ -283,6 +286,10 @@ awaitable<void> GossipSession::read_loop() {
     auto plain = opener_->open({static_cast<const std::uint8_t*>(data.data()), data.size()});
     if (!plain) {
       fail("a frame failed authentication (altered, replayed or out of order)");
+      co_return;
+    }
+    if (opener_->closed()) {  // the peer ended its stream cleanly
+      if (close_reason_.empty()) close_reason_ = "closed by the peer";
       co_return;
     }
     dispatch(std::move(*plain));

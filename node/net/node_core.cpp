@@ -26,16 +26,8 @@ class NodeCore::StoreReader : public LogReader {
   }
   std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq, std::size_t max_count,
                           std::size_t max_bytes) const override {
-    std::vector<Bytes> out;
-    auto entries = store_.log_range(author, from_seq, max_count);
-    if (!entries) return out;
-    std::size_t bytes = 0;
-    for (auto& e : *entries) {
-      if (!out.empty() && bytes + e.bytes().size() > max_bytes) break;
-      bytes += e.bytes().size();
-      out.push_back(e.bytes());
-    }
-    return out;
+    auto raw = store_.log_bytes(author, from_seq, max_count, max_bytes);
+    return raw ? std::move(*raw) : std::vector<Bytes>{};
   }
 
  private:
@@ -128,12 +120,22 @@ std::vector<PeerRecord> NodeCore::dial_list() const {
 void NodeCore::refresh_membership() {
   auto roster = store_.roster();
   auto peers = store_.peers();
-  std::lock_guard lock(membership_mutex_);
-  if (roster) {
-    roster_.clear();
-    for (const auto& m : *roster) roster_.insert(m.key);
+  bool roster_changed = false;
+  {
+    std::lock_guard lock(membership_mutex_);
+    if (roster) {
+      std::set<PublicKey> fresh;
+      for (const auto& m : *roster) fresh.insert(m.key);
+      roster_changed = fresh != roster_;
+      roster_ = std::move(fresh);
+    }
+    if (peers) peers_ = std::move(*peers);
   }
-  if (peers) peers_ = std::move(*peers);
+  // Peers decide what to send us from our clock: tell them what we accept now.
+  if (roster_changed && replicator_) {
+    replicator_->on_local_clock_changed(local_clock());
+    send_outgoing();
+  }
 }
 
 ClockMsg NodeCore::local_clock() const {

@@ -234,6 +234,27 @@ Result<std::vector<SignedEntry>> Store::log_range(const PublicKey& author, std::
   });
 }
 
+Result<std::vector<Bytes>> Store::log_bytes(const PublicKey& author, std::uint64_t from_seq,
+                                            std::size_t max_count, std::size_t max_bytes) const {
+  return guarded<std::vector<Bytes>>(*this, [&]() -> Result<std::vector<Bytes>> {
+    Txn txn(*env_, Txn::read_only);
+    Cursor c(txn, dbis_->entries);
+    std::vector<Bytes> out;
+    std::size_t bytes = 0;
+    MDB_val k, v;
+    auto start = ref_key(author, from_seq);
+    for (bool ok = c.seek(span_of(start), &k, &v); ok && out.size() < max_count;
+         ok = c.get(MDB_NEXT, &k, &v)) {
+      if (std::memcmp(k.mv_data, author.data(), 32) != 0) break;
+      if (!out.empty() && bytes + v.mv_size > max_bytes) break;
+      bytes += v.mv_size;
+      ByteView value = lmdb::view(v);
+      out.emplace_back(value.begin(), value.end());
+    }
+    return out;
+  });
+}
+
 Result<std::vector<SignedEntry>> Store::newest(std::size_t limit,
                                                std::span<const PublicKey> authors) const {
   return guarded<std::vector<SignedEntry>>(*this, [&]() -> Result<std::vector<SignedEntry>> {

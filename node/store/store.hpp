@@ -102,6 +102,11 @@ class Store {
   // Up to `limit` entries of `author` from `from_seq` on, in seq order.
   Result<std::vector<SignedEntry>> log_range(const PublicKey& author, std::uint64_t from_seq,
                                              std::size_t limit) const;
+  // The stored encodings of `author`'s entries from `from_seq` on, in seq order, undecoded: at
+  // most max_count, stopping before max_bytes would be exceeded (but at least one). What
+  // catch-up sends, without decoding entries only to count their bytes.
+  Result<std::vector<Bytes>> log_bytes(const PublicKey& author, std::uint64_t from_seq,
+                                       std::size_t max_count, std::size_t max_bytes) const;
   // Up to `limit` entries, newest creation time first, of the given authors (all when empty).
   Result<std::vector<SignedEntry>> newest(std::size_t limit,
                                           std::span<const PublicKey> authors = {}) const;

@@ -212,8 +212,7 @@ TEST_CASE("a connection starts with our clock, and an eager peer", "[replicator]
   CHECK_FALSE(b.r.peer_state(2));
 }
 
-TEST_CASE("control messages before the clock, and a second clock, are protocol errors",
-          "[replicator]") {
+TEST_CASE("control messages before the clock are protocol errors", "[replicator]") {
   Bench b;
   b.r.on_connected(1, b.our_clock(), 0);
   CHECK(b.r.on_message(1, HaveMsg{{{b.xk(), 1}}}, 0).error().code == "clock_expected");
@@ -224,9 +223,40 @@ TEST_CASE("control messages before the clock, and a second clock, are protocol e
   CHECK(b.r.on_message(2, ClockMsg{}, 0).error().code == "unknown_peer");
   CHECK_FALSE(b.r.on_message(1, ClockMsg{false, {{b.xk(), 1}, {b.xk(), 2}}}, 0));
   REQUIRE(b.r.on_message(1, ClockMsg{}, 0));
-  CHECK(b.r.on_message(1, ClockMsg{}, 0).error().code == "second_clock");
   CHECK(b.r.on_message(1, PruneMsg{}, 0));
   CHECK(b.r.on_message(1, EntriesMsg{true, {b.x_log[0].bytes()}}, 0));
+}
+
+TEST_CASE("a later clock updates what the peer accepts and starts catch-up for new authors",
+          "[replicator]") {
+  Bench b;
+  b.store_x(5);
+  b.r.on_connected(1, b.our_clock(), 0);
+  REQUIRE(b.r.on_message(1, ClockMsg{false, {{b.yk(), 0}}}, 0));  // accepts only y at first
+  CHECK_FALSE(b.r.next_sync_batch(1, 1 << 20));
+  // x's entries are not pushed to a peer that does not accept x.
+  b.r.take_outgoing();
+  // Its roster changed: it now accepts x too, holding up to seq 2.
+  REQUIRE(b.r.on_message(1, ClockMsg{false, {{b.xk(), 2}, {b.yk(), 0}}}, 0));
+  std::vector<std::uint64_t> seqs;
+  while (auto batch = b.r.next_sync_batch(1, 1 << 20))
+    for (const auto& bytes : batch->entries) seqs.push_back(decode_entry(bytes, {})->seq());
+  CHECK(seqs == std::vector<std::uint64_t>{3, 4, 5});
+  CHECK(b.r.on_message(1, ClockMsg{false, {{b.xk(), 1}, {b.xk(), 1}}}, 0).error().code ==
+        "bad_clock");
+}
+
+TEST_CASE("a change of our roster sends our new clock to every peer", "[replicator]") {
+  Bench b;
+  b.connect(1, 0);
+  b.connect(2, 0);
+  b.r.take_outgoing();
+  ClockMsg fresh = b.our_clock();
+  fresh.heads.push_back({b.xk(), 0});
+  b.r.on_local_clock_changed(fresh);
+  auto out = b.r.take_outgoing();
+  REQUIRE(out.size() == 2);
+  for (const auto& [peer, message] : out) CHECK(std::get<ClockMsg>(message) == fresh);
 }
 
 TEST_CASE("catch-up streams what the peer lacks, to the live head, in bounded batches",
