@@ -1,0 +1,54 @@
+#include "node/sim/entry_pool.hpp"
+
+#include "protocol/alert.hpp"
+
+namespace ifex::sim {
+
+const PooledEntry* EntryPool::verify(ByteView bytes) {
+  const Hash id = entry_id(bytes);
+  auto [it, fresh] = entries_.try_emplace(id);
+  PooledEntry* known = it->second.get();
+  if (!fresh && (!known || known->verified)) {
+    ++cached_verdicts_;
+    return known;
+  }
+  ++real_verifications_;
+  // What a node's ingest checks (node/net/gossip_session.cpp): signature and structure, an
+  // alert kind, and an alert payload that decodes.
+  auto decoded = decode_entry(bytes, EntryLimits{});
+  // A fresh slot stays empty: the verdict "does not verify" is remembered too.
+  if (!decoded || decoded->kind() != EntryKind::alert || !decode_alert(decoded->payload()))
+    return nullptr;
+  if (!known) {
+    it->second = std::make_unique<PooledEntry>(PooledEntry{std::move(*decoded), -1, true});
+    return it->second.get();
+  }
+  known->verified = true;
+  return known;
+}
+
+const PooledEntry* EntryPool::add_signed(SignedEntry entry, std::int64_t alert) {
+  auto& slot = entries_[entry.id()];
+  if (!slot) slot = std::make_unique<PooledEntry>(PooledEntry{std::move(entry), alert, false});
+  return slot.get();
+}
+
+const PooledEntry* EntryPool::find(const Hash& id) const {
+  auto it = entries_.find(id);
+  return it == entries_.end() ? nullptr : it->second.get();
+}
+
+std::optional<PublicKey> EntryPool::verify_fork_proof(ByteView bytes) {
+  // entry_id is BLAKE2b-256 of the bytes: a fine key for any encoding.
+  const Hash key = entry_id(bytes);
+  auto [it, fresh] = proofs_.try_emplace(key);
+  if (!fresh) {
+    ++cached_verdicts_;
+    return it->second;
+  }
+  real_verifications_ += 2;
+  if (auto proof = decode_fork_proof(bytes, EntryLimits{})) it->second = proof->author();
+  return it->second;
+}
+
+}  // namespace ifex::sim
