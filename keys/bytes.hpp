@@ -29,6 +29,8 @@ inline std::string_view as_chars(ByteView b) {
 std::string to_hex(ByteView bytes);
 // Lowercase or uppercase hex, even length; nullopt on any other character.
 std::optional<Bytes> from_hex(std::string_view hex);
+// The value of one hex digit (either case), or -1.
+int hex_value(char c);
 
 template <class Tag, std::size_t N>
 struct FixedBytes {

@@ -87,7 +87,7 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
   }
   NodeConfig config;
   Reader r{file, std::nullopt};
-  r.check_keys(root, "", {"node", "store", "limits", "network"});
+  r.check_keys(root, "", {"node", "store", "limits", "network", "http"});
   if (auto* node = r.section(root, "node")) {
     r.check_keys(*node, "node", {"name", "role"});
     if (auto name = (*node)["name"].value<std::string>()) config.name = *name;
@@ -143,6 +143,34 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     if (n.max_frame_bytes < config.max_entry_bytes + 1024)
       r.fail("network.max_frame_bytes must exceed limits.max_entry_bytes by at least 1024");
   }
+  config.http.public_reads = config.role != NodeRole::relay;
+  if (auto* http = r.section(root, "http")) {
+    HttpConfig& h = config.http;
+    r.check_keys(*http, "http",
+                 {"public_reads", "max_body_bytes", "request_timeout_ms", "max_page_size",
+                  "max_search_offset", "max_query_bytes", "cache_max_age_s", "threads",
+                  "index_interval_ms", "public_url"});
+    if (auto node = (*http)["public_reads"]; node) {
+      if (auto v = node.value<bool>(); v && node.is_boolean()) h.public_reads = *v;
+      else r.fail("http.public_reads must be true or false");
+    }
+    if (auto node = (*http)["public_url"]; node) {
+      auto v = node.value<std::string>();
+      if (v && (v->empty() || v->starts_with("http://") || v->starts_with("https://")))
+        h.public_url = *v;
+      else r.fail("http.public_url must be \"\" or an http(s):// URL");
+    }
+    r.read_uint(*http, "http", "max_body_bytes", h.max_body_bytes, 1024, 64 << 20);
+    r.read_uint(*http, "http", "request_timeout_ms", h.request_timeout_ms, 100, 600'000);
+    r.read_uint(*http, "http", "max_page_size", h.max_page_size, 1, 10'000);
+    r.read_uint(*http, "http", "max_search_offset", h.max_search_offset, 0, 10'000'000);
+    r.read_uint(*http, "http", "max_query_bytes", h.max_query_bytes, 16, 64 * 1024);
+    r.read_uint(*http, "http", "cache_max_age_s", h.cache_max_age_s, 0, 86'400);
+    r.read_uint(*http, "http", "threads", h.threads, 1, 64);
+    r.read_uint(*http, "http", "index_interval_ms", h.index_interval_ms, 10, 600'000);
+    if (h.max_body_bytes < config.max_entry_bytes)
+      r.fail("http.max_body_bytes must be at least limits.max_entry_bytes");
+  }
   if (r.error) return *r.error;
   return config;
 }
@@ -166,6 +194,18 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       {"reconnect_min_ms", static_cast<std::int64_t>(n.reconnect_min_ms)},
       {"reconnect_max_ms", static_cast<std::int64_t>(n.reconnect_max_ms)},
       {"poll_interval_ms", static_cast<std::int64_t>(n.poll_interval_ms)}};
+  const HttpConfig& h = config.http;
+  toml::table http{
+      {"public_reads", h.public_reads},
+      {"max_body_bytes", static_cast<std::int64_t>(h.max_body_bytes)},
+      {"request_timeout_ms", static_cast<std::int64_t>(h.request_timeout_ms)},
+      {"max_page_size", static_cast<std::int64_t>(h.max_page_size)},
+      {"max_search_offset", static_cast<std::int64_t>(h.max_search_offset)},
+      {"max_query_bytes", static_cast<std::int64_t>(h.max_query_bytes)},
+      {"cache_max_age_s", static_cast<std::int64_t>(h.cache_max_age_s)},
+      {"threads", static_cast<std::int64_t>(h.threads)},
+      {"index_interval_ms", static_cast<std::int64_t>(h.index_interval_ms)},
+      {"public_url", h.public_url}};
   std::ostringstream out;
   out << "# ifexnode configuration; every key is described in docs/operations.md.\n\n"
       << "[node]\n" << node << "\n\n"
@@ -173,7 +213,9 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       << "[store]\n" << store << "\n\n"
       << "[limits]\n" << limits << "\n\n"
       << "# The gossip server and its limits (docs/operations.md, \"Network\").\n"
-      << "[network]\n" << network << "\n";
+      << "[network]\n" << network << "\n\n"
+      << "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n"
+      << "[http]\n" << http << "\n";
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0)
     return make_error(errno == EEXIST ? "exists" : "io",

@@ -30,6 +30,21 @@ struct NetworkConfig {
   std::uint64_t poll_interval_ms = 100;        // how often the node looks for entries other processes stored
 };
 
+// [http]: the API, feeds and web page served on the same port as /gossip, and the indexer
+// that keeps search and listings current.
+struct HttpConfig {
+  bool public_reads = true;                    // reads without the admin token (relays: false)
+  std::uint64_t max_body_bytes = 256 * 1024;   // a POST body (an alert's JSON)
+  std::uint64_t request_timeout_ms = 10'000;   // reading a whole request
+  std::uint64_t max_page_size = 100;           // limit= on lists, search and feeds
+  std::uint64_t max_search_offset = 10'000;    // deeper result pages are refused
+  std::uint64_t max_query_bytes = 1024;        // q= of a search
+  std::uint64_t cache_max_age_s = 30;          // Cache-Control max-age on lists, search, feeds
+  std::uint64_t threads = 2;                   // threads answering API requests
+  std::uint64_t index_interval_ms = 200;       // how often new entries are looked for to index
+  std::string public_url;                      // base URL in feeds ("" = from the Host header)
+};
+
 struct NodeConfig {
   std::string name;
   NodeRole role = NodeRole::member;
@@ -37,6 +52,7 @@ struct NodeConfig {
   std::uint64_t max_entry_bytes = 64 * 1024;   // [limits] largest signed entry accepted or made
   std::uint64_t import_batch_entries = 1024;   // [limits] entries per transaction when importing
   NetworkConfig network;
+  HttpConfig http;
 };
 
 // Reads and validates the file; unknown keys are errors (a typo must not silently fall back to

@@ -14,6 +14,11 @@ struct DataDir {
   std::filesystem::path store_dir() const { return root / "store"; }
   std::filesystem::path network_key_file() const { return root / "network.key"; }
   std::filesystem::path status_file() const { return root / "status.json"; }
+  std::filesystem::path admin_token_file() const { return root / "admin.token"; }
+  // Derived data, rebuilt from the store by `ifexnode reindex`: safe to delete.
+  std::filesystem::path index_dir() const { return root / "index"; }
+  std::filesystem::path catalog_dir() const { return index_dir() / "catalog"; }
+  std::filesystem::path search_dir() const { return index_dir() / "search"; }
 };
 
 }  // namespace ifex

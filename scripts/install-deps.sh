@@ -8,8 +8,12 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils libcereal-dev
   catch2 libcli11-dev libtomlplusplus-dev
+  libxapian-dev
   python3
+  chromium
 )
+# The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -55,5 +55,8 @@ void add_run_command(CLI::App& app);
 void add_peer_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 void add_network_key_command(CLI::App& app);
+void add_search_command(CLI::App& app);
+void add_reindex_command(CLI::App& app);
+void add_import_archive_command(CLI::App& app);
 
 }  // namespace ifex::cli

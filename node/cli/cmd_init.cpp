@@ -10,6 +10,7 @@
 #include "keys/key_file.hpp"
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/admin_token.hpp"
 #include "node/network_key_file.hpp"
 #include "node/node_handle.hpp"
 
@@ -55,6 +56,7 @@ void run_init(const InitOptions& o) {
     throw Failure{o.data + " already holds a node; refusing to overwrite it"};
   if (has_config || std::filesystem::exists(dir.key_file()) ||
       std::filesystem::exists(dir.network_key_file()) ||
+      std::filesystem::exists(dir.admin_token_file()) ||
       std::filesystem::exists(dir.store_dir()))
     throw Failure{o.data + " holds part of a node (an interrupted init?); refusing to overwrite "
                   "it. If it holds nothing you need, remove it and run init again"};
@@ -94,12 +96,17 @@ void run_init(const InitOptions& o) {
   need(write_network_key_file(dir.network_key_file(), network, false), "writing the network key");
   cleanup.created.push_back(dir.network_key_file());
 
+  need(create_admin_token(dir.admin_token_file()), "writing the admin token");
+  cleanup.created.push_back(dir.admin_token_file());
+
   NodeConfig config;
   config.name = o.name;
   config.role = role;
   if (!o.listen.empty()) config.network.listen = o.listen;
   // Relays store and forward for anyone in the federation.
   config.network.accept_unknown_peers = role == NodeRole::relay;
+  // Hubs and members serve the archive to readers; a relay keeps a low profile.
+  config.http.public_reads = role != NodeRole::relay;
   need(write_new_config(dir.config_file(), config), "writing the configuration");
   cleanup.created.push_back(dir.config_file());
 

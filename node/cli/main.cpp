@@ -18,11 +18,14 @@ int main(int argc, char** argv) {
   add_roster_command(app);
   add_export_command(app);
   add_import_command(app);
+  add_import_archive_command(app);
   add_verify_command(app);
   add_network_key_command(app);
   add_peer_command(app);
   add_run_command(app);
   add_status_command(app);
+  add_search_command(app);
+  add_reindex_command(app);
   try {
     ifex::init_crypto();
     app.parse(argc, argv);

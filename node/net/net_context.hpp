@@ -14,6 +14,8 @@
 
 namespace ifex {
 
+class HttpApi;
+
 // Caps connections in total and per remote address. acquire() hands out a token that gives the
 // slot back when the connection ends.
 class ConnectionLimiter {
@@ -38,6 +40,8 @@ struct NetContext {
   const NetworkKey& network;
   boost::asio::thread_pool& verify_pool;
   ConnectionLimiter& limiter;
+  HttpApi& http;                          // answers plain HTTP requests
+  boost::asio::thread_pool& http_pool;    // where it runs, off the network thread
 };
 
 }  // namespace ifex

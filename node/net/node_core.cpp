@@ -449,6 +449,22 @@ void NodeCore::schedule_status() {
   });
 }
 
+void NodeCore::local_entry_stored() {
+  boost::asio::post(ioc_, [this] {
+    if (!stopped_) poll_store();
+  });
+}
+
+std::size_t NodeCore::connected_peers() const {
+  std::lock_guard lock(membership_mutex_);
+  return connected_keys_.size();
+}
+
+std::string NodeCore::status_snapshot() const {
+  std::lock_guard lock(status_mutex_);
+  return status_snapshot_;
+}
+
 void NodeCore::write_status() {
   namespace json = boost::json;
   json::array peers;
@@ -515,11 +531,16 @@ void NodeCore::write_status() {
                       {"connections", links_.size()},
                       {"peers", std::move(peers)},
                       {"counters", std::move(counters)}};
+  std::string text = json::serialize(status);
+  {
+    std::lock_guard lock(status_mutex_);
+    status_snapshot_ = text;
+  }
   std::filesystem::path tmp = status_file_;
   tmp += ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << json::serialize(status) << "\n";
+    out << text << "\n";
     if (!out) return;
   }
   std::error_code ec;

@@ -80,6 +80,13 @@ class NodeCore {
   void link_drained(PeerId id);
   void dial_failed(const PublicKey& key, const std::string& url, const std::string& error);
   void protocol_violation(PeerId id, const std::string& what);
+  // The status last written to the status file (JSON; refreshed every second and on
+  // connection changes), for the HTTP API. Empty before the first write.
+  std::string status_snapshot() const;
+  // Something was stored by this process outside the core (an alert POSTed to the API): look
+  // at the store now rather than at the next poll.
+  void local_entry_stored();
+  std::size_t connected_peers() const;
 
  private:
   struct Link {
@@ -145,6 +152,8 @@ class NodeCore {
   boost::asio::steady_timer poll_timer_;
   boost::asio::steady_timer status_timer_;
   bool stopped_ = false;
+  mutable std::mutex status_mutex_;
+  std::string status_snapshot_;
 };
 
 }  // namespace ifex

@@ -11,10 +11,53 @@
 #include "node/net/dialer.hpp"
 #include "node/net/node_core.hpp"
 #include "node/net/server.hpp"
+#include "node/admin_token.hpp"
+#include "node/archive/alert_catalog.hpp"
+#include "node/archive/index_worker.hpp"
+#include "node/http/http_api.hpp"
+#include "node/http/search_readers.hpp"
 
 namespace ifex {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// The core's counters as Prometheus metrics (the HTTP side adds its own).
+std::vector<Metric> node_metrics(NodeCore& core) {
+  const NodeCounters& c = core.counters();
+  auto counter = [](std::string name, std::string help, std::uint64_t v) {
+    return Metric{std::move(name), std::move(help), "counter", {{{}, static_cast<double>(v)}}, 0, 0};
+  };
+  std::vector<Metric> out{
+      Metric{"ifexnode_peers_connected", "Peers connected now", "gauge",
+             {{{}, static_cast<double>(core.connected_peers())}}, 0, 0},
+      counter("ifexnode_entries_received_total", "Verified entries received from peers",
+              c.entries_received),
+      counter("ifexnode_entries_stored_total", "Entries received from peers that were new",
+              c.entries_stored),
+      counter("ifexnode_duplicates_total", "Entries received that were already held", c.duplicates),
+      counter("ifexnode_entries_rejected_total",
+              "Entries refused: bad signature, invalid payload, unaccepted author",
+              c.entries_rejected),
+      counter("ifexnode_fork_proofs_total", "New fork proofs stored", c.fork_proofs),
+      counter("ifexnode_handshakes_failed_total", "Gossip handshakes that failed",
+              c.handshakes_failed),
+      counter("ifexnode_peers_refused_total", "Authenticated nodes refused", c.peers_refused),
+      counter("ifexnode_protocol_errors_total", "Malformed frames and broken limits",
+              c.protocol_errors),
+      counter("ifexnode_slow_peers_dropped_total", "Peers dropped for reading too slowly",
+              c.slow_peers_dropped),
+      counter("ifexnode_connections_refused_total", "Connections over a connection limit",
+              c.connections_refused)};
+  out.push_back(Metric{"ifexnode_bytes_total", "Gossip bytes on the wire", "counter",
+                       {{{{"direction", "in"}}, static_cast<double>(c.bytes_in.load())},
+                        {{{"direction", "out"}}, static_cast<double>(c.bytes_out.load())}},
+                       0, 0});
+  return out;
+}
+
+}  // namespace
 
 Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
                 const std::string& listen) {
@@ -25,13 +68,33 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   // verifies signatures, sized to the machine. Declaration order is destruction order in
   // reverse: sessions (owned by net_ioc's handlers) refer to ctx, core and limiter, so net_ioc
   // is declared after them and goes first.
+  const DataDir& dir = node.dir();
+  if (!std::filesystem::exists(dir.admin_token_file())) {
+    if (auto st = create_admin_token(dir.admin_token_file()); !st) return st;
+    log_info("created an admin token in " + dir.admin_token_file().string());
+  }
+  auto admin_token = AdminTokenCheck::load(dir.admin_token_file());
+  if (!admin_token) return admin_token.error();
+  auto catalog = AlertCatalog::open(dir.catalog_dir(), store_options(dir, config).map_size);
+  if (!catalog) return catalog.error();
+
   asio::io_context core_ioc(1);
   asio::thread_pool verify_pool(std::max(1u, std::thread::hardware_concurrency()));
-  NodeCore core(core_ioc, node.store(), identity.public_key(), config,
-                node.dir().root / "status.json");
+  asio::thread_pool http_pool(config.http.threads);
+  NodeCore core(core_ioc, node.store(), identity.public_key(), config, dir.status_file());
   ConnectionLimiter limiter(config.network.max_connections,
                             config.network.max_connections_per_address);
-  NetContext ctx{core, identity, network, verify_pool, limiter};
+  IndexWorker indexer(node.store(), **catalog, dir.search_dir(),
+                      std::chrono::milliseconds(config.http.index_interval_ms));
+  SearchReaders search_readers(dir.search_dir());
+  HttpApi http(ApiServices{config, node.store(), **catalog, search_readers, identity, *admin_token,
+                           [&core] { return core.status_snapshot(); },
+                           [&core] { return node_metrics(core); },
+                           [&core, &indexer] {
+                             core.local_entry_stored();
+                             indexer.wake();
+                           }});
+  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool};
   asio::io_context net_ioc(1);
 
   Server server(net_ioc, ctx);
@@ -53,6 +116,7 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   });
 
   core.start();
+  indexer.start();
   server.start();
   dialer.start();
   auto endpoint = server.local_endpoint();
@@ -65,6 +129,8 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   core_ioc.stop();
   core_thread.join();
   verify_pool.join();
+  http_pool.join();
+  indexer.stop();
   // Run what the core still has queued, then drop its links while the network's io_context
   // (which owns the sessions' sockets) is still alive.
   core_ioc.restart();

@@ -134,25 +134,71 @@ Result<std::vector<AppendResult>> Store::append(std::span<const SignedEntry> ent
   });
 }
 
+namespace {
+// Refuses to extend a log frozen by a fork proof.
+Status check_own_log_open(const Txn& txn, const Store::Dbis& d, const Identity& identity) {
+  if (txn.get(d.forks, identity.public_key().view()))
+    return make_error("frozen", "this node's own log is frozen by a fork proof: its key was "
+                                "used elsewhere; see docs/operations.md");
+  return Status::success();
+}
+
+// Signs the entry that follows `head` in `identity`'s log, writes it and advances `head`.
+Result<SignedEntry> sign_and_write(Txn& txn, const Store::Dbis& d, const Identity& identity,
+                                   LogHead& head, EntryKind kind, Bytes payload,
+                                   std::uint64_t created_ms, const EntryLimits& limits) {
+  EntryFields f{identity.public_key(), head.seq + 1, head.id, created_ms, kind,
+                std::move(payload)};
+  SignedEntry e = sign_entry(identity, std::move(f));
+  if (e.bytes().size() > limits.max_entry_bytes)
+    return make_error("too_large", "the entry would be " + std::to_string(e.bytes().size()) +
+                                       " bytes; the limit is " +
+                                       std::to_string(limits.max_entry_bytes));
+  write_entry(txn, d, e);
+  head = head_after(e);
+  return e;
+}
+}  // namespace
+
 Result<SignedEntry> Store::append_own(const Identity& identity, EntryKind kind, Bytes payload,
                                       std::uint64_t created_ms) {
   return guarded<SignedEntry>(*this, [&]() -> Result<SignedEntry> {
     const Dbis& d = *dbis_;
     Txn txn(*env_, Txn::read_write);
-    if (txn.get(d.forks, identity.public_key().view()))
-      return make_error("frozen", "this node's own log is frozen by a fork proof: its key was "
-                                  "used elsewhere; see docs/operations.md");
+    if (auto st = check_own_log_open(txn, d, identity); !st) return st.error();
     LogHead head = read_head(txn, d, identity.public_key());
-    EntryFields f{identity.public_key(), head.seq + 1, head.id, created_ms, kind,
-                  std::move(payload)};
-    SignedEntry e = sign_entry(identity, std::move(f));
-    if (e.bytes().size() > options_.limits.max_entry_bytes)
-      return make_error("too_large", "the entry would be " + std::to_string(e.bytes().size()) +
-                                         " bytes; the limit is " +
-                                         std::to_string(options_.limits.max_entry_bytes));
-    write_entry(txn, d, e);
+    auto e = sign_and_write(txn, d, identity, head, kind, std::move(payload), created_ms,
+                            options_.limits);
+    if (!e) return e.error();
     txn.commit();
     return e;
+  });
+}
+
+Result<std::vector<SignedEntry>> Store::append_own_batch(
+    const Identity& identity, EntryKind kind, std::span<const Bytes> payloads,
+    std::span<const std::uint64_t> created_ms) {
+  if (payloads.size() != created_ms.size())
+    return make_error("invalid_argument", "append_own_batch: " + std::to_string(payloads.size()) +
+                                              " payloads but " + std::to_string(created_ms.size()) +
+                                              " times");
+  return guarded<std::vector<SignedEntry>>(*this, [&]() -> Result<std::vector<SignedEntry>> {
+    const Dbis& d = *dbis_;
+    Txn txn(*env_, Txn::read_write);
+    if (auto st = check_own_log_open(txn, d, identity); !st) return st.error();
+    LogHead head = read_head(txn, d, identity.public_key());
+    std::vector<SignedEntry> out;
+    out.reserve(payloads.size());
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+      auto e =
+          sign_and_write(txn, d, identity, head, kind, payloads[i], created_ms[i], options_.limits);
+      if (!e)
+        return make_error(e.error().code,
+                          "entry " + std::to_string(i + 1) + " of the batch: " + e.error().message);
+      out.push_back(std::move(*e));
+    }
+    txn.commit();
+    return out;
   });
 }
 

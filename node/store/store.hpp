@@ -91,6 +91,14 @@ class Store {
   Result<SignedEntry> append_own(const Identity& identity, EntryKind kind, Bytes payload,
                                  std::uint64_t created_ms);
 
+  // Signs and appends many entries to `identity`'s own log, in order, in ONE transaction (one
+  // sync on commit): entry i carries payloads[i] and created_ms[i]. All or nothing: on failure
+  // (frozen log, an entry over max_entry_bytes, store full) nothing was written. Returns the
+  // stored entries, durable. REQUIRES: payloads.size() == created_ms.size().
+  Result<std::vector<SignedEntry>> append_own_batch(const Identity& identity, EntryKind kind,
+                                                    std::span<const Bytes> payloads,
+                                                    std::span<const std::uint64_t> created_ms);
+
   // Records a fork proof (freezing the author's log); false if one was already held.
   Result<bool> add_fork_proof(const ForkProof& proof);
 

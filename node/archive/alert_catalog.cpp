@@ -1,0 +1,353 @@
+#include "node/archive/alert_catalog.hpp"
+
+#include <algorithm>
+
+#include "node/store/lmdb.hpp"
+
+namespace ifex {
+
+using lmdb::Cursor;
+using lmdb::LmdbError;
+using lmdb::Txn;
+
+struct AlertCatalog::Dbis {
+  MDB_dbi rows, facets, counts, clock;
+};
+
+namespace {
+
+void put_be(Bytes& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+std::uint64_t get_be(const std::uint8_t* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+std::uint32_t date_number(const std::string& date) {  // "YYYY-MM-DD" -> YYYYMMDD
+  if (date.size() != 10) return 0;
+  return static_cast<std::uint32_t>(std::stoul(date.substr(0, 4)) * 10000 +
+                                    std::stoul(date.substr(5, 2)) * 100 +
+                                    std::stoul(date.substr(8, 2)));
+}
+
+// Built by resize-and-copy: GCC 12 warns falsely about vector::insert here at -O2.
+void append(Bytes& out, ByteView tail) {
+  std::size_t at = out.size();
+  out.resize(at + tail.size());
+  std::copy(tail.begin(), tail.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+Bytes facet(char kind, ByteView value) {
+  Bytes out(2);
+  out[0] = static_cast<std::uint8_t>(kind);
+  out[1] = static_cast<std::uint8_t>(value.size());
+  append(out, value);
+  return out;
+}
+Bytes facet(char kind, std::string_view value) { return facet(kind, as_bytes(value)); }
+
+CatalogSortKey sort_key(std::uint32_t date, std::uint64_t created_ms, const Hash& id) {
+  Bytes b;
+  put_be(b, date, 4);
+  put_be(b, created_ms, 8);
+  append(b, id.view());
+  CatalogSortKey key;
+  std::copy(b.begin(), b.end(), key.begin());
+  return key;
+}
+
+// The facets record of one alert: what a listing checks when it filters on more than the facet
+// it scans.
+struct Facets {
+  std::uint32_t date = 0;
+  PublicKey author;
+  std::string country;
+  std::vector<std::string> categories;
+  std::vector<std::string> langs;
+};
+
+void put_string(Bytes& out, std::string_view s) {
+  out.push_back(static_cast<std::uint8_t>(s.size()));
+  append(out, as_bytes(s));
+}
+void put_strings(Bytes& out, const std::vector<std::string>& list) {
+  out.push_back(static_cast<std::uint8_t>(list.size()));
+  for (const auto& s : list) put_string(out, s);
+}
+
+Bytes encode_facets(const Facets& f) {
+  Bytes out;
+  put_be(out, f.date, 4);
+  append(out, f.author.view());
+  put_string(out, f.country);
+  put_strings(out, f.categories);
+  put_strings(out, f.langs);
+  return out;
+}
+
+// The catalog writes these records itself; a damaged one is reported, never trusted.
+struct Reader {
+  ByteView in;
+  std::size_t pos = 0;
+  bool ok = true;
+  ByteView take(std::size_t n) {
+    if (!ok || in.size() - pos < n) {
+      ok = false;
+      return {};
+    }
+    auto v = in.subspan(pos, n);
+    pos += n;
+    return v;
+  }
+  std::string string() {
+    auto n = take(1);
+    if (!ok) return {};
+    auto v = take(n[0]);
+    return std::string(as_chars(v));
+  }
+  std::vector<std::string> strings() {
+    auto n = take(1);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; ok && i < (ok ? n[0] : 0); ++i) out.push_back(string());
+    return out;
+  }
+};
+
+std::optional<Facets> decode_facets(ByteView bytes) {
+  Reader r{bytes};
+  Facets f;
+  auto date = r.take(4);
+  if (r.ok) f.date = static_cast<std::uint32_t>(get_be(date.data(), 4));
+  auto author = r.take(32);
+  if (r.ok) f.author = *PublicKey::from(author);
+  f.country = r.string();
+  f.categories = r.strings();
+  f.langs = r.strings();
+  if (!r.ok || r.pos != bytes.size()) return std::nullopt;
+  return f;
+}
+
+Facets facets_of(const CatalogAlert& a) {
+  Facets f;
+  f.date = date_number(alert_date(a.alert->event_date, a.created_ms));
+  f.author = a.author;
+  f.country = a.alert->country;
+  f.categories = a.alert->categories;
+  f.langs.push_back(a.alert->original.lang);
+  for (const auto& t : a.alert->translations) f.langs.push_back(t.lang);
+  return f;
+}
+
+std::vector<Bytes> facets_keys(const Facets& f) {
+  std::vector<Bytes> keys{facet('*', std::string_view{}), facet('a', f.author.view()),
+                          facet('c', f.country)};
+  for (const auto& c : f.categories) keys.push_back(facet('k', c));
+  for (const auto& l : f.langs) keys.push_back(facet('l', l));
+  return keys;
+}
+
+// The facets a listing can scan, given its filters (each alert has exactly one row in each).
+std::vector<Bytes> candidate_facets(const AlertFilters& filters) {
+  std::vector<Bytes> out;
+  if (filters.author) out.push_back(facet('a', filters.author->view()));
+  if (!filters.country.empty()) out.push_back(facet('c', filters.country));
+  if (!filters.category.empty()) out.push_back(facet('k', filters.category));
+  if (!filters.lang.empty()) out.push_back(facet('l', filters.lang));
+  if (out.empty()) out.push_back(facet('*', std::string_view{}));
+  return out;
+}
+
+bool matches(const Facets& f, const AlertFilters& filters) {
+  auto has = [](const std::vector<std::string>& list, const std::string& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  if (filters.author && f.author != *filters.author) return false;
+  if (!filters.country.empty() && f.country != filters.country) return false;
+  if (!filters.category.empty() && !has(f.categories, filters.category)) return false;
+  if (!filters.lang.empty() && !has(f.langs, filters.lang)) return false;
+  return true;
+}
+
+std::uint64_t read_u64(const Txn& txn, MDB_dbi dbi, ByteView key) {
+  auto v = txn.get(dbi, key);
+  return v && v->size() == 8 ? get_be(v->data(), 8) : 0;
+}
+
+void write_u64(Txn& txn, MDB_dbi dbi, ByteView key, std::uint64_t value) {
+  Bytes v;
+  put_be(v, value, 8);
+  txn.put(dbi, key, v);
+}
+
+Error catalog_error(const LmdbError& e) {
+  return make_error("catalog", "the alert catalog (index/catalog): " + e.message() +
+                                   "; `ifexnode reindex` rebuilds it from the store");
+}
+
+std::optional<CatalogSortKey> parse_cursor(const std::string& text) {
+  auto bytes = from_hex(text);
+  if (!bytes || bytes->size() != CatalogSortKey{}.size()) return std::nullopt;
+  CatalogSortKey key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+}  // namespace
+
+AlertCatalog::AlertCatalog() : env_(std::make_unique<lmdb::Env>()), dbis_(std::make_unique<Dbis>()) {}
+AlertCatalog::~AlertCatalog() = default;
+
+Result<std::unique_ptr<AlertCatalog>> AlertCatalog::open(const std::filesystem::path& dir,
+                                                         std::size_t map_size) {
+  std::unique_ptr<AlertCatalog> catalog(new AlertCatalog());
+  try {
+    catalog->env_->open(dir, map_size, 8);
+    Txn txn(*catalog->env_, Txn::read_write);
+    auto& d = *catalog->dbis_;
+    d.rows = lmdb::open_dbi(txn.get(), "rows");
+    d.facets = lmdb::open_dbi(txn.get(), "facets");
+    d.counts = lmdb::open_dbi(txn.get(), "counts");
+    d.clock = lmdb::open_dbi(txn.get(), "clock");
+    txn.commit();
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  } catch (const std::filesystem::filesystem_error& e) {
+    return make_error("catalog", std::string("cannot create the catalog directory: ") + e.what());
+  }
+  return catalog;
+}
+
+Status AlertCatalog::add(const std::vector<CatalogAlert>& alerts,
+                         const std::map<PublicKey, std::uint64_t>& clock_updates) {
+  try {
+    Txn txn(*env_, Txn::read_write);
+    const auto& d = *dbis_;
+    for (const auto& a : alerts) {
+      if (txn.get(d.facets, a.id.view())) continue;  // already listed
+      Facets f = facets_of(a);
+      txn.put(d.facets, a.id.view(), encode_facets(f));
+      auto key = sort_key(f.date, a.created_ms, a.id);
+      // Facets never repeat: decoded alerts are canonical (unique categories, translations in
+      // languages other than the original's, each once).
+      for (auto& prefix : facets_keys(f)) {
+        Bytes row = prefix;
+        append(row, key);
+        txn.put(d.rows, row, {});
+        write_u64(txn, d.counts, prefix, read_u64(txn, d.counts, prefix) + 1);
+      }
+    }
+    for (const auto& [author, seq] : clock_updates)
+      if (seq > read_u64(txn, d.clock, author.view())) write_u64(txn, d.clock, author.view(), seq);
+    txn.commit();
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+  return Status::success();
+}
+
+Result<CatalogPage> AlertCatalog::list(const AlertFilters& filters, std::size_t limit,
+                                       const std::string& cursor, std::size_t max_scanned) const {
+  std::optional<CatalogSortKey> after;
+  if (!cursor.empty()) {
+    after = parse_cursor(cursor);
+    if (!after) return make_error("bad_cursor", "the cursor is not one this node gave out");
+  }
+  const std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
+  const std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
+  try {
+    Txn txn(*env_, Txn::read_only);
+    const auto& d = *dbis_;
+    // Scan the facet with the fewest rows; check the other filters on each alert's record.
+    auto candidates = candidate_facets(filters);
+    Bytes prefix = candidates.front();
+    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
+    for (const auto& c : candidates) {
+      auto n = read_u64(txn, d.counts, c);
+      if (n < fewest) fewest = n, prefix = c;
+    }
+    bool single_facet = candidates.size() == 1;
+
+    // Start just below the cursor (exclusive) or at the end of the date range.
+    CatalogSortKey start;
+    if (after) {
+      start = *after;
+    } else {
+      start.fill(0xFF);
+      auto upper = sort_key(to, ~std::uint64_t{0}, Hash{});
+      std::copy(upper.begin(), upper.begin() + 12, start.begin());
+    }
+    Bytes seek = prefix;
+    append(seek, start);
+
+    CatalogPage page;
+    Cursor cur(txn, d.rows);
+    MDB_val k, v;
+    bool positioned = cur.seek(seek, &k, &v) ? cur.get(MDB_PREV, &k, &v) : cur.get(MDB_LAST, &k, &v);
+    std::size_t scanned = 0;
+    CatalogSortKey last_seen{};
+    bool stopped_early = false;
+    for (bool more = positioned; more; more = cur.get(MDB_PREV, &k, &v)) {
+      auto key = lmdb::view(k);
+      if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
+        break;
+      CatalogRow row;
+      std::copy(key.end() - 44, key.end(), row.sort_key.begin());
+      if (get_be(row.sort_key.data(), 4) < from) break;
+      if (page.rows.size() == limit || scanned == max_scanned) {
+        stopped_early = true;
+        break;
+      }
+      ++scanned;
+      last_seen = row.sort_key;
+      row.id = *Hash::from(ByteView(row.sort_key).subspan(12, 32));
+      if (!single_facet) {
+        auto record = txn.get(d.facets, row.id.view());
+        auto f = record ? decode_facets(*record) : std::nullopt;
+        if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
+                                             "reindex` rebuilds it from the store");
+        if (!matches(*f, filters)) continue;
+      }
+      page.rows.push_back(row);
+    }
+    if (stopped_early) page.next_cursor = to_hex(last_seen);
+    return page;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+Result<std::map<PublicKey, std::uint64_t>> AlertCatalog::clock() const {
+  try {
+    Txn txn(*env_, Txn::read_only);
+    Cursor cur(txn, dbis_->clock);
+    std::map<PublicKey, std::uint64_t> out;
+    MDB_val k, v;
+    for (bool more = cur.get(MDB_FIRST, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+      auto key = PublicKey::from(lmdb::view(k));
+      if (key && v.mv_size == 8) out[*key] = get_be(lmdb::view(v).data(), 8);
+    }
+    return out;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+Result<std::uint64_t> AlertCatalog::count() const {
+  try {
+    Txn txn(*env_, Txn::read_only);
+    return read_u64(txn, dbis_->counts, facet('*', std::string_view{}));
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+Result<std::uint64_t> AlertCatalog::version() const {
+  MDB_envinfo info;
+  int rc = mdb_env_info(env_->get(), &info);
+  if (rc != MDB_SUCCESS) return catalog_error(LmdbError{rc, "mdb_env_info"});
+  return static_cast<std::uint64_t>(info.me_last_txnid);
+}
+
+}  // namespace ifex

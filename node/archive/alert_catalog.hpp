@@ -1,0 +1,92 @@
+// The alert catalog: a derived LMDB index (data dir `index/catalog/`) that lists alerts newest
+// first under any combination of filters, with keyset pagination, so a page costs the same at
+// any depth of a 1,000,000-alert archive. Like the search index it can be deleted and rebuilt
+// from the store at any time (`ifexnode reindex`); it also records, per author, how far the
+// store has been indexed.
+//
+// Layout (big-endian integers):
+//   rows:   facet || sort_key -> ""      one row per alert for "all", its author, its country,
+//                                        each category and each language it has text in
+//   facets: id -> date(u32) created(u64) author(32) country categories langs (length-prefixed)
+//   counts: facet -> u64                 rows under the facet, to scan the most selective one
+//   clock:  author -> seq(u64)           entries of `author` up to seq have been indexed
+//   facet    = kind(1: '*','a','c','k','l') || len(u8) || value
+//   sort_key = date YYYYMMDD(u32) || created_ms(u64) || id(32)   (44 bytes)
+//
+// Thread safety: one AlertCatalog per process (LMDB's rule for an environment); its methods may
+// be called from any thread. One writer at a time (LMDB serialises them).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keys/identity.hpp"
+#include "keys/result.hpp"
+#include "node/archive_filters.hpp"
+#include "protocol/alert.hpp"
+
+namespace ifex {
+
+namespace lmdb {
+class Env;
+}
+
+using CatalogSortKey = std::array<std::uint8_t, 44>;
+
+struct CatalogRow {
+  Hash id;
+  CatalogSortKey sort_key;
+};
+
+struct CatalogPage {
+  std::vector<CatalogRow> rows;
+  // Where the next page starts (hex of a sort key), or empty when the listing is complete.
+  std::string next_cursor;
+};
+
+// What the catalog keeps of one alert.
+struct CatalogAlert {
+  Hash id;
+  PublicKey author;
+  std::uint64_t seq = 0;
+  std::uint64_t created_ms = 0;
+  const Alert* alert = nullptr;  // not owned
+};
+
+class AlertCatalog {
+ public:
+  static Result<std::unique_ptr<AlertCatalog>> open(const std::filesystem::path& dir,
+                                                    std::size_t map_size);
+  ~AlertCatalog();
+
+  // Adds alerts (idempotent by id) and raises the per-author clock, in one transaction.
+  Status add(const std::vector<CatalogAlert>& alerts,
+             const std::map<PublicKey, std::uint64_t>& clock_updates);
+
+  // Newest first. `cursor` is a previous page's next_cursor (or empty for the first page).
+  // At most `max_scanned` rows are examined per call: a sparse combination of filters may then
+  // return a short page with a next_cursor, never a slow one.
+  // Errors: "bad_cursor", I/O.
+  Result<CatalogPage> list(const AlertFilters& filters, std::size_t limit,
+                           const std::string& cursor, std::size_t max_scanned = 50'000) const;
+
+  Result<std::map<PublicKey, std::uint64_t>> clock() const;
+  Result<std::uint64_t> count() const;
+
+  // An opaque token that changes whenever the catalog changes (for HTTP ETags).
+  Result<std::uint64_t> version() const;
+
+ private:
+  AlertCatalog();
+  std::unique_ptr<lmdb::Env> env_;
+  struct Dbis;
+  std::unique_ptr<Dbis> dbis_;
+};
+
+}  // namespace ifex

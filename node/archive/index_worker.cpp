@@ -1,0 +1,82 @@
+#include "node/archive/index_worker.hpp"
+
+#include "node/archive/archive_indexer.hpp"
+#include "node/log.hpp"
+#include "node/search/search_index.hpp"
+
+namespace ifex {
+
+namespace {
+// Entries per round: small enough that stop() and new local alerts never wait long.
+constexpr std::uint64_t round_entries = 5000;
+}  // namespace
+
+IndexWorker::IndexWorker(const Store& store, AlertCatalog& catalog,
+                         std::filesystem::path search_dir, std::chrono::milliseconds interval)
+    : store_(store), catalog_(catalog), search_dir_(std::move(search_dir)), interval_(interval) {}
+
+IndexWorker::~IndexWorker() { stop(); }
+
+void IndexWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+void IndexWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_one();
+}
+
+void IndexWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void IndexWorker::run() {
+  std::string last_error;
+  bool announced = false;
+  for (;;) {
+    bool busy = false;
+    if (!search_) {
+      auto opened = SearchIndex::open_writable(search_dir_);
+      if (opened) {
+        search_ = std::move(*opened);
+        last_error.clear();
+      } else if (opened.error().message != last_error) {
+        last_error = opened.error().message;
+        log_warn("search index: " + last_error + " (retrying)");
+      }
+    }
+    if (search_) {
+      ArchiveIndexer indexer(store_, catalog_, search_.get());
+      auto backlog = indexer.backlog();
+      if (backlog && *backlog > round_entries && !announced) {
+        log_info("indexing " + std::to_string(*backlog) + " entries for search and listings");
+        announced = true;
+      }
+      auto done = indexer.catch_up(round_entries);
+      if (!done) {
+        if (done.error().message != last_error) log_warn("indexing: " + done.error().message);
+        last_error = done.error().message;
+      } else {
+        busy = *done == round_entries;
+        if (*done > 0) log_debug("indexed " + std::to_string(*done) + " entries");
+        if (!busy && announced) {
+          log_info("search and listings are up to date");
+          announced = false;
+        }
+      }
+    }
+    std::unique_lock lock(mutex_);
+    if (!busy) cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+    if (stopping_) break;
+    woken_ = false;
+  }
+  search_.reset();  // releases the write lock
+}
+
+}  // namespace ifex

@@ -1,0 +1,233 @@
+#include "node/feed/atom_feed.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+#include "keys/key_text.hpp"
+#include "node/entry_json.hpp"
+#include "node/markup_escape.hpp"
+
+namespace ifex {
+
+namespace {
+
+constexpr std::string_view atom_ns = "http://www.w3.org/2005/Atom";
+constexpr std::string_view ext_ns = "urn:ifexnode:atom";
+constexpr std::string_view entry_urn = "urn:ifexnode:entry:";
+constexpr std::string_view country_scheme = "urn:iso:3166";
+constexpr std::string_view category_scheme = "urn:ifexnode:category";
+constexpr std::string_view tag_scheme = "urn:ifexnode:tag";
+constexpr std::string_view replacement_char = "\xEF\xBF\xBD";  // U+FFFD
+
+// Decodes one UTF-8 sequence at s[i] strictly (RFC 3629: no overlongs, no surrogates, nothing
+// above U+10FFFF). Returns its length, or 0 when s[i] does not start a valid sequence.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() - i < len) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    unsigned char b = byte(i + k);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return len;
+}
+
+// XML 1.0 Char, minus what UTF-8 decoding already excludes (surrogates, > U+10FFFF).
+bool xml_char(char32_t cp) {
+  if (cp < 0x20) return cp == 0x09 || cp == 0x0A || cp == 0x0D;
+  return cp != 0xFFFE && cp != 0xFFFF;
+}
+
+// Appends `s` as XML character data or, with `attribute`, as a double-quoted attribute value.
+// Invalid UTF-8 bytes become U+FFFD (one per byte); characters XML 1.0 forbids are dropped.
+// CR (and in attributes TAB and LF) are written as references, since a parser would otherwise
+// normalise them away and the text would not survive the round trip.
+void append_escaped(std::string& out, std::string_view s, bool attribute = false) {
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    std::size_t len = utf8_sequence(s, i, cp);
+    if (len == 0) {
+      out += replacement_char;
+      ++i;
+      continue;
+    }
+    if (!xml_char(cp)) {
+      i += len;
+      continue;
+    }
+    if (const char* entity = markup_entity(cp)) {
+      out += entity;
+      i += len;
+      continue;
+    }
+    switch (cp) {
+      case '\r':
+        out += "&#xD;";
+        break;
+      case '\n':
+        out += attribute ? "&#xA;" : "\n";
+        break;
+      case '\t':
+        out += attribute ? "&#x9;" : "\t";
+        break;
+      default:
+        out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+}
+
+std::string escaped(std::string_view s, bool attribute = false) {
+  std::string out;
+  out.reserve(s.size());
+  append_escaped(out, s, attribute);
+  return out;
+}
+
+// RFC 3339 needs a four-digit year; created_ms is the author's clock and may be anything.
+std::string rfc3339(std::uint64_t ms) {
+  constexpr std::uint64_t last_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  return iso8601_utc(ms > last_ms ? last_ms : ms);
+}
+
+void element(std::string& out, std::string_view indent, std::string_view name,
+             std::string_view text) {
+  out += indent;
+  out += '<';
+  out += name;
+  out += '>';
+  append_escaped(out, text);
+  out += "</";
+  out += name;
+  out += ">\n";
+}
+
+// A text construct (title, summary, content) with its language.
+void text_element(std::string& out, std::string_view name, const std::string& lang,
+                  std::string_view text) {
+  out += "    <";
+  out += name;
+  out += " type=\"text\"";
+  if (!lang.empty()) out += " xml:lang=\"" + escaped(lang, true) + '"';
+  out += '>';
+  append_escaped(out, text);
+  out += "</";
+  out += name;
+  out += ">\n";
+}
+
+void link(std::string& out, std::string_view indent, std::string_view rel, std::string_view type,
+          std::string_view href) {
+  out += indent;
+  out += "<link rel=\"";
+  out += rel;
+  out += '"';
+  if (!type.empty()) {
+    out += " type=\"";
+    out += type;
+    out += '"';
+  }
+  out += " href=\"" + escaped(href, true) + "\"/>\n";
+}
+
+void category(std::string& out, std::string_view scheme, std::string_view term) {
+  out += "    <category scheme=\"";
+  out += scheme;
+  out += "\" term=\"" + escaped(term, true) + "\"/>\n";
+}
+
+// The site URL without any fragment, so the alert's fragment can be appended.
+std::string_view without_fragment(std::string_view url) {
+  return url.substr(0, url.find('#'));
+}
+
+void render_entry(std::string& out, const FeedInfo& info, const FeedItem& item) {
+  const Alert& alert = item.alert;
+  const AlertText& shown = text_in(alert, info.lang);
+  // A translation may leave summary or body empty: show the original's then, in its language.
+  const AlertText& summary =
+      shown.summary.empty() && !alert.original.summary.empty() ? alert.original : shown;
+  const AlertText& body =
+      shown.body.empty() && !alert.original.body.empty() ? alert.original : shown;
+  const std::string id_hex = item.entry.id().hex();
+  const std::string when = rfc3339(item.entry.created_ms());
+  const std::string author_name =
+      item.author_name.empty() ? "ifexnode " + fingerprint(item.entry.author()) : item.author_name;
+
+  out += "  <entry";
+  if (!shown.lang.empty()) out += " xml:lang=\"" + escaped(shown.lang, true) + '"';
+  out += ">\n";
+  element(out, "    ", "id", std::string(entry_urn) + id_hex);
+  text_element(out, "title", shown.lang, shown.title);
+  element(out, "    ", "updated", when);
+  element(out, "    ", "published", when);
+  out += "    <author>\n";
+  element(out, "      ", "name", author_name);
+  element(out, "      ", "uri", "urn:ifexnode:key:" + public_key_to_text(item.entry.author()));
+  out += "    </author>\n";
+  link(out, "    ", "alternate", "text/html",
+       std::string(without_fragment(info.site_url)) + "#/alert/" + id_hex);
+  for (const auto& source : alert.sources) link(out, "    ", "related", "", source);
+  for (const auto& slug : alert.categories) category(out, category_scheme, slug);
+  for (const auto& tag : alert.tags) category(out, tag_scheme, tag);
+  if (!alert.country.empty()) category(out, country_scheme, alert.country);
+  if (!summary.summary.empty()) text_element(out, "summary", summary.lang, summary.summary);
+  if (!body.body.empty()) text_element(out, "content", body.lang, body.body);
+  if (!alert.event_date.empty()) element(out, "    ", "ifex:event-date", alert.event_date);
+  if (!alert.country.empty()) element(out, "    ", "ifex:country", alert.country);
+  element(out, "    ", "ifex:seq", std::to_string(item.entry.seq()));
+  out += "  </entry>\n";
+}
+
+}  // namespace
+
+std::string render_atom_feed(const FeedInfo& info, const std::vector<FeedItem>& items) {
+  std::string out;
+  out.reserve(1024 + items.size() * 2048);
+  out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  out += "<feed xmlns=\"";
+  out += atom_ns;
+  out += "\" xmlns:ifex=\"";
+  out += ext_ns;
+  out += "\">\n";
+  element(out, "  ", "id", info.feed_id);
+  out += "  <title type=\"text\">";
+  append_escaped(out, info.title);
+  out += "</title>\n";
+  element(out, "  ", "updated", rfc3339(info.updated_ms));
+  link(out, "  ", "self", "application/atom+xml", info.self_url);
+  link(out, "  ", "alternate", "text/html", info.site_url);
+  out += "  <generator>ifexnode</generator>\n";
+  out += "  <author>\n";
+  element(out, "    ", "name", "ifexnode");
+  if (!info.site_url.empty()) element(out, "    ", "uri", info.site_url);
+  out += "  </author>\n";
+  for (const auto& item : items) render_entry(out, info, item);
+  out += "</feed>\n";
+  return out;
+}
+
+}  // namespace ifex

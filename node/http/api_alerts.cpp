@@ -1,0 +1,124 @@
+// GET /api/alerts, GET /api/alerts/{id}, POST /api/alerts.
+#include <boost/json/parse.hpp>
+
+#include "keys/key_text.hpp"
+#include "node/entry_json.hpp"
+#include "node/http/api_handlers.hpp"
+#include "node/http/api_support.hpp"
+
+namespace ifex::api {
+
+namespace json = boost::json;
+
+namespace {
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+}  // namespace
+
+HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
+  if (auto st = check_params(target, {"limit", "cursor"}); !st) return error_response(st.error());
+  auto filters = filters_from(target);
+  if (!filters) return error_response(filters.error());
+  auto limit = count_param(target, "limit", 20, 1, s.config.http.max_page_size);
+  if (!limit) return error_response(limit.error());
+  auto cursor = target.params.count("cursor") ? target.params.at("cursor") : std::string{};
+  auto page = s.catalog.list(*filters, *limit, cursor);
+  if (!page) return error_response(page.error());
+  json::array alerts;
+  for (const auto& row : page->rows) {
+    auto loaded = load_alert(s.store, row.id);
+    if (!loaded) return error_response(loaded.error());
+    if (*loaded) alerts.push_back(alert_summary(**loaded, filters->lang));
+  }
+  json::value next = page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
+  return json_response(200, json::object{{"alerts", std::move(alerts)}, {"next_cursor", next}});
+}
+
+HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
+  auto id = Hash::from_hex(id_hex);
+  if (!id || id_hex.size() != 64)
+    return error_response(400, "an alert id is 64 hexadecimal characters");
+  auto loaded = load_alert(s.store, *id);
+  if (!loaded) return error_response(loaded.error());
+  if (!*loaded) return error_response(404, "no alert with id " + std::string(id_hex) + " here");
+  const auto& e = (*loaded)->entry;
+  json::object out = alert_summary(**loaded, "");
+  out["prev"] = e.prev().hex();
+  out["signature"] = e.signature().hex();
+  out["alert"] = alert_to_json((*loaded)->alert);
+  if (auto roster = s.store.roster()) {
+    for (const auto& m : *roster)
+      if (m.key == e.author()) out["author_name"] = m.name;
+  }
+  if (e.author() == s.identity.public_key()) out["author_name"] = s.config.name;
+  return json_response(200, out);
+}
+
+HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
+  if (request.content_type.find("application/json") == std::string::npos)
+    return error_response(415, "send the alert as JSON with Content-Type: application/json");
+  json::parse_options options;
+  options.max_depth = 16;  // an alert is three levels deep; anything deeper is not one
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec, {}, options);
+  if (ec) return error_response(400, "the body is not valid JSON: " + ec.message());
+  auto alert = alert_from_json(body);
+  if (!alert) return error_response(400, alert.error().message);
+  if (auto st = validate_alert(*alert, Vocabulary::known_only); !st)
+    return error_response(400, "invalid alert: " + st.error().message);
+  auto entry = s.store.append_own(s.identity, EntryKind::alert, encode_alert(*alert), wall_ms());
+  if (!entry) return error_response(entry.error());
+  if (s.published) s.published();
+  auto res = json_response(201, json::object{{"id", entry->id().hex()}, {"seq", entry->seq()}});
+  res.headers.emplace_back("Location", "/api/alerts/" + entry->id().hex());
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
+HttpResponse node_status(ApiServices& s, std::uint64_t started_ms) {
+  json::object out;
+  boost::system::error_code ec;
+  if (auto snapshot = s.node_status ? s.node_status() : std::string{}; !snapshot.empty()) {
+    auto parsed = json::parse(snapshot, ec);
+    if (!ec && parsed.is_object()) out = std::move(parsed.as_object());
+  }
+  const PublicKey& own = s.identity.public_key();
+  out["node"] = json::object{{"name", s.config.name},
+                             {"role", std::string(role_name(s.config.role))},
+                             {"key", public_key_to_text(own)},
+                             {"fingerprint", fingerprint(own)},
+                             {"version", "0.1.0"}};
+  out["uptime_s"] = (wall_ms() - started_ms) / 1000;
+  if (auto n = s.store.entry_count()) out["entries"] = *n;
+  if (auto n = s.catalog.count()) out["indexed"] = *n;
+  auto heads = s.store.clock();
+  auto roster = s.store.roster();
+  if (!heads || !roster) return error_response(!heads ? heads.error() : roster.error());
+  out["authors"] = heads->size();
+  json::array members;
+  auto member = [&](const PublicKey& key, const std::string& name) {
+    std::uint64_t seq = 0;
+    for (const auto& [author, head] : *heads)
+      if (author == key) seq = head.seq;
+    auto frozen = s.store.is_frozen(key);
+    members.push_back(json::object{{"key", public_key_to_text(key)},
+                                   {"fingerprint", fingerprint(key)},
+                                   {"name", name},
+                                   {"head_seq", seq},
+                                   {"frozen", frozen && *frozen}});
+  };
+  member(own, s.config.name);
+  for (const auto& m : *roster)
+    if (m.key != own) member(m.key, m.name);
+  out["members"] = std::move(members);
+  auto res = json_response(200, out);
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
+}  // namespace ifex::api

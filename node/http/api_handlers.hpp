@@ -1,0 +1,22 @@
+// The API's handlers, one per endpoint family (docs/http-api.md). Internal to node/http; the
+// router in http_api.cpp checks methods, authorisation and caching before calling them.
+#pragma once
+
+#include "node/feed/metrics_text.hpp"
+#include "node/http/http_api.hpp"
+#include "node/http/http_message.hpp"
+#include "node/http/query_string.hpp"
+
+namespace ifex::api {
+
+HttpResponse list_alerts(ApiServices& services, const ParsedTarget& target);
+HttpResponse get_alert(ApiServices& services, std::string_view id_hex);
+HttpResponse publish_alert(ApiServices& services, const HttpRequest& request);
+HttpResponse search_alerts(ApiServices& services, const ParsedTarget& target,
+                           LatencyWindow& latency);
+// `site_url` is the web page's absolute URL, ending in '/'.
+HttpResponse atom_feed(ApiServices& services, const ParsedTarget& target,
+                       const std::string& site_url, const std::string& raw_target);
+HttpResponse node_status(ApiServices& services, std::uint64_t started_ms);
+
+}  // namespace ifex::api

@@ -1,0 +1,206 @@
+// The router: methods, authorisation, caching headers, then the handler of each endpoint.
+#include "node/http/http_api.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+
+#include "keys/bytes.hpp"
+#include "node/http/api_handlers.hpp"
+#include "node/http/api_support.hpp"
+#include "node/web/web_assets.hpp"
+
+namespace ifex {
+
+namespace {
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+bool etag_matches(const std::string& if_none_match, const std::string& etag) {
+  if (if_none_match.empty()) return false;
+  if (if_none_match == "*") return true;
+  // A list of tags; a weak comparison is what If-None-Match asks for.
+  auto strip = [](std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == ',')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == ',')) t.remove_suffix(1);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  std::string_view want = strip(etag);
+  std::string_view list = if_none_match;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    if (strip(list.substr(0, comma)) == want) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+HttpResponse not_modified(const std::string& etag, const std::string& cache_control) {
+  HttpResponse res;
+  res.status = 304;
+  res.headers = {{"ETag", etag}, {"Cache-Control", cache_control}};
+  return res;
+}
+
+std::string bearer_token(const std::string& authorization) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (authorization.size() <= prefix.size()) return {};
+  std::string_view head(authorization.data(), prefix.size());
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(head[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
+      return {};
+  return authorization.substr(prefix.size());
+}
+
+}  // namespace
+
+struct HttpApi::Impl {
+  explicit Impl(ApiServices services) : s(std::move(services)) {}
+  ApiServices s;
+  LatencyWindow search_latency{2048};
+  std::uint64_t started_ms = wall_ms();
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> client_errors{0};
+  std::atomic<std::uint64_t> server_errors{0};
+
+  bool authorised(const HttpRequest& r) const {
+    auto token = bearer_token(r.authorization);
+    return !token.empty() && s.admin_token.matches(token);
+  }
+
+  std::string site_url(const HttpRequest& r) const {
+    std::string base = s.config.http.public_url;
+    if (base.empty()) base = "http://" + (r.host.empty() ? s.config.network.listen : r.host);
+    if (base.back() != '/') base += '/';
+    return base;
+  }
+
+  // Lists, searches and feeds change only when the catalog does: their tag is the catalog's
+  // version and the request, so a proxy revalidates cheaply and nothing is computed for a 304.
+  std::string dynamic_etag(const HttpRequest& r) const {
+    auto version = s.catalog.version();
+    std::string material = std::to_string(version ? *version : 0) + "|" + r.target + "|" +
+                           (r.target.starts_with("/feed") ? site_url(r) : "");
+    return "W/\"" + blake2b_256({as_bytes(material)}).hex().substr(0, 32) + "\"";
+  }
+
+  HttpResponse cached(const HttpRequest& r, const std::function<HttpResponse()>& make) {
+    std::string etag = dynamic_etag(r);
+    std::string cache_control = "public, max-age=" + std::to_string(s.config.http.cache_max_age_s);
+    if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);
+    HttpResponse res = make();
+    if (res.status == 200) res.headers.insert(res.headers.end(), {{"ETag", etag}, {"Cache-Control", cache_control}});
+    return res;
+  }
+
+  HttpResponse metrics() {
+    std::vector<Metric> all = s.node_metrics ? s.node_metrics() : std::vector<Metric>{};
+    auto gauge = [](std::string name, std::string help, double v) {
+      return Metric{std::move(name), std::move(help), "gauge", {{{}, v}}, 0, 0};
+    };
+    if (auto n = s.store.entry_count())
+      all.push_back(gauge("ifexnode_entries", "Entries held in the store", static_cast<double>(*n)));
+    if (auto n = s.catalog.count())
+      all.push_back(gauge("ifexnode_alerts_indexed", "Alerts in the catalog and search index",
+                          static_cast<double>(*n)));
+    all.push_back(Metric{"ifexnode_http_requests_total",
+                         "HTTP requests answered, by class of status",
+                         "counter",
+                         {{{{"class", "all"}}, static_cast<double>(requests.load())},
+                          {{{"class", "4xx"}}, static_cast<double>(client_errors.load())},
+                          {{{"class", "5xx"}}, static_cast<double>(server_errors.load())}},
+                         0,
+                         0});
+    all.push_back(search_latency.summary("ifexnode_search_duration_seconds",
+                                         "Time to answer a search (index and snippets)"));
+    HttpResponse res;
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = render_metrics(all);
+    res.headers.emplace_back("Cache-Control", "no-store");
+    return res;
+  }
+
+  HttpResponse route(const HttpRequest& r) {
+    auto target = parse_target(r.target);
+    if (!target) return api::error_response(target.error());
+    const std::string& path = target->path;
+    const bool read = r.method == "GET" || r.method == "HEAD";
+
+    if (path == "/healthz") {
+      if (!read) return api::error_response(405, "use GET");
+      HttpResponse res{200, "text/plain; charset=utf-8", "ok\n", {{"Cache-Control", "no-store"}}};
+      return res;
+    }
+    if (const WebAsset* asset = find_web_asset(path)) {
+      if (!read) return api::error_response(405, "use GET");
+      std::string etag(asset->etag);
+      // The page is small and changes with the binary: revalidate each time, cheaply.
+      std::string cache_control = "no-cache";
+      if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);
+      return HttpResponse{200, std::string(asset->content_type), std::string(asset->body),
+                          {{"ETag", etag}, {"Cache-Control", cache_control}}};
+    }
+
+    if (path == "/api/alerts" && r.method == "POST") {
+      if (!authorised(r)) return unauthorised();
+      return api::publish_alert(s, r);
+    }
+    bool known = path == "/api/alerts" || path.starts_with("/api/alerts/") ||
+                 path == "/api/search" || path == "/api/status" || path == "/feed.atom" ||
+                 path == "/metrics";
+    if (!known) return api::error_response(404, "nothing at " + path + " (see docs/http-api.md)");
+    if (!read) return api::error_response(405, "use GET on " + path);
+    if (!s.config.http.public_reads && !authorised(r)) return unauthorised();
+
+    if (path == "/api/alerts") return cached(r, [&] { return api::list_alerts(s, *target); });
+    if (path.starts_with("/api/alerts/")) {
+      std::string_view id = std::string_view(path).substr(std::string_view("/api/alerts/").size());
+      std::string etag = "\"" + std::string(id) + "\"";
+      std::string cache_control = "public, max-age=31536000, immutable";
+      if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);
+      HttpResponse res = api::get_alert(s, id);
+      if (res.status == 200) res.headers.insert(res.headers.end(), {{"ETag", etag}, {"Cache-Control", cache_control}});
+      return res;
+    }
+    if (path == "/api/search")
+      return cached(r, [&] { return api::search_alerts(s, *target, search_latency); });
+    if (path == "/feed.atom")
+      return cached(r, [&] { return api::atom_feed(s, *target, site_url(r), r.target); });
+    if (path == "/api/status") return api::node_status(s, started_ms);
+    return metrics();
+  }
+
+  static HttpResponse unauthorised() {
+    HttpResponse res = api::error_response(
+        401, "this needs the node's admin token: send the header 'Authorization: Bearer TOKEN' "
+             "(the token is in admin.token in the node's data directory)");
+    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ifexnode\"");
+    return res;
+  }
+};
+
+HttpApi::HttpApi(ApiServices services) : impl_(std::make_unique<Impl>(std::move(services))) {}
+HttpApi::~HttpApi() = default;
+
+HttpResponse HttpApi::handle(const HttpRequest& request) {
+  HttpResponse res;
+  try {
+    res = impl_->route(request);
+  } catch (const std::exception& e) {
+    res = api::error_response(500, std::string("internal error: ") + e.what());
+  }
+  impl_->requests++;
+  if (res.status >= 400 && res.status < 500) impl_->client_errors++;
+  if (res.status >= 500) impl_->server_errors++;
+  return res;
+}
+
+}  // namespace ifex

@@ -1,0 +1,47 @@
+// The node's HTTP side: the JSON API, the Atom feed, /metrics, /healthz and the web page
+// (docs/http-api.md). Pure request-in, response-out: the server hands it a parsed request on
+// one of the API threads; it never blocks the network thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keys/identity.hpp"
+#include "node/admin_token.hpp"
+#include "node/archive/alert_catalog.hpp"
+#include "node/config.hpp"
+#include "node/feed/metrics_text.hpp"
+#include "node/http/http_message.hpp"
+#include "node/http/search_readers.hpp"
+#include "node/store/store.hpp"
+
+namespace ifex {
+
+// What the API reads and writes; everything outlives the HttpApi.
+struct ApiServices {
+  const NodeConfig& config;
+  Store& store;
+  AlertCatalog& catalog;
+  SearchReaders& search;
+  const Identity& identity;            // signs alerts published with POST /api/alerts
+  const AdminTokenCheck& admin_token;
+  std::function<std::string()> node_status;            // the core's status JSON (object)
+  std::function<std::vector<Metric>()> node_metrics;   // the core's counters for /metrics
+  std::function<void()> published;                     // a local alert was stored
+};
+
+class HttpApi {
+ public:
+  explicit HttpApi(ApiServices services);
+  ~HttpApi();
+  // Never throws; every failure is an HTTP error response with a JSON message.
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ifex

@@ -1,0 +1,94 @@
+// The full-text search index over alerts: a Xapian database derived from the store (it can be
+// deleted and rebuilt at any time with `ifexnode reindex`). Each text is indexed with the
+// Snowball stemmer of its own language (English, French, Spanish, Arabic; translations too), so
+// a query finds other inflections of its words. Ranked with BM25; phrase and boolean queries;
+// filters by language, country, category, author and event-date range.
+//
+// Threads: one SearchIndex object per thread (Xapian databases are not thread-safe). One writer
+// per index directory at a time (Xapian's lock); readers may run beside it and see its commits
+// after refresh().
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keys/bytes.hpp"
+#include "keys/identity.hpp"
+#include "keys/result.hpp"
+#include "node/archive_filters.hpp"
+#include "protocol/alert.hpp"
+
+namespace ifex {
+
+// One alert as the index sees it.
+struct IndexedAlert {
+  Hash id;
+  PublicKey author;
+  std::uint64_t created_ms = 0;
+  Alert alert;
+};
+
+struct SearchRequest {
+  std::string query;  // user syntax: words, "phrases", AND/OR/NOT, -word, parentheses
+  AlertFilters filters;
+  std::size_t offset = 0;
+  std::size_t limit = 20;
+};
+
+struct SearchHit {
+  Hash id;
+  int percent = 0;           // Xapian's relevance percentage, 0..100
+  std::string snippet_html;  // HTML-escaped text, matches wrapped in <mark>...</mark>
+};
+
+struct SearchResults {
+  std::uint64_t total_estimate = 0;
+  std::vector<SearchHit> hits;
+};
+
+// Loads an alert by id for snippets (the index keeps ids, not texts); nullopt if unknown.
+using AlertLoader = std::function<std::optional<Alert>(const Hash&)>;
+
+class SearchIndex {
+ public:
+  // Creates the directory if needed. Fails with a clear message when another process holds the
+  // write lock ("index_locked") or the database is damaged.
+  static Result<std::unique_ptr<SearchIndex>> open_writable(const std::filesystem::path& dir);
+  // Fails when the index does not exist yet ("no_index").
+  static Result<std::unique_ptr<SearchIndex>> open_readonly(const std::filesystem::path& dir);
+  ~SearchIndex();
+
+  // Adds or replaces (by id) one alert; visible to readers after commit(). Writable only (a
+  // read-only index answers "read_only", as do commit() and set_metadata()).
+  Status add(const IndexedAlert& alert);
+  Status commit();
+  // Writable only: user metadata stored in the index, committed with the documents.
+  Status set_metadata(const std::string& key, const std::string& value);
+  Result<std::string> metadata(const std::string& key) const;
+
+  // A readonly index re-reads the latest committed revision (cheap when nothing changed).
+  Status refresh();
+  Result<std::uint64_t> document_count() const;
+
+  // Errors: "bad_query" (the message explains, e.g. unbalanced quotes), I/O.
+  // Words are ANDed (BM25-ranked). The query is read as English, French, Spanish, as typed
+  // and (when filters.lang names another language) in that language, each alert scored by
+  // its best reading: the lang filter selects alerts with a text in it, not the query's
+  // language. Arabic-script words are always normalised and light-stemmed.
+  // The snippet is cut from the text in filters.lang when the alert has one, else from the
+  // first text with a match, else from the original; `load` may be empty (then snippets are
+  // empty). `tag:SLUG` in the query keeps alerts with that campaign tag.
+  Result<SearchResults> search(const SearchRequest& request, const AlertLoader& load) const;
+
+ private:
+  struct Impl;
+  explicit SearchIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ifex
