@@ -19,7 +19,23 @@ echo
 echo "== two-node replication over loopback WebSocket"
 python3 tests/bench/bench_gossip.py --bin build/node/ifexnode --fill build/tests/bench/fill_store \
   pair --entries "$pair"
-echo
-echo "== 20-node loopback federation"
-python3 tests/bench/bench_gossip.py --bin build/node/ifexnode --fill build/tests/bench/fill_store \
-  federation --nodes 20 --alerts 60 --rate 2
+gossip=(python3 tests/bench/bench_gossip.py --bin build/node/ifexnode --fill build/tests/bench/fill_store)
+if [ "$quick" = 1 ]; then
+  federations=("10 20")                                        # nodes alerts
+  catchups=("10 500 1" "10 5000 1" "40 5000 1" "10 500 2")      # authors alerts providers
+else
+  federations=("20 60" "80 120")
+  catchups=("10 10000 1" "10 100000 1" "80 100000 1" "10 10000 2")
+fi
+for f in "${federations[@]}"; do
+  set -- $f
+  echo
+  echo "== $1-node loopback federation (hub + members with 4-8 peers), $2 alerts at 2/s"
+  "${gossip[@]}" federation --nodes "$1" --alerts "$2" --rate 2
+done
+for c in "${catchups[@]}"; do
+  set -- $c
+  echo
+  echo "== catch-up: a node rejoins through $3 provider(s) after $2 alerts of $1 authors"
+  "${gossip[@]}" catchup --authors "$1" --alerts "$2" --providers "$3"
+done

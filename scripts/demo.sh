@@ -3,7 +3,10 @@
 # the authenticated WebSocket gossip protocol. Alerts published on A (English, French, Arabic)
 # reach C through B; one published on C reaches A. Then C goes offline, A publishes again, and C
 # catches up when it returns. Installs the dependencies and builds first (both idempotent).
-# Data and logs live in ./demo-data (recreated on each run); the nodes are stopped at the end.
+# A also serves the archive: it imports a small legacy archive (tests/fixtures), and the demo
+# searches it in four languages through the CLI and the HTTP API of the running node.
+# Data and logs live in ./demo-data (recreated on each run); the nodes are stopped at the end,
+# unless IFEX_DEMO_SERVE=1: then they keep running (web page on A's port) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -30,6 +33,17 @@ wait_for() {  # wait_for NODE COUNT: until NODE holds COUNT entries (20 s at mos
     sleep 0.1
   done
   echo "timed out waiting for $1 to hold $2 entries" >&2
+  return 1
+}
+http_get() {  # http_get URL: prints the body (python3 is a dependency already; curl may be absent)
+  python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "$1"
+}
+wait_indexed() {  # wait_indexed PORT: until the running node has indexed all it holds (20 s at most)
+  for _ in $(seq 200); do
+    http_get "http://127.0.0.1:$1/api/status" | python3 -c 'import json, sys; s = json.load(sys.stdin); sys.exit(0 if s["indexed"] == s["entries"] else 1)' && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for the index on port $1" >&2
   return 1
 }
 alert() {  # alert NODE LANG COUNTRY CATEGORY TITLE
@@ -80,5 +94,25 @@ wait_for c 5
 "$bin" list --data "$data/c" --limit 2
 "$bin" status --data "$data/b"
 "$bin" verify --data "$data/c"
+
+step "A imports a legacy archive (16 alerts, en/fr/es/ar); they replicate like any other alert"
+"$bin" import-archive --data "$data/a" tests/fixtures/legacy_fixture.jsonl
+wait_for c 21
+wait_indexed "$base_port"
+
+step "search A's archive: stemmed French, Spanish and Arabic queries, and an English phrase"
+"$bin" search --data "$data/a" "journaliste emprisonné"
+"$bin" search --data "$data/a" "periodista detenido" --lang es
+"$bin" search --data "$data/a" "صحفي"
+echo "-- the same over HTTP: GET /api/search?q=%22internet+shutdown%22"
+http_get "http://127.0.0.1:$base_port/api/search?q=%22internet+shutdown%22&limit=1" | cut -c1-300
+echo "-- an Atom feed per language: GET /feed.atom?lang=ar (first lines)"
+http_get "http://127.0.0.1:$base_port/feed.atom?lang=ar&limit=2" | head -12
+
 echo
 echo "demo done: data and logs are in $data/"
+if [ "${IFEX_DEMO_SERVE:-0}" = 1 ]; then
+  echo "the nodes keep running: open http://127.0.0.1:$base_port/ (node A's web page); Ctrl-C stops them"
+  echo "A's admin token (for the publish form): $(cat "$data/a/admin.token")"
+  wait
+fi

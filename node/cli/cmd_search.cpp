@@ -26,7 +26,8 @@ std::unique_ptr<AlertCatalog> open_catalog(NodeHandle& node) {
 
 // Brings both indexes up to date with the store, with progress on stderr when it is long.
 void index_backlog(NodeHandle& node, AlertCatalog& catalog, SearchIndex& index, bool quiet) {
-  ArchiveIndexer indexer(node.store(), catalog, &index);
+  // Large batches: each is one Xapian commit (a flush to disk), the dominant cost of a rebuild.
+  ArchiveIndexer indexer(node.store(), catalog, &index, 10'000);
   std::uint64_t backlog = need(indexer.backlog(), "reading the index state");
   if (backlog == 0) return;
   std::unique_ptr<Progress> progress;
