@@ -39,3 +39,7 @@ for c in "${catchups[@]}"; do
   echo "== catch-up: a node rejoins through $3 provider(s) after $2 alerts of $1 authors"
   "${gossip[@]}" catchup --authors "$1" --alerts "$2" --providers "$3"
 done
+echo
+archive=$([ "$quick" = 1 ] && echo 10000 || echo 100000)
+echo "== archive: import, reindex, search and API pages on $archive generated alerts"
+python3 tests/bench/bench_archive.py --bin build/node/ifexnode --alerts "$archive"
