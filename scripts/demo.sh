@@ -107,7 +107,7 @@ step "search A's archive: stemmed French, Spanish and Arabic queries, and an Eng
 echo "-- the same over HTTP: GET /api/search?q=%22internet+shutdown%22"
 http_get "http://127.0.0.1:$base_port/api/search?q=%22internet+shutdown%22&limit=1" | cut -c1-300
 echo "-- an Atom feed per language: GET /feed.atom?lang=ar (first lines)"
-http_get "http://127.0.0.1:$base_port/feed.atom?lang=ar&limit=2" | head -12
+http_get "http://127.0.0.1:$base_port/feed.atom?lang=ar&limit=2" | sed -n 1,12p
 
 echo
 echo "demo done: data and logs are in $data/"
