@@ -16,7 +16,8 @@ federation: N node processes: a hub linked to every member, and a random member 
 catchup:    a node that was offline while `--alerts` alerts of `--authors` authors were written
             (by fill_store, then imported into the provider it rejoins through) starts and dials
             the provider: time until its clocks show every log, entries/s, and the control bytes
-            (everything on the connection that is not an entry's signed encoding).
+            (everything on the connection that is not an entry's signed encoding). With
+            --providers K it dials K nodes that all hold the logs.
 Every node it starts is stopped at the end, also on error, Ctrl-C or SIGTERM.
 
 How bytes are counted (node/net/gossip_session.cpp): a node's bytes_in / bytes_out count every
@@ -82,7 +83,8 @@ class Node:
                "--listen", f"127.0.0.1:{port}", "--role", role, "--json"]
         if network_key:
             cmd += ["--network-key", network_key]
-        self.key = json.loads(run(cmd))["public_key"]
+        made = json.loads(run(cmd))
+        self.key, self.fingerprint = made["public_key"], made["fingerprint"]
         # Every loopback connection comes from 127.0.0.1, so the per-address cap (8 by default,
         # meant for one remote host) would refuse a hub's 9th member: lift it to the total cap.
         cfg = os.path.join(self.dir, "ifexnode.toml")
@@ -306,7 +308,7 @@ def bench_pair(b, entries):
 
 # ---- federation ----
 
-STAMP = re.compile(r"^(\S+Z) debug (stored|local) ([0-9a-f]{64}) ")
+STAMP = re.compile(r"^(\S+Z) debug (stored|local) ([0-9a-f]{64}) \S+ #\d+(?: from (\S+))?")
 
 
 class LogTail:
@@ -327,7 +329,7 @@ class LogTail:
             if m and m.group(3) not in self.events:
                 t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").replace(
                     tzinfo=datetime.timezone.utc).timestamp()
-                self.events[m.group(3)] = (m.group(2), t)
+                self.events[m.group(3)] = (m.group(2), t, m.group(4))
         return self.events
 
 
@@ -497,6 +499,27 @@ def bench_federation(b, count, alerts, warmup, rate, seed, low, high):
         return got, lost
 
     latencies, missing = latencies_of(published)
+    # The path each copy took (each node logs the peer it stored an entry from): how many hops
+    # the last node was from the publisher, and how long one hop took.
+    by_fp = {n.fingerprint: n for n in everyone}
+    depths, hop_times = [], []
+    for entry_id, who in published:
+        worst = 0
+        for n in everyone:
+            ev = seen[n.name].get(entry_id)
+            hops, at = 0, n
+            while ev and at is not who and hops < count:
+                parent = by_fp.get(ev[2] or "")
+                pev = seen[parent.name].get(entry_id) if parent else None
+                if pev is None:
+                    hops = None
+                    break
+                if at is n and hops == 0:
+                    hop_times.append(ev[1] - pev[1])
+                hops, at, ev = hops + 1, parent, pev
+            if hops is not None:
+                worst = max(worst, hops)
+        depths.append(worst)
     warm_latencies, warm_missing = latencies_of(warm)
     sizes = []
     for who in {who.name: who for _, who in warm + published}.values():
@@ -542,6 +565,10 @@ def bench_federation(b, count, alerts, warmup, rate, seed, low, high):
           f"node CPU {publish_cpu:.1f} s); delivered to every node {alerts - missing}/{alerts}")
     print(f"  time to reach every node: median {ms(statistics.median(latencies))}, p99 "
           f"{ms(pct(latencies, 0.99))}, max {ms(max(latencies))}")
+    print(f"  path of the copies: farthest node from the publisher median "
+          f"{statistics.median(depths):g} hops, max {max(depths)}; one hop (a node storing it "
+          f"after the node it came from) median {ms(statistics.median(hop_times))}, p99 "
+          f"{ms(pct(hop_times, 0.99))}")
     print(f"  copies received per node per alert {copies:.3f} (target <= 1.5; with the warm-up "
           f"{all_copies:.3f}); duplicates {delta(after, after_warm, 'duplicates')}; pushed "
           f"{pushed}, synced (graft replies) {synced}, have notes {notes}, prunes {prunes}, "
@@ -611,6 +638,8 @@ def bench_catchup(b, alerts, authors, before, providers, log_level):
         for p in prov:
             p.cli("import", path)
     entry_size = payload / alerts
+    # A provider had indexed its logs long before; here it would index them while serving.
+    parallel([lambda p=p: p.cli("reindex") for p in prov])
     setup_s = time.monotonic() - t_setup
 
     for p in prov:
@@ -638,7 +667,7 @@ def bench_catchup(b, alerts, authors, before, providers, log_level):
     last, still = None, 0
     for _ in range(60):
         time.sleep(1.1)
-        st = rejoin.live_status()
+        st = snapshot([rejoin])[0]
         now = (st["counters"]["entries_received"], st["counters"]["bytes_in"])
         still = still + 1 if now == last else 0
         last = now
@@ -651,6 +680,7 @@ def bench_catchup(b, alerts, authors, before, providers, log_level):
     tcp_in = sum(v[0] for k, v in tcp.items() if k[1] in {p.port for p in prov})
     tcp_all = sum(v[0] for v in tcp.values())
     rss = [rejoin.peak_rss_kib()] + [p.peak_rss_kib() for p in prov]
+    mem = {n.name: (n.proc_status("RssAnon"), n.proc_status("RssFile")) for n in [rejoin] + prov}
 
     carried = r["entries_received"] * entry_size
     wire = r["bytes_in"] + r["bytes_out"]
@@ -667,7 +697,10 @@ def bench_catchup(b, alerts, authors, before, providers, log_level):
           f"held before); {providers} provider(s); setup {setup_s:.0f} s")
     print(f"  converged in {wall:.2f} s from the node's start: {alerts / wall:.0f} entries/s; "
           f"entries received {r['entries_received']} (duplicates {r['duplicates']}); "
-          f"peak RSS rejoining {rss[0] / 1024:.1f} MiB, provider {rss[1] / 1024:.1f} MiB")
+          f"peak RSS rejoining {rss[0] / 1024:.1f} MiB, provider {rss[1] / 1024:.1f} MiB (RSS "
+          f"at the end, anonymous + file-backed (LMDB and index maps): "
+          + ", ".join(f"{k} {a / 1024:.0f} + {f / 1024:.0f} MiB" for k, (a, f) in mem.items())
+          + ")")
     print(f"  bytes (counters of the rejoining node): in {r['bytes_in']}, out {r['bytes_out']}; "
           f"providers' bytes_out {p_out}")
     print(f"  control = in + out - entries received x entry size = {control:.0f} B "
@@ -719,6 +752,7 @@ def main():
     # SIGTERM (a CI timeout, `timeout`) goes through the same clean-up as an error.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench_gossip: terminated"))
     b = Bench(args)
+    load_before = os.getloadavg()[0]
     try:
         if args.mode == "pair":
             bench_pair(b, args.entries)
@@ -728,6 +762,9 @@ def main():
         else:
             bench_catchup(b, args.alerts, args.authors, args.before, args.providers,
                           args.log_level)
+        # Other work on the machine moves every figure: say how busy it was.
+        print(f"  machine: {os.cpu_count()} cores; load average (1 min) {load_before:.2f} at the "
+              f"start, {os.getloadavg()[0]:.2f} at the end")
     finally:
         b.close()
 
