@@ -197,6 +197,10 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
                                                 "' are not supported by this version"));
       continue;
     }
+    if (auto fresh = check_not_future(*entry, policy.now_ms, policy.max_clock_skew_ms); !fresh) {
+      reject(index, &*entry, fresh.error());
+      continue;
+    }
     candidates.push_back({std::move(*entry), index});
   }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ struct ImportReport {
 struct ImportPolicy {
   PublicKey own_key;             // always accepted
   std::size_t batch_entries = 1024;
+  // This node's wall clock, ms since the Unix epoch (the default bounds nothing).
+  std::uint64_t now_ms = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t max_clock_skew_ms = 3'600'000;  // entries dated further ahead are refused
 };
 
 // Verifies every record, stores the valid entries of accepted authors (own key or roster) in

@@ -105,18 +105,21 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     r.read_uint(*store, "store", "map_size_mib", config.map_size_mib, 1, std::uint64_t{1} << 24);
   }
   if (auto* limits = r.section(root, "limits")) {
-    r.check_keys(*limits, "limits", {"max_entry_bytes", "import_batch_entries"});
+    r.check_keys(*limits, "limits", {"max_entry_bytes", "import_batch_entries", "max_clock_skew_s"});
     r.read_uint(*limits, "limits", "max_entry_bytes", config.max_entry_bytes, 1024, 16 << 20);
     r.read_uint(*limits, "limits", "import_batch_entries", config.import_batch_entries, 1,
                 1'000'000);
+    r.read_uint(*limits, "limits", "max_clock_skew_s", config.max_clock_skew_s, 0,
+                10ull * 365 * 86'400);
   }
   if (auto* net = r.section(root, "network")) {
     NetworkConfig& n = config.network;
     r.check_keys(*net, "network",
                  {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
                   "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes",
-                  "max_pending_outbound_bytes", "max_inflight_inbound_bytes", "reconnect_min_ms",
-                  "reconnect_max_ms", "poll_interval_ms"});
+                  "max_pending_outbound_bytes", "max_inflight_inbound_bytes",
+                  "max_inbound_bytes_per_s", "max_inbound_burst_bytes", "throttle_disconnect_ms",
+                  "reconnect_min_ms", "reconnect_max_ms", "poll_interval_ms"});
     if (auto node = (*net)["listen"]; node) {
       if (auto v = node.value<std::string>()) n.listen = *v;
       else r.fail("network.listen must be a string HOST:PORT");
@@ -135,11 +138,20 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
                 64 * 1024, std::uint64_t{4} << 30);
     r.read_uint(*net, "network", "max_inflight_inbound_bytes", n.max_inflight_inbound_bytes,
                 64 * 1024, std::uint64_t{4} << 30);
+    r.read_uint(*net, "network", "max_inbound_bytes_per_s", n.max_inbound_bytes_per_s, 1024,
+                std::uint64_t{1} << 40);
+    r.read_uint(*net, "network", "max_inbound_burst_bytes", n.max_inbound_burst_bytes, 64 * 1024,
+                std::uint64_t{1} << 40);
+    r.read_uint(*net, "network", "throttle_disconnect_ms", n.throttle_disconnect_ms, 100,
+                86'400'000);
     r.read_uint(*net, "network", "reconnect_min_ms", n.reconnect_min_ms, 10, 3'600'000);
     r.read_uint(*net, "network", "reconnect_max_ms", n.reconnect_max_ms, 10, 86'400'000);
     r.read_uint(*net, "network", "poll_interval_ms", n.poll_interval_ms, 10, 60'000);
     if (n.reconnect_max_ms < n.reconnect_min_ms)
       r.fail("network.reconnect_max_ms must not be below network.reconnect_min_ms");
+    // A whole frame must fit the bucket, or the largest legal message could never be read.
+    if (n.max_inbound_burst_bytes < n.max_frame_bytes)
+      r.fail("network.max_inbound_burst_bytes must be at least network.max_frame_bytes");
     if (n.max_frame_bytes < config.max_entry_bytes + 1024)
       r.fail("network.max_frame_bytes must exceed limits.max_entry_bytes by at least 1024");
   }
@@ -179,7 +191,8 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
   toml::table node{{"name", config.name}, {"role", std::string(role_name(config.role))}};
   toml::table store{{"map_size_mib", static_cast<std::int64_t>(config.map_size_mib)}};
   toml::table limits{{"max_entry_bytes", static_cast<std::int64_t>(config.max_entry_bytes)},
-                     {"import_batch_entries", static_cast<std::int64_t>(config.import_batch_entries)}};
+                     {"import_batch_entries", static_cast<std::int64_t>(config.import_batch_entries)},
+                     {"max_clock_skew_s", static_cast<std::int64_t>(config.max_clock_skew_s)}};
   const NetworkConfig& n = config.network;
   toml::table network{
       {"listen", n.listen},
@@ -191,6 +204,9 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       {"max_frame_bytes", static_cast<std::int64_t>(n.max_frame_bytes)},
       {"max_pending_outbound_bytes", static_cast<std::int64_t>(n.max_pending_outbound_bytes)},
       {"max_inflight_inbound_bytes", static_cast<std::int64_t>(n.max_inflight_inbound_bytes)},
+      {"max_inbound_bytes_per_s", static_cast<std::int64_t>(n.max_inbound_bytes_per_s)},
+      {"max_inbound_burst_bytes", static_cast<std::int64_t>(n.max_inbound_burst_bytes)},
+      {"throttle_disconnect_ms", static_cast<std::int64_t>(n.throttle_disconnect_ms)},
       {"reconnect_min_ms", static_cast<std::int64_t>(n.reconnect_min_ms)},
       {"reconnect_max_ms", static_cast<std::int64_t>(n.reconnect_max_ms)},
       {"poll_interval_ms", static_cast<std::int64_t>(n.poll_interval_ms)}};

@@ -25,6 +25,12 @@ struct NetworkConfig {
   std::uint64_t max_frame_bytes = 128 * 1024;  // one gossip message, before encryption
   std::uint64_t max_pending_outbound_bytes = 8 << 20;  // a peer that reads slower is dropped
   std::uint64_t max_inflight_inbound_bytes = 4 << 20;  // reading pauses while this much awaits storing
+  // Per-peer inbound rate (token bucket over gossip bytes). A peer over it is read more slowly;
+  // one that stays over it for throttle_disconnect_ms is dropped. The default sits above what
+  // two cores can verify, so it only bites on floods; lower it on a small link.
+  std::uint64_t max_inbound_bytes_per_s = 32 << 20;
+  std::uint64_t max_inbound_burst_bytes = 8 << 20;
+  std::uint64_t throttle_disconnect_ms = 30'000;
   std::uint64_t reconnect_min_ms = 500;
   std::uint64_t reconnect_max_ms = 30'000;
   std::uint64_t poll_interval_ms = 100;        // how often the node looks for entries other processes stored
@@ -51,6 +57,10 @@ struct NodeConfig {
   std::uint64_t map_size_mib = 16 * 1024;      // [store] LMDB address space; disk use grows as needed
   std::uint64_t max_entry_bytes = 64 * 1024;   // [limits] largest signed entry accepted or made
   std::uint64_t import_batch_entries = 1024;   // [limits] entries per transaction when importing
+  // [limits] entries dated further ahead of this node's clock are refused (until it catches up).
+  // Order never comes from this date (seq does); the bound stops a clock error or a forger of
+  // dates from pinning an alert at the top of every "newest" listing.
+  std::uint64_t max_clock_skew_s = 3600;
   NetworkConfig network;
   HttpConfig http;
 };

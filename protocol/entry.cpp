@@ -123,4 +123,14 @@ Result<SignedEntry> decode_trusted_entry(ByteView bytes, const EntryLimits& limi
   return decode_entry_impl(bytes, limits, false);
 }
 
+Status check_not_future(const SignedEntry& entry, std::uint64_t now_ms,
+                        std::uint64_t max_skew_ms) {
+  const std::uint64_t created = entry.created_ms();
+  if (created <= now_ms || created - now_ms <= max_skew_ms) return {};
+  return make_error("created_in_future",
+                    "created " + std::to_string((created - now_ms) / 1000) +
+                        " s in the future (more than the " + std::to_string(max_skew_ms / 1000) +
+                        " s allowed): the author's clock is ahead");
+}
+
 }  // namespace ifex

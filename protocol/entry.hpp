@@ -93,4 +93,9 @@ SignedEntry sign_entry(const Identity& identity, EntryFields fields);
 // id = BLAKE2b-256 of the whole signed encoding.
 Hash entry_id(ByteView signed_encoding);
 
+// Refuses an entry dated more than `max_skew_ms` after `now_ms` (the receiver's wall clock,
+// ms since the Unix epoch). Not a validity rule: the same entry fits once the clock catches up.
+[[nodiscard]] Status check_not_future(const SignedEntry& entry, std::uint64_t now_ms,
+                                      std::uint64_t max_skew_ms);
+
 }  // namespace ifex

@@ -20,13 +20,22 @@ void raise_known(std::map<PublicKey, std::uint64_t>& known, const PublicKey& aut
   k = std::max(k, seq);
 }
 
+// The author of a fork proof the caller has verified (docs/protocol.md, "Fork proof"): flag,
+// format and u64 length, then the first entry, whose author follows its flag and version.
+std::optional<PublicKey> fork_proof_author(const Bytes& proof) {
+  constexpr std::size_t offset = 1 + 1 + 8 + 1 + 1;
+  if (proof.size() < offset + PublicKey::size) return std::nullopt;
+  return PublicKey::from(ByteView(proof.data() + offset, PublicKey::size));
+}
+
 }  // namespace
 
 Replicator::Replicator(ReplicatorConfig config, const LogReader& logs,
                        std::function<bool(const PublicKey&)> accepts)
     : config_(config), logs_(logs), accepts_(std::move(accepts)) {}
 
-void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t /*now_ms*/) {
+void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
   Peer& p = peers_[peer] = Peer{};
   p.our_clock = std::move(our_clock);
   send(peer, p.our_clock);
@@ -42,8 +51,10 @@ void Replicator::on_local_clock_changed(const ClockMsg& our_clock) {
 void Replicator::on_disconnected(PeerId peer) {
   peers_.erase(peer);
   for (auto it = missing_.begin(); it != missing_.end();) {
-    std::erase(it->second.announcers, peer);
-    it = it->second.announcers.empty() ? missing_.erase(it) : std::next(it);
+    Missing& m = it->second;
+    std::erase(m.announcers, peer);
+    std::erase(m.asked, peer);
+    it = m.announcers.empty() && m.asked.empty() ? missing_.erase(it) : std::next(it);
   }
   // Messages still queued for it have nowhere to go; erasing them moves the open pushes.
   std::erase_if(outgoing_, [&](const auto& m) { return m.first == peer; });
@@ -55,6 +66,12 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
   if (found == peers_.end())
     return make_error("unknown_peer", "a message from a peer that is not connected");
   Peer& p = found->second;
+  now_ms_ = std::max(now_ms_, now_ms);
+  // Entries and proofs count when the caller reports them (the node's core passes only control
+  // messages here).
+  if (!std::holds_alternative<EntriesMsg>(message) &&
+      !std::holds_alternative<ForkProofMsg>(message))
+    heard_from(p);
 
   if (const auto* clock = std::get_if<ClockMsg>(&message)) {
     std::set<PublicKey> authors;
@@ -116,6 +133,8 @@ void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_
     if (!accepts_(h.author)) continue;
     p.accepted.insert(h.author);
     raise_known(p.known, h.author, h.seq);
+    // A frozen log never moves again: waiting for it would graft forever.
+    if (frozen_.contains(h.author)) continue;
     if (logs_.head(h.author).seq < h.seq)
       expect_from(peer, h.author, h.seq, now_ms + config_.graft_timeout_ms);
   }
@@ -123,6 +142,7 @@ void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_
 
 void Replicator::on_graft(Peer& p, const GraftMsg& g) {
   p.eager = true;
+  p.duplicate_streak = 0;
   if (!accepts_(g.author) && logs_.head(g.author).seq == 0) return;
   std::uint64_t from = std::max<std::uint64_t>(g.from_seq, 1);
   p.accepted.insert(g.author);
@@ -132,29 +152,47 @@ void Replicator::on_graft(Peer& p, const GraftMsg& g) {
   if (!fresh) it->second.next_seq = std::min(it->second.next_seq, from);
 }
 
-void Replicator::expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
-                             std::uint64_t deadline_ms) {
+Replicator::Missing& Replicator::expect_from(PeerId peer, const PublicKey& author,
+                                             std::uint64_t seq, std::uint64_t deadline_ms) {
   Missing& m =
-      missing_.try_emplace(author, Missing{seq, deadline_ms, {}, logs_.head(author).seq})
+      missing_.try_emplace(author, Missing{seq, deadline_ms, {}, {}, {}, logs_.head(author).seq})
           .first->second;
   m.seq = std::max(m.seq, seq);
-  if (std::find(m.announcers.begin(), m.announcers.end(), peer) == m.announcers.end())
+  if (std::find(m.announcers.begin(), m.announcers.end(), peer) == m.announcers.end() &&
+      std::find(m.asked.begin(), m.asked.end(), peer) == m.asked.end())
     m.announcers.push_back(peer);
+  return m;
 }
 
 void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId> from,
-                                 std::uint64_t /*now_ms*/) {
+                                 std::uint64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
   const PublicKey& author = entry.author();
   const std::uint64_t seq = entry.seq();
   if (from) {
     if (auto it = peers_.find(*from); it != peers_.end()) {
-      it->second.accepted.insert(author);
-      raise_known(it->second.known, author, seq);
+      Peer& p = it->second;
+      p.accepted.insert(author);
+      raise_known(p.known, author, seq);
+      p.duplicate_streak = 0;
+      received_from(*from, p, author, seq);
     }
   }
   if (auto m = missing_.find(author);
-      m != missing_.end() && m->second.seq <= std::max(seq, logs_.head(author).seq))
+      m != missing_.end() && m->second.seq <= std::max(seq, logs_.head(author).seq)) {
+    // Another peer delivered first: the tree was late, not broken. The links the timer's
+    // grafts turned eager go back to lazy rather than stay as extra eager paths.
+    if (config_.revert_needless_grafts && from &&
+        std::find(m->second.asked.begin(), m->second.asked.end(), *from) == m->second.asked.end())
+      for (PeerId g : m->second.made_eager)
+        if (auto q = peers_.find(g);
+            q != peers_.end() && q->second.eager && eager_peers() > config_.min_eager_peers) {
+          q->second.eager = false;
+          send(g, PruneMsg{});
+          ++stats_.prunes_sent;
+        }
     missing_.erase(m);
+  }
 
   for (auto& [id, q] : peers_) {
     if (from && id == *from) continue;
@@ -168,6 +206,16 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
       push(id, entry.bytes());
       q.known[author] = seq;
       ++stats_.entries_pushed;
+      if (config_.silent_peer_entries > 0 && ++q.pushed_unheard == keepalive_entries())
+        q.answer_due_ms = now_ms_ + config_.silent_peer_ms;
+      if (config_.silent_peer_entries > 0 && q.pushed_unheard >= config_.silent_peer_entries &&
+          now_ms_ >= q.answer_due_ms) {
+        // It takes everything and says nothing: have it ask (graft) for what it wants.
+        q.eager = false;
+        q.pushed_unheard = 0;
+        send(id, PruneMsg{});
+        ++stats_.prunes_sent;
+      }
     } else {
       auto& h = q.have_queue[author];
       h = std::max(h, seq);
@@ -183,10 +231,22 @@ void Replicator::on_duplicate(PeerId from, const SignedEntry& entry, bool pushed
   if (accepts_(entry.author())) {
     p.accepted.insert(entry.author());
     raise_known(p.known, entry.author(), entry.seq());
+    received_from(from, p, entry.author(), entry.seq());
+  } else {
+    heard_from(p);
   }
   // Only a pushed duplicate means two eager paths lead here; catch-up and graft replies can
-  // overlap the tree without any link being redundant.
-  if (pushed && p.eager) {
+  // overlap the tree without any link being redundant. A node down to its minimum of eager
+  // links keeps this one as a second parent.
+  if (!pushed) return;
+  if (!p.eager) {
+    // It still pushes though we hold the link lazy: our graft and its prune crossed (or our
+    // prune is on its way). Prune again, or it pushes on a link neither end ever prunes.
+    send(from, PruneMsg{});
+    ++stats_.prunes_sent;
+  } else if (++p.duplicate_streak >= config_.prune_after_duplicates &&
+             eager_peers() > config_.min_eager_peers) {
+    p.duplicate_streak = 0;
     p.eager = false;
     send(from, PruneMsg{});
     ++stats_.prunes_sent;
@@ -196,10 +256,17 @@ void Replicator::on_duplicate(PeerId from, const SignedEntry& entry, bool pushed
 void Replicator::on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq,
                         std::uint64_t now_ms) {
   auto it = peers_.find(from);
-  if (it == peers_.end()) return;
+  now_ms_ = std::max(now_ms_, now_ms);
+  if (it == peers_.end() || frozen_.contains(author)) return;
   Peer& p = it->second;
-  // The graft is the repair; the timer is the fallback should its reply not close the gap.
-  expect_from(from, author, have_seq + 1, now_ms + config_.graft_retry_ms);
+  heard_from(p);
+  // The graft is the repair; the timer is the fallback should its reply not close the gap,
+  // and then asks the other announcers first.
+  Missing& m = expect_from(from, author, have_seq + 1, now_ms + config_.graft_retry_ms);
+  if (auto a = std::find(m.announcers.begin(), m.announcers.end(), from); a != m.announcers.end()) {
+    m.announcers.erase(a);
+    m.asked.push_back(from);
+  }
   if (auto g = p.last_graft_ms.find(author);
       g != p.last_graft_ms.end() && now_ms < g->second + config_.graft_retry_ms)
     return;
@@ -210,21 +277,29 @@ void Replicator::graft(PeerId peer, Peer& p, const PublicKey& author, std::uint6
                        std::uint64_t now_ms) {
   send(peer, GraftMsg{author, from_seq});
   p.eager = true;
+  p.duplicate_streak = 0;
   p.last_graft_ms[author] = now_ms;
   ++stats_.grafts_sent;
 }
 
 void Replicator::on_fork_proof(const Bytes& proof, std::optional<PeerId> from) {
+  if (auto author = fork_proof_author(proof)) {
+    frozen_.insert(*author);
+    missing_.erase(*author);
+  }
   for (auto& [id, p] : peers_)
     if (p.clock_received && (!from || id != *from)) send(id, ForkProofMsg{proof});
 }
 
 void Replicator::on_tick(std::uint64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
   for (auto it = missing_.begin(); it != missing_.end();) {
     Missing& m = it->second;
     const std::uint64_t head = logs_.head(it->first).seq;
-    std::erase_if(m.announcers, [&](PeerId a) { return !peers_.contains(a); });
-    if (head >= m.seq || m.announcers.empty()) {
+    const auto gone = [&](PeerId a) { return !peers_.contains(a); };
+    std::erase_if(m.announcers, gone);
+    std::erase_if(m.asked, gone);
+    if (head >= m.seq || (m.announcers.empty() && m.asked.empty())) {
       it = missing_.erase(it);
       continue;
     }
@@ -238,10 +313,18 @@ void Replicator::on_tick(std::uint64_t now_ms) {
       m.head_seen = head;
       m.deadline_ms = now_ms + config_.graft_timeout_ms;
     } else {
-      PeerId target = m.announcers.front();
-      graft(target, peers_.at(target), it->first, head + 1, now_ms);
-      // The next retry asks someone else, in case this peer cannot deliver.
-      std::rotate(m.announcers.begin(), m.announcers.begin() + 1, m.announcers.end());
+      // Announcers not asked yet first (in case those asked cannot deliver), then those asked
+      // longest ago.
+      std::vector<PeerId> order = m.announcers;
+      order.insert(order.end(), m.asked.begin(), m.asked.end());
+      order.resize(std::min(order.size(), std::max<std::size_t>(config_.graft_fanout, 1)));
+      for (PeerId target : order) {
+        if (!peers_.at(target).eager) m.made_eager.push_back(target);
+        graft(target, peers_.at(target), it->first, head + 1, now_ms);
+        std::erase(m.announcers, target);
+        std::erase(m.asked, target);
+        m.asked.push_back(target);
+      }
       m.deadline_ms = now_ms + config_.graft_retry_ms;
     }
     ++it;
@@ -339,6 +422,33 @@ std::vector<std::pair<PeerId, GossipMessage>> Replicator::take_outgoing() {
   return std::exchange(outgoing_, {});
 }
 
+void Replicator::heard_from(Peer& p) {
+  p.pushed_unheard = 0;
+}
+
+std::size_t Replicator::keepalive_entries() const {
+  return std::max<std::size_t>(config_.silent_peer_entries / 4, 1);
+}
+
+void Replicator::received_from(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t seq) {
+  heard_from(p);
+  // A peer that only feeds us would hear nothing back and take us for a silent Sybil: tell it
+  // now and then that its entries arrive (naming the last one, which we hold).
+  if (config_.silent_peer_entries > 0 && p.clock_received &&
+      ++p.received_unanswered >= keepalive_entries() &&
+      now_ms_ >= p.keepalive_ms + config_.silent_peer_ms / 10) {
+    p.keepalive_ms = now_ms_;
+    send(peer, HaveMsg{{{author, seq}}});
+    ++stats_.have_notes_sent;
+  }
+}
+
+std::size_t Replicator::eager_peers() const {
+  return static_cast<std::size_t>(std::count_if(peers_.begin(), peers_.end(), [](const auto& e) {
+    return e.second.clock_received && e.second.eager;
+  }));
+}
+
 std::optional<PeerReplicationState> Replicator::peer_state(PeerId peer) const {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return std::nullopt;
@@ -358,6 +468,7 @@ std::uint64_t Replicator::known_seq(const Peer& p, const PublicKey& author) {
 void Replicator::send(PeerId peer, GossipMessage message) {
   outgoing_.emplace_back(peer, std::move(message));
   open_push_.erase(peer);
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.received_unanswered = 0;
 }
 
 void Replicator::push(PeerId peer, const Bytes& entry) {
@@ -368,6 +479,7 @@ void Replicator::push(PeerId peer, const Bytes& entry) {
         it->second.message_bytes + framed <= config_.max_message_bytes) {
       msg.entries.push_back(entry);
       it->second.message_bytes += framed;
+      peers_.at(peer).received_unanswered = 0;
       return;
     }
   }

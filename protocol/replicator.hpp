@@ -7,9 +7,11 @@
 //    order per author, pulled in bounded batches as the connection's send queue drains
 //    (next_sync_batch), so a slow peer gets backpressure instead of an unbounded queue;
 //  - live push, Plumtree style: a new entry goes eagerly to "eager" peers and as a lazy Have note
-//    to "lazy" peers. A duplicate pushed entry prunes the link (both ends turn it lazy); a Have
+//    to "lazy" peers. Pushed duplicates in a row prune the link (both ends turn it lazy); a Have
 //    note for something the tree did not deliver within graft_timeout_ms grafts the link back
-//    (eager again) and asks for the missing entries.
+//    (eager again) and asks for the missing entries, and the graft is undone if the tree was
+//    only late. A peer that takes pushes and never says anything is turned lazy.
+//  - a fork proof freezes its author's log: nothing more of it is awaited or grafted.
 //  - entries and fork proofs are verified and stored by the caller, which then reports the
 //    outcome (on_entry_stored, on_duplicate, on_gap, on_fork_proof).
 //
@@ -47,9 +49,28 @@ class LogReader {
                                   std::size_t max_count, std::size_t max_bytes) const = 0;
 };
 
+// Defaults chosen with the simulator (docs/simulator.md, "Choosing the replicator's settings").
 struct ReplicatorConfig {
-  std::uint64_t graft_timeout_ms = 400;  // wait for the tree before grafting a lazy link
-  std::uint64_t graft_retry_ms = 1000;   // then ask the next announcer this often
+  std::uint64_t graft_timeout_ms = 300;  // wait for the tree before grafting a lazy link
+  std::uint64_t graft_retry_ms = 500;    // then ask the next announcers this often
+  // Announcers grafted at once when the tree is late (and on each retry): more than one races
+  // a graft reply stuck behind a TCP retransmission, at the cost of a duplicate reply.
+  std::size_t graft_fanout = 1;
+  // A pushed duplicate prunes its link only while more than this many peers are eager (0: any):
+  // a node keeps a second parent instead of a bare spanning tree.
+  std::size_t min_eager_peers = 0;
+  // Pushed duplicates a peer sends in a row (no new entry from it between) before its link is
+  // pruned. One late push (a retransmission) then no longer tears a good tree link out.
+  std::size_t prune_after_duplicates = 4;
+  // When what a timed-out graft asked for arrives first from another peer, the lazy links that
+  // graft turned eager are pruned again: the tree was only late, the repair is not kept.
+  bool revert_needless_grafts = true;
+  // A peer we pushed this many entries to without hearing anything from it (a silent Sybil),
+  // although silent_peer_ms have passed since the first quarter of them, is demoted to lazy
+  // (0: never). An honest peer fed by us speaks well before: it sends a Have note when a quarter
+  // as many entries have come (at most once per tenth of silent_peer_ms).
+  std::size_t silent_peer_entries = 40;
+  std::uint64_t silent_peer_ms = 10'000;
   std::size_t max_message_bytes = 120 * 1024;  // budget of one EntriesMsg
   std::size_t max_entries_per_message = 1024;
 };
@@ -97,7 +118,9 @@ class Replicator {
   void on_duplicate(PeerId from, const SignedEntry& entry, bool pushed);
   // An entry from `from` could not be appended: this node holds `author` only up to `have_seq`.
   void on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq, std::uint64_t now_ms);
-  // A new fork proof was stored (received from `from`, or detected here): pass it on.
+  // A new fork proof was stored (received from `from`, or detected here): pass it on. The
+  // author's log is frozen from now on, so its missing entries are no longer awaited or grafted.
+  // `proof` is verified by the caller (docs/protocol.md, "Fork proof").
   void on_fork_proof(const Bytes& proof, std::optional<PeerId> from);
 
   // Timers: grafts for lazy notes the tree did not honour, batched Have notes.
@@ -120,7 +143,9 @@ class Replicator {
   struct Missing {
     std::uint64_t seq;                // announced head
     std::uint64_t deadline_ms;        // graft when passed
-    std::vector<PeerId> announcers;   // peers that said they have it, in order
+    std::vector<PeerId> announcers;   // peers that said they have it, not grafted yet, in order
+    std::vector<PeerId> asked;        // announcers grafted already, least recently first
+    std::vector<PeerId> made_eager;   // lazy links the timer's grafts turned eager
     std::uint64_t head_seen;          // our head when the deadline was set
   };
   struct Peer {
@@ -135,6 +160,11 @@ class Replicator {
     std::map<PublicKey, std::uint64_t> last_graft_ms;
     ClockMsg our_clock;                            // what we told it, to start catch-up from
     std::set<PublicKey> stored_before_clock;       // authors stored after our clock went out
+    std::size_t duplicate_streak = 0;              // pushed duplicates since its last new entry
+    std::size_t pushed_unheard = 0;                // entries pushed to it since it last spoke
+    std::uint64_t answer_due_ms = 0;               // it should have spoken by then
+    std::size_t received_unanswered = 0;           // entries from it since we last wrote to it
+    std::uint64_t keepalive_ms = 0;                // our last Have note for that reason
   };
   // The push EntriesMsg to a peer that later pushes may join, while it is the last message
   // queued for that peer.
@@ -152,15 +182,21 @@ class Replicator {
   void on_graft(Peer& p, const GraftMsg& graft);
   void graft(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t from_seq,
              std::uint64_t now_ms);
-  void expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
-                   std::uint64_t deadline_ms);
+  Missing& expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
+                       std::uint64_t deadline_ms);
   void flush_have_notes();
+  std::size_t eager_peers() const;
+  static void heard_from(Peer& p);
+  std::size_t keepalive_entries() const;
+  void received_from(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t seq);
 
   ReplicatorConfig config_;
   const LogReader& logs_;
   std::function<bool(const PublicKey&)> accepts_;
   std::map<PeerId, Peer> peers_;  // ordered: the same events give the same messages everywhere
   std::map<PublicKey, Missing> missing_;
+  std::set<PublicKey> frozen_;  // authors with a fork proof: nothing more of them is awaited
+  std::uint64_t now_ms_ = 0;    // the latest time handed in (on_duplicate gets none)
   std::vector<std::pair<PeerId, GossipMessage>> outgoing_;
   std::unordered_map<PeerId, OpenPush> open_push_;
   ReplicatorStats stats_;

@@ -1,4 +1,5 @@
 // ifexnode export / import: bundles of signed entries for the sneakernet path.
+#include <chrono>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <iostream>
@@ -65,7 +66,12 @@ void add_import_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the report as JSON");
   cmd->callback([o] {
     NodeHandle node = need(NodeHandle::open(o->data));
-    ImportPolicy policy{node.own_key(), node.config().import_batch_entries};
+    ImportPolicy policy{node.own_key(), node.config().import_batch_entries,
+                        static_cast<std::uint64_t>(
+                            std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()),
+                        node.config().max_clock_skew_s * 1000};
     ImportReport r = need(import_bundle(node.store(), o->file, policy));
     if (o->json) {
       boost::json::array rejected;

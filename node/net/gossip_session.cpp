@@ -25,6 +25,14 @@ using asio::use_awaitable;
 using std::chrono::milliseconds;
 
 namespace {
+std::uint64_t wall_clock_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+}  // namespace
+
+namespace {
 
 // Thrown inside the handshake; the message is logged and counted, never sent to the peer.
 struct HandshakeFailure {
@@ -49,7 +57,10 @@ GossipSession::GossipSession(NetContext& ctx, beast::tcp_stream stream, std::str
       address_(std::move(address)),
       expected_(expected),
       wake_writer_(ws_.get_executor()),
-      wake_reader_(ws_.get_executor()) {}
+      wake_reader_(ws_.get_executor()),
+      throttle_timer_(ws_.get_executor()),
+      rate_(ctx.core.config().network.max_inbound_bytes_per_s,
+            ctx.core.config().network.max_inbound_burst_bytes, InboundRate::Clock::now()) {}
 
 GossipSession::~GossipSession() = default;
 
@@ -294,7 +305,37 @@ awaitable<void> GossipSession::read_loop() {
     }
     dispatch(std::move(*plain));
     if (closing_) co_return;
+    if (!co_await keep_to_rate(data.size())) co_return;
   }
+}
+
+// Pauses reading while the peer is over its inbound rate; drops it (false) once it has been
+// over it for throttle_disconnect_ms without a break.
+awaitable<bool> GossipSession::keep_to_rate(std::size_t frame_bytes) {
+  const NetworkConfig& net = ctx_.core.config().network;
+  const auto now = InboundRate::Clock::now();
+  const milliseconds wait = rate_.take(frame_bytes, now);
+  if (wait.count() == 0) {
+    throttled_since_.reset();
+    co_return true;
+  }
+  if (!throttled_since_) {
+    throttled_since_ = now;
+    ctx_.core.counters().peers_throttled++;
+    log_info("peer " + fingerprint(peer_) + " at " + address_ + " is over its inbound rate of " +
+             std::to_string(net.max_inbound_bytes_per_s) + " bytes/s: reading it more slowly");
+  }
+  throttle_timer_.expires_after(wait);
+  boost::system::error_code ec;
+  co_await throttle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  if (closing_) co_return false;
+  if (InboundRate::Clock::now() - *throttled_since_ >= milliseconds(net.throttle_disconnect_ms)) {
+    ctx_.core.counters().peers_dropped_for_rate++;
+    fail("stayed over the inbound rate limit of " + std::to_string(net.max_inbound_bytes_per_s) +
+         " bytes/s for " + std::to_string(net.throttle_disconnect_ms) + " ms");
+    co_return false;
+  }
+  co_return true;
 }
 
 // Decodes on the session strand; verifies on this session's verify strand, which also keeps
@@ -310,13 +351,24 @@ void GossipSession::dispatch(Bytes plaintext) {
   }
   const std::size_t size = plaintext.size();
   inflight_bytes_ += size;
-  asio::post(verify_strand_, [self = shared_from_this(), message = std::move(*message), size,
-                              entry_limits = EntryLimits{ctx_.core.config().max_entry_bytes}]() mutable {
+  // The peer's read budget comes back when the last holder of this lets go: at once for
+  // control messages, after the commit for entries (NodeCore keeps it with the queued batch).
+  std::shared_ptr<void> inflight(this, [self = shared_from_this(), size](GossipSession*) {
+    self->inflight_bytes_ -= size;
+    asio::post(self->ws_.get_executor(), [self] { self->wake_reader_.cancel(); });
+  });
+  const NodeConfig& config = ctx_.core.config();
+  asio::post(verify_strand_, [self = shared_from_this(), message = std::move(*message),
+                              inflight = std::move(inflight),
+                              entry_limits = EntryLimits{config.max_entry_bytes},
+                              max_skew_ms = config.max_clock_skew_s * 1000]() mutable {
     NodeCore& core = self->ctx_.core;
     if (auto* entries = std::get_if<EntriesMsg>(&message)) {
       std::vector<SignedEntry> ok;
       std::size_t rejected = 0;
+      std::size_t refused_future = 0;
       std::string first_error;
+      const std::uint64_t wall_now = wall_clock_ms();
       for (const Bytes& bytes : entries->entries) {
         auto e = decode_entry(bytes, entry_limits);
         std::optional<Error> error;
@@ -328,16 +380,19 @@ void GossipSession::dispatch(Bytes plaintext) {
           if (rejected++ == 0) first_error = error->message;
           continue;
         }
+        if (auto fresh = check_not_future(*e, wall_now, max_skew_ms); !fresh) {
+          if (rejected == 0 && refused_future++ == 0) first_error = fresh.error().message;
+          continue;
+        }
         ok.push_back(std::move(*e));
       }
-      core.verified_entries(self->id_, entries->push, std::move(ok), rejected, first_error);
+      core.verified_entries(self->id_, entries->push, std::move(ok), rejected, first_error,
+                            refused_future, std::move(inflight));
     } else if (auto* proof = std::get_if<ForkProofMsg>(&message)) {
       core.fork_proof_received(self->id_, std::move(proof->proof));
     } else {
       core.control_message(self->id_, std::move(message));
     }
-    self->inflight_bytes_ -= size;
-    asio::post(self->ws_.get_executor(), [self] { self->wake_reader_.cancel(); });
   });
 }
 

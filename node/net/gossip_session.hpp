@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "node/net/inbound_rate.hpp"
 #include "node/net/net_context.hpp"
 #include "node/net/peer_link.hpp"
 #include "node/net/secure_frames.hpp"
@@ -56,6 +57,7 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   boost::asio::awaitable<void> write_message(ByteView bytes);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<bool> keep_to_rate(std::size_t frame_bytes);
   void dispatch(Bytes plaintext);
   void fail(const std::string& reason);
 
@@ -76,6 +78,9 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   std::atomic<std::size_t> inflight_bytes_{0};
   boost::asio::steady_timer wake_writer_;
   boost::asio::steady_timer wake_reader_;
+  boost::asio::steady_timer throttle_timer_;
+  InboundRate rate_;
+  std::optional<InboundRate::Clock::time_point> throttled_since_;  // over the rate without a break
   std::string close_reason_;
   bool closing_ = false;
   ConnectionLimiter::Token slot_;

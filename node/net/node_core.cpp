@@ -58,6 +58,13 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
   replicator_ = std::make_unique<Replicator>(rc, *reader_,
                                              [this](const PublicKey& a) { return accepts(a); });
+  // Logs frozen before a restart stay frozen: without this the replicator would keep awaiting
+  // (and grafting for) entries of an equivocating author the store will never accept.
+  if (auto proofs = store_.fork_proofs())
+    for (const ForkProof& proof : *proofs)
+      replicator_->on_fork_proof(encode_fork_proof(proof), std::nullopt);
+  else
+    log_error("cannot read stored fork proofs: " + proofs.error().message);
 }
 
 NodeCore::~NodeCore() = default;
@@ -248,9 +255,11 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
 }
 
 void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> entries,
-                                std::size_t rejected, std::string first_error) {
+                                std::size_t rejected, std::string first_error,
+                                std::size_t refused_future, std::shared_ptr<void> inflight) {
   asio::post(ioc_, [this, id, push, entries = std::move(entries), rejected,
-                    first_error = std::move(first_error)]() mutable {
+                    first_error = std::move(first_error), refused_future,
+                    inflight = std::move(inflight)]() mutable {
     auto it = links_.find(id);
     if (it == links_.end()) return;
     if (rejected > 0) {
@@ -261,6 +270,14 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       it->second.link->close("invalid entry: " + first_error);
       return;
     }
+    if (refused_future > 0) {
+      // The forwarder may be honest and the author's clock wrong: refuse the entries, keep the
+      // peer. They are asked for again later and fit once the clock has caught up.
+      counters_.entries_rejected += refused_future;
+      counters_.entries_refused_future += refused_future;
+      log_warn("refused " + std::to_string(refused_future) + " entries from peer " +
+               fingerprint(it->second.key) + ": " + first_error);
+    }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {
       if (accepts(e.author())) wanted.push_back(std::move(e));
@@ -268,7 +285,7 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     }
     counters_.entries_received += wanted.size();
     if (wanted.empty()) return;
-    ingest_queue_.push_back({id, push, std::move(wanted)});
+    ingest_queue_.push_back({id, push, std::move(wanted), std::move(inflight)});
     if (!ingest_scheduled_) {
       ingest_scheduled_ = true;
       asio::post(ioc_, [this] { flush_ingest(); });
@@ -309,13 +326,22 @@ void NodeCore::flush_ingest() {
   std::vector<Ingest> batches;
   batches.swap(ingest_queue_);
   std::set<PublicKey> touched;
-  for (const Ingest& batch : batches) {
-    auto results = store_.append(batch.entries);
-    if (!results) {
-      log_error("cannot store entries: " + results.error().message);
-      continue;
+  // Every message queued since the last flush goes into ONE transaction: one fsync however
+  // many peers pushed meanwhile (group commit).
+  std::vector<SignedEntry> all;
+  for (Ingest& batch : batches)
+    std::move(batch.entries.begin(), batch.entries.end(), std::back_inserter(all));
+  auto results = store_.append(all);
+  if (!results) {
+    log_error("cannot store entries: " + results.error().message);
+  } else {
+    std::size_t offset = 0;
+    for (const Ingest& batch : batches) {
+      const std::size_t n = batch.entries.size();
+      handle_appended(batch.from, batch.push, std::span(all).subspan(offset, n),
+                      std::span(*results).subspan(offset, n), touched);
+      offset += n;
     }
-    handle_appended(batch, *results, touched);
   }
   // Entries held for a gap may fit now.
   for (bool progress = true; progress;) {
@@ -323,11 +349,10 @@ void NodeCore::flush_ingest() {
     for (const PublicKey& author : std::set<PublicKey>(touched)) {
       auto ready = pending_.take_ready(author, known_heads_[author]);
       if (ready.empty()) continue;
-      Ingest again{0, false, std::move(ready)};
-      auto results = store_.append(again.entries);
+      auto results = store_.append(ready);
       if (!results) break;
       std::size_t stored_before = counters_.entries_stored;
-      handle_appended(again, *results, touched);
+      handle_appended(0, false, ready, *results, touched);
       progress |= counters_.entries_stored != stored_before;
     }
   }
@@ -335,12 +360,13 @@ void NodeCore::flush_ingest() {
   for (const auto& [id, l] : links_) pump(id);
 }
 
-void NodeCore::handle_appended(const Ingest& batch, const std::vector<AppendResult>& results,
+void NodeCore::handle_appended(PeerId from_id, bool push, std::span<const SignedEntry> entries,
+                               std::span<const AppendResult> results,
                                std::set<PublicKey>& touched) {
   std::optional<PeerId> from;
-  if (batch.from != 0 && links_.count(batch.from)) from = batch.from;
+  if (from_id != 0 && links_.count(from_id)) from = from_id;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const SignedEntry& e = batch.entries[i];
+    const SignedEntry& e = entries[i];
     switch (results[i].outcome) {
       case AppendOutcome::stored:
         counters_.entries_stored++;
@@ -353,7 +379,7 @@ void NodeCore::handle_appended(const Ingest& batch, const std::vector<AppendResu
         break;
       case AppendOutcome::duplicate:
         counters_.duplicates++;
-        if (from) replicator_->on_duplicate(*from, e, batch.push);
+        if (from) replicator_->on_duplicate(*from, e, push);
         break;
       case AppendOutcome::gap:
       case AppendOutcome::prev_mismatch:
@@ -509,6 +535,9 @@ void NodeCore::write_status() {
       {"entries_stored", counters_.entries_stored.load()},
       {"duplicates", counters_.duplicates.load()},
       {"entries_rejected", counters_.entries_rejected.load()},
+      {"entries_refused_future", counters_.entries_refused_future.load()},
+      {"peers_throttled", counters_.peers_throttled.load()},
+      {"peers_dropped_for_rate", counters_.peers_dropped_for_rate.load()},
       {"fork_proofs", counters_.fork_proofs.load()},
       {"handshakes_failed", counters_.handshakes_failed.load()},
       {"peers_refused", counters_.peers_refused.load()},

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct NodeCounters {
   std::atomic<std::uint64_t> entries_stored{0};     // of those, new
   std::atomic<std::uint64_t> duplicates{0};         // of those, already held
   std::atomic<std::uint64_t> entries_rejected{0};   // bad signature, invalid payload, unaccepted author
+  std::atomic<std::uint64_t> entries_refused_future{0};  // of those, dated too far ahead
+  std::atomic<std::uint64_t> peers_throttled{0};    // times a peer went over its inbound rate
+  std::atomic<std::uint64_t> peers_dropped_for_rate{0};  // throttled for too long
   std::atomic<std::uint64_t> fork_proofs{0};        // new fork proofs stored
   std::atomic<std::uint64_t> handshakes_failed{0};
   std::atomic<std::uint64_t> peers_refused{0};      // authenticated but not welcome
@@ -73,9 +77,13 @@ class NodeCore {
                   std::shared_ptr<PeerLink> link);
   void session_down(PeerId id, std::string reason);
   void control_message(PeerId id, GossipMessage message);
-  // Entries of one EntriesMsg, verified off the core thread; `rejected` counts those that failed.
+  // Entries of one EntriesMsg, verified off the core thread; `rejected` counts those that failed,
+  // `refused_future` those dated too far ahead (not held against the peer). `inflight` is
+  // released once they are stored: until then they count against the peer's inbound budget,
+  // so a peer cannot queue more than that budget behind a slow disk.
   void verified_entries(PeerId id, bool push, std::vector<SignedEntry> entries,
-                        std::size_t rejected, std::string first_error);
+                        std::size_t rejected, std::string first_error,
+                        std::size_t refused_future, std::shared_ptr<void> inflight);
   void fork_proof_received(PeerId id, Bytes proof);
   void link_drained(PeerId id);
   void dial_failed(const PublicKey& key, const std::string& url, const std::string& error);
@@ -100,6 +108,7 @@ class NodeCore {
     PeerId from;
     bool push;
     std::vector<SignedEntry> entries;
+    std::shared_ptr<void> inflight;  // the peer's read budget, given back when this is gone
   };
   struct PeerStatus {
     std::string last_error;
@@ -111,8 +120,8 @@ class NodeCore {
 
   std::uint64_t now_ms() const;
   void flush_ingest();
-  void handle_appended(const Ingest& batch, const std::vector<AppendResult>& results,
-                       std::set<PublicKey>& touched);
+  void handle_appended(PeerId from_id, bool push, std::span<const SignedEntry> entries,
+                       std::span<const AppendResult> results, std::set<PublicKey>& touched);
   void poll_store();
   void refresh_membership();
   void send_outgoing();

@@ -55,6 +55,13 @@ struct Reader {
     out = static_cast<std::uint64_t>(*v);
   }
 
+  void read_size(const toml::table& t, const std::string& section, std::string_view key,
+                 std::size_t& out, std::uint64_t min, std::uint64_t max) {
+    std::uint64_t v = out;
+    read_uint(t, section, key, v, min, max);
+    out = static_cast<std::size_t>(v);
+  }
+
   void read_bool(const toml::table& t, const std::string& section, std::string_view key,
                  bool& out) {
     auto node = t[key];
@@ -159,14 +166,21 @@ struct Reader {
 
   void replicator(const toml::table& t, ReplicatorSettings& r) {
     check_keys(t, "replicator",
-               {"graft_timeout_ms", "graft_retry_ms", "tick_ms", "pending_entries", "prune"});
+               {"graft_timeout_ms", "graft_retry_ms", "graft_fanout", "min_eager_peers",
+                "prune_after_duplicates", "revert_needless_grafts", "silent_peer_entries",
+                "silent_peer_ms", "tick_ms", "pending_entries", "prune"});
     read_bool(t, "replicator", "prune", r.prune);
-    read_uint(t, "replicator", "graft_timeout_ms", r.config.graft_timeout_ms, 1, 3'600'000);
-    read_uint(t, "replicator", "graft_retry_ms", r.config.graft_retry_ms, 1, 3'600'000);
+    ReplicatorConfig& c = r.config;
+    read_uint(t, "replicator", "graft_timeout_ms", c.graft_timeout_ms, 1, 3'600'000);
+    read_uint(t, "replicator", "graft_retry_ms", c.graft_retry_ms, 1, 3'600'000);
+    read_size(t, "replicator", "graft_fanout", c.graft_fanout, 1, 64);
+    read_size(t, "replicator", "min_eager_peers", c.min_eager_peers, 0, 64);
+    read_size(t, "replicator", "prune_after_duplicates", c.prune_after_duplicates, 1, 1000);
+    read_bool(t, "replicator", "revert_needless_grafts", c.revert_needless_grafts);
+    read_size(t, "replicator", "silent_peer_entries", c.silent_peer_entries, 0, 10'000'000);
+    read_uint(t, "replicator", "silent_peer_ms", c.silent_peer_ms, 0, 3'600'000);
     read_uint(t, "replicator", "tick_ms", r.tick_ms, 1, 60'000);
-    std::uint64_t pending = r.pending_entries;
-    read_uint(t, "replicator", "pending_entries", pending, 1, 10'000'000);
-    r.pending_entries = pending;
+    read_size(t, "replicator", "pending_entries", r.pending_entries, 1, 10'000'000);
   }
 
   std::optional<ScenarioEvent> event(const toml::table& t, std::size_t index) {

@@ -18,13 +18,16 @@ SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>>
 void SimNode::tick(std::uint64_t now_us) {
   replicator_->on_tick(now_us / 1000);
   stored_since_tick_ = false;
-  // What is held now, this tick's on_tick has forgotten too (head >= the awaited seq).
-  std::erase_if(awaited_, [&](const auto& a) { return store_.head(a.first).seq >= a.second; });
+  // What is held now, this tick's on_tick has forgotten too (head >= the awaited seq), and a
+  // frozen log is no longer awaited (Replicator::on_fork_proof).
+  std::erase_if(awaited_, [&](const auto& a) {
+    return store_.head(a.first).seq >= a.second || store_.frozen(a.first);
+  });
 }
 
 void SimNode::note_have(const HaveMsg& have) {
   for (const auto& h : have.heads)
-    if (accepts(h.author) && store_.head(h.author).seq < h.seq) {
+    if (accepts(h.author) && !store_.frozen(h.author) && store_.head(h.author).seq < h.seq) {
       auto& seq = awaited_[h.author];
       seq = std::max(seq, h.seq);
     }

@@ -48,6 +48,15 @@ std::string load_error(const std::string& text, const std::string& code = "bad_c
   return config.error().message;
 }
 
+// The configuration a file with only the required keys gets.
+NodeConfig load_config_text_defaults() {
+  TempDir dir("config");
+  write_text(dir / "ifexnode.toml", valid_config);
+  auto config = load_config(dir / "ifexnode.toml");
+  REQUIRE(config);
+  return *config;
+}
+
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   auto at = text.find(from);
   REQUIRE(at != std::string::npos);
@@ -131,6 +140,37 @@ TEST_CASE("the [network] section is read, written and checked", "[config]") {
              Catch::Contains("reconnect_max_ms must not be below"));
   CHECK_THAT(load_error(valid_config + "\n[network]\nmax_frame_bytes = 20000\n"),
              Catch::Contains("max_frame_bytes must exceed limits.max_entry_bytes"));
+}
+
+TEST_CASE("the inbound rate and clock skew limits are read, written and checked", "[config]") {
+  TempDir dir("config");
+  NodeConfig config;
+  config.name = "Hub";
+  config.max_clock_skew_s = 120;
+  config.network.max_inbound_bytes_per_s = 100'000;
+  config.network.max_inbound_burst_bytes = 200'000;
+  config.network.throttle_disconnect_ms = 1500;
+  REQUIRE(write_new_config(dir / "ifexnode.toml", config));
+  auto back = load_config(dir / "ifexnode.toml");
+  REQUIRE(back);
+  CHECK(back->max_clock_skew_s == 120);
+  CHECK(back->network.max_inbound_bytes_per_s == 100'000);
+  CHECK(back->network.max_inbound_burst_bytes == 200'000);
+  CHECK(back->network.throttle_disconnect_ms == 1500);
+
+  auto defaults = load_config_text_defaults();
+  CHECK(defaults.max_clock_skew_s == 3600);
+  CHECK(defaults.network.max_inbound_burst_bytes >= defaults.network.max_frame_bytes);
+
+  CHECK_THAT(load_error(valid_config + "\n[network]\nmax_inbound_burst_bytes = 65536\n"),
+             Catch::Contains("max_inbound_burst_bytes must be at least network.max_frame_bytes"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\nmax_inbound_bytes_per_s = 10\n"),
+             Catch::Contains("network.max_inbound_bytes_per_s must be between"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\nthrottle_disconnect_ms = 0\n"),
+             Catch::Contains("network.throttle_disconnect_ms must be between"));
+  CHECK_THAT(load_error(replace(valid_config, "import_batch_entries = 100",
+                                "import_batch_entries = 100\nmax_clock_skew_s = -1")),
+             Catch::Contains("limits.max_clock_skew_s must be between"));
 }
 
 TEST_CASE("the configuration rejects out-of-range values", "[config]") {

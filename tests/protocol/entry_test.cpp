@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 
 #include "protocol/alert.hpp"
@@ -495,6 +496,23 @@ TEST_CASE("every reserved kind is carried, and kinds have names", "[entry]") {
   CHECK_FALSE(is_reserved_kind(0));
   CHECK_FALSE(is_reserved_kind(7));
   CHECK_FALSE(is_reserved_kind(65535));
+}
+
+TEST_CASE("an entry dated too far ahead of the receiver's clock is refused with a reason",
+          "[entry][clock]") {
+  Identity id = seeded_identity(3);
+  const SignedEntry e = make_entry(id, 1, Hash{}, Bytes{'x'});  // created_ms = 1,700,000,000,001
+  const std::uint64_t created = e.created_ms();
+  const std::uint64_t hour = 3'600'000;
+  CHECK(check_not_future(e, created, hour));               // same instant
+  CHECK(check_not_future(e, created + 5 * hour, hour));    // in the past: always fine
+  CHECK(check_not_future(e, created - hour, hour));        // exactly at the bound
+  auto ahead = check_not_future(e, created - hour - 1000, hour);
+  REQUIRE_FALSE(ahead);
+  CHECK(ahead.error().code == "created_in_future");
+  CHECK_THAT(ahead.error().message, Catch::Contains("in the future"));
+  CHECK_FALSE(check_not_future(e, 0, 0));
+  CHECK(check_not_future(e, std::numeric_limits<std::uint64_t>::max(), 0));
 }
 
 }  // namespace

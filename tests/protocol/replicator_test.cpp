@@ -385,7 +385,9 @@ TEST_CASE("a new entry is pushed to eager peers, noted to lazy ones, left to cur
 }
 
 TEST_CASE("a pushed duplicate prunes the link; other duplicates do not", "[replicator]") {
-  Bench b;
+  ReplicatorConfig config;
+  config.prune_after_duplicates = 1;  // Plumtree's rule, one step at a time
+  Bench b(config);
   b.store_x(2);
   b.connect(1, 0);
   b.r.take_outgoing();
@@ -396,14 +398,15 @@ TEST_CASE("a pushed duplicate prunes the link; other duplicates do not", "[repli
   auto out = b.r.take_outgoing();
   CHECK(of_type<PruneMsg>(out, 1).size() == 1);
   CHECK_FALSE(b.r.peer_state(1)->eager);
-  b.r.on_duplicate(1, b.x_log[1], true);  // already lazy: no second prune
+  b.r.on_duplicate(1, b.x_log[1], false);  // lazy, and not pushed: nothing to say
   CHECK(b.r.take_outgoing().empty());
   CHECK(b.r.stats().duplicates == 3);
   CHECK(b.r.stats().prunes_sent == 1);
 }
 
 TEST_CASE("a lazy note grafts after the timeout, then asks the next announcer", "[replicator]") {
-  Bench b;  // graft_timeout_ms 400, graft_retry_ms 1000
+  Bench b;
+  const std::uint64_t timeout = b.config.graft_timeout_ms, retry = b.config.graft_retry_ms;
   b.connect(1, 0);
   b.connect(2, 0);
   b.connect(3, 0);
@@ -411,18 +414,18 @@ TEST_CASE("a lazy note grafts after the timeout, then asks the next announcer", 
   REQUIRE(b.r.on_message(1, HaveMsg{{{b.xk(), 2}}}, 0));
   REQUIRE(b.r.on_message(2, HaveMsg{{{b.xk(), 2}}}, 10));
   b.r.take_outgoing();
-  b.r.on_tick(399);
+  b.r.on_tick(timeout - 1);
   CHECK(b.r.take_outgoing().empty());
-  b.r.on_tick(400);
+  b.r.on_tick(timeout);
   auto grafts = of_type<GraftMsg>(b.r.take_outgoing(), 1);
   REQUIRE(grafts.size() == 1);
   CHECK(grafts[0] == GraftMsg{b.xk(), 1});
   CHECK(b.r.peer_state(1)->eager);
   CHECK(b.r.stats().grafts_sent == 1);
 
-  b.r.on_tick(1399);
+  b.r.on_tick(timeout + retry - 1);
   CHECK(b.r.take_outgoing().empty());
-  b.r.on_tick(1400);
+  b.r.on_tick(timeout + retry);
   CHECK(of_type<GraftMsg>(b.r.take_outgoing(), 2).size() == 1);
 
   b.r.on_disconnected(1);
@@ -479,15 +482,236 @@ TEST_CASE("a graft turns the link eager and streams from the asked seq", "[repli
 
 TEST_CASE("a gap grafts its sender at most once per retry period", "[replicator]") {
   Bench b;
+  const std::uint64_t retry = b.config.graft_retry_ms;
   b.connect(1, 0);
   b.r.take_outgoing();
   b.r.on_gap(1, b.xk(), 3, 0);
   auto grafts = of_type<GraftMsg>(b.r.take_outgoing(), 1);
   REQUIRE(grafts.size() == 1);
   CHECK(grafts[0] == GraftMsg{b.xk(), 4});
-  b.r.on_gap(1, b.xk(), 3, 999);
+  b.r.on_gap(1, b.xk(), 3, retry - 1);
   CHECK(b.r.take_outgoing().empty());
-  b.r.on_gap(1, b.xk(), 3, 1000);
+  b.r.on_gap(1, b.xk(), 3, retry);
+  CHECK(of_type<GraftMsg>(b.r.take_outgoing(), 1).size() == 1);
+}
+
+TEST_CASE("a link is pruned after several pushed duplicates in a row, not after one",
+          "[replicator]") {
+  Bench b;  // prune_after_duplicates 4
+  const std::size_t n = b.config.prune_after_duplicates;
+  REQUIRE(n > 1);
+  b.store_x(10);
+  b.connect(1, 0);
+  b.connect(2, 0);
+  b.r.take_outgoing();
+  // A late push (a retransmission) now and then, between new entries: the link stays.
+  for (std::size_t k = 0; k < 3 * n; ++k) {
+    b.r.on_duplicate(1, b.x_log[0], true);
+    if (k % (n - 1) == n - 2) b.r.on_entry_stored(b.y_log[k % 3], PeerId{1}, 0);
+  }
+  CHECK(b.r.peer_state(1)->eager);
+  CHECK(b.r.stats().prunes_sent == 0);
+  b.r.take_outgoing();
+  // Nothing but duplicates: a redundant path.
+  for (std::size_t k = 0; k < n; ++k) b.r.on_duplicate(2, b.x_log[0], true);
+  CHECK(of_type<PruneMsg>(b.r.take_outgoing(), 2).size() == 1);
+  CHECK_FALSE(b.r.peer_state(2)->eager);
+}
+
+TEST_CASE("a peer that still pushes on a link we hold lazy is pruned again", "[replicator]") {
+  Bench b;
+  b.store_x(2);
+  b.connect(1, 0);
+  // Our prune and its graft crossed: it holds the link eager, we hold it lazy.
+  REQUIRE(b.r.on_message(1, PruneMsg{}, 0));
+  b.r.take_outgoing();
+  b.r.on_duplicate(1, b.x_log[0], true);
+  CHECK(of_type<PruneMsg>(b.r.take_outgoing(), 1).size() == 1);
+  b.r.on_duplicate(1, b.x_log[1], false);  // a graft reply: no prune
+  CHECK(b.r.take_outgoing().empty());
+}
+
+TEST_CASE("min_eager_peers keeps the last eager links despite duplicates", "[replicator]") {
+  ReplicatorConfig config;
+  config.prune_after_duplicates = 1;
+  config.min_eager_peers = 2;
+  Bench b(config);
+  b.store_x(2);
+  for (PeerId p : {1, 2, 3}) b.connect(p, 0);
+  b.r.take_outgoing();
+  for (PeerId p : {1, 2, 3}) b.r.on_duplicate(p, b.x_log[1], true);
+  auto out = b.r.take_outgoing();
+  CHECK(of_type<PruneMsg>(out, 1).size() == 1);
+  CHECK(of_type<PruneMsg>(out, 2).empty());
+  CHECK(of_type<PruneMsg>(out, 3).empty());
+  CHECK(b.r.peer_state(2)->eager);
+  CHECK(b.r.peer_state(3)->eager);
+}
+
+TEST_CASE("graft_fanout grafts several announcers at once, new ones before those asked",
+          "[replicator]") {
+  ReplicatorConfig config;
+  config.graft_fanout = 2;
+  Bench b(config);
+  const std::uint64_t timeout = config.graft_timeout_ms, retry = config.graft_retry_ms;
+  for (PeerId p : {1, 2, 3, 4}) b.connect(p, 0);
+  for (PeerId p : {1, 2, 3}) REQUIRE(b.r.on_message(p, PruneMsg{}, 0));
+  for (PeerId p : {1, 2, 3}) REQUIRE(b.r.on_message(p, HaveMsg{{{b.xk(), 1}}}, 0));
+  b.r.take_outgoing();
+  b.r.on_tick(timeout);
+  auto out = b.r.take_outgoing();
+  CHECK(of_type<GraftMsg>(out, 1).size() == 1);
+  CHECK(of_type<GraftMsg>(out, 2).size() == 1);
+  CHECK(of_type<GraftMsg>(out, 3).empty());
+  // A late announcer goes before the peers already asked.
+  REQUIRE(b.r.on_message(4, HaveMsg{{{b.xk(), 1}}}, timeout + 10));
+  b.r.on_tick(timeout + retry);
+  out = b.r.take_outgoing();
+  CHECK(of_type<GraftMsg>(out, 3).size() == 1);
+  CHECK(of_type<GraftMsg>(out, 4).size() == 1);
+  b.r.on_tick(timeout + 2 * retry);
+  out = b.r.take_outgoing();
+  CHECK(of_type<GraftMsg>(out, 1).size() == 1);  // then those asked longest ago
+  CHECK(of_type<GraftMsg>(out, 2).size() == 1);
+}
+
+TEST_CASE("a retry asks an announcer that came since before asking the first one again",
+          "[replicator]") {
+  Bench b;  // graft_fanout 1
+  const std::uint64_t timeout = b.config.graft_timeout_ms, retry = b.config.graft_retry_ms;
+  b.connect(1, 0);
+  b.connect(2, 0);
+  REQUIRE(b.r.on_message(1, PruneMsg{}, 0));
+  REQUIRE(b.r.on_message(2, PruneMsg{}, 0));
+  REQUIRE(b.r.on_message(1, HaveMsg{{{b.xk(), 1}}}, 0));
+  b.r.take_outgoing();
+  b.r.on_tick(timeout);
+  CHECK(of_type<GraftMsg>(b.r.take_outgoing(), 1).size() == 1);
+  b.r.on_tick(timeout + retry);  // its reply is stuck (a retransmission): it is all we have
+  CHECK(of_type<GraftMsg>(b.r.take_outgoing(), 1).size() == 1);
+  REQUIRE(b.r.on_message(2, HaveMsg{{{b.xk(), 1}}}, timeout + retry + 10));
+  b.r.on_tick(timeout + 2 * retry);
+  auto out = b.r.take_outgoing();
+  CHECK(of_type<GraftMsg>(out, 2).size() == 1);
+  CHECK(of_type<GraftMsg>(out, 1).empty());
+}
+
+TEST_CASE("a graft the tree made needless turns its link lazy again", "[replicator]") {
+  Bench b;  // revert_needless_grafts
+  REQUIRE(b.config.revert_needless_grafts);
+  b.connect(1, 0);  // the tree
+  b.connect(2, 0);  // a lazy announcer
+  REQUIRE(b.r.on_message(2, PruneMsg{}, 0));
+  REQUIRE(b.r.on_message(2, HaveMsg{{{b.xk(), 1}}}, 0));
+  b.r.take_outgoing();
+  b.r.on_tick(b.config.graft_timeout_ms);
+  REQUIRE(of_type<GraftMsg>(b.r.take_outgoing(), 2).size() == 1);
+  CHECK(b.r.peer_state(2)->eager);
+  // The tree's push arrives first, late: the grafted link goes back to lazy.
+  b.store_x(1);
+  b.r.on_entry_stored(b.x_log[0], PeerId{1}, b.config.graft_timeout_ms + 50);
+  CHECK(of_type<PruneMsg>(b.r.take_outgoing(), 2).size() == 1);
+  CHECK_FALSE(b.r.peer_state(2)->eager);
+  CHECK(b.r.peer_state(1)->eager);
+
+  // When the graft's reply is what delivers, the repair stays.
+  Bench c;
+  c.connect(1, 0);
+  c.connect(2, 0);
+  REQUIRE(c.r.on_message(2, PruneMsg{}, 0));
+  REQUIRE(c.r.on_message(2, HaveMsg{{{c.xk(), 1}}}, 0));
+  c.r.on_tick(c.config.graft_timeout_ms);
+  c.r.take_outgoing();
+  c.store_x(1);
+  c.r.on_entry_stored(c.x_log[0], PeerId{2}, c.config.graft_timeout_ms + 50);
+  CHECK(of_type<PruneMsg>(c.r.take_outgoing(), 2).empty());
+  CHECK(c.r.peer_state(2)->eager);
+}
+
+TEST_CASE("a silent peer is demoted to lazy; a peer that feeds us hears from us", "[replicator]") {
+  ReplicatorConfig config;
+  config.silent_peer_entries = 8;
+  config.silent_peer_ms = 1000;
+  Bench b(config);
+  b.x_log = make_log(b.x, 40, "x");
+  b.connect(1, 0);  // a Sybil: takes everything, says nothing
+  b.connect(2, 0);  // an honest peer that answers
+  b.r.take_outgoing();
+  // Eight entries in under a second (a burst) are not enough: it must be silent for a while too.
+  for (std::uint64_t s = 1; s <= 8; ++s) {
+    b.store_x(s);
+    b.r.on_entry_stored(b.x_log[s - 1], std::nullopt, 10 * s);
+  }
+  CHECK(of_type<PruneMsg>(b.r.take_outgoing(), 1).empty());
+  REQUIRE(b.r.on_message(2, HaveMsg{{{b.yk(), 0}}}, 80));
+  for (std::uint64_t s = 9; s <= 16; ++s) {
+    b.store_x(s);
+    b.r.on_entry_stored(b.x_log[s - 1], std::nullopt, 200 * s);
+    if (s % 4 == 0) REQUIRE(b.r.on_message(2, HaveMsg{{{b.yk(), 0}}}, 200 * s));
+  }
+  auto out = b.r.take_outgoing();
+  CHECK(of_type<PruneMsg>(out, 1).size() == 1);
+  CHECK(of_type<PruneMsg>(out, 2).empty());
+  CHECK_FALSE(b.r.peer_state(1)->eager);
+  CHECK(b.r.peer_state(2)->eager);
+  b.store_x(17);
+  b.r.on_entry_stored(b.x_log[16], std::nullopt, 3400);
+  b.r.on_tick(3450);
+  out = b.r.take_outgoing();
+  CHECK(of_type<EntriesMsg>(out, 1).empty());  // a Have note instead
+  CHECK(of_type<HaveMsg>(out, 1).size() == 1);
+
+  // The other side: a node fed by one peer tells it now and then (every silent_peer_entries / 4
+  // entries, at most every silent_peer_ms / 10) that they arrive.
+  Bench fed(config);
+  fed.x_log = make_log(fed.x, 40, "x");
+  fed.connect(1, 0);
+  fed.r.take_outgoing();
+  std::vector<std::uint64_t> noted;
+  for (std::uint64_t s = 1; s <= 16; ++s) {
+    fed.store_x(s);
+    fed.r.on_entry_stored(fed.x_log[s - 1], PeerId{1}, s <= 8 ? 200 * s : 1600 + 10 * s);
+    for (const auto& h : of_type<HaveMsg>(fed.r.take_outgoing(), 1)) {
+      REQUIRE(h.heads.size() == 1);
+      CHECK(h.heads[0].author == fed.xk());
+      noted.push_back(h.heads[0].seq);
+    }
+  }
+  // Every second entry while they trickle; then, in a burst (a catch-up), once per 100 ms.
+  CHECK(noted == std::vector<std::uint64_t>{2, 4, 6, 8, 10});
+}
+
+TEST_CASE("a frozen log is not grafted forever", "[replicator]") {
+  // The node learns of a fork of x at seq 3 while it holds x only up to 2; its peers hold x up
+  // to 5 and keep announcing it. Every graft's reply would be refused (the log is frozen), so
+  // the node must stop asking rather than ask the next announcer every retry period.
+  Bench b;
+  b.store_x(2);
+  b.connect(1, 5);
+  b.connect(2, 5);
+  REQUIRE(b.r.on_message(1, PruneMsg{}, 0));
+  REQUIRE(b.r.on_message(2, PruneMsg{}, 0));
+  REQUIRE(b.r.on_message(1, HaveMsg{{{b.xk(), 5}}}, 0));
+  const SignedEntry other = test::make_entry(b.x, 3, b.x_log[1].id(), Bytes{'f', 'o', 'r', 'k'});
+  auto proof = make_fork_proof(b.x_log[2], other);
+  REQUIRE(proof);
+  b.r.on_fork_proof(encode_fork_proof(*proof), PeerId{1});
+  auto out = b.r.take_outgoing();
+  CHECK(of_type<ForkProofMsg>(out, 2).size() == 1);  // still passed on
+
+  std::uint64_t grafts = 0;
+  for (std::uint64_t t = 50; t <= 600'000; t += 50) {
+    if (t % 10'000 == 0)  // peers keep announcing the log
+      REQUIRE(b.r.on_message(t % 20'000 ? 1 : 2, HaveMsg{{{b.xk(), 5}}}, t));
+    b.r.on_tick(t);
+    const auto sent = b.r.take_outgoing();
+    grafts += of_type<GraftMsg>(sent, 1).size() + of_type<GraftMsg>(sent, 2).size();
+  }
+  CHECK(grafts == 0);
+  CHECK(b.r.stats().grafts_sent == 0);
+  // The other authors are still awaited and grafted as usual.
+  REQUIRE(b.r.on_message(1, HaveMsg{{{b.yk(), 1}}}, 600'000));
+  b.r.on_tick(600'000 + b.config.graft_timeout_ms);
   CHECK(of_type<GraftMsg>(b.r.take_outgoing(), 1).size() == 1);
 }
 

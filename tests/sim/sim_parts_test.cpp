@@ -68,6 +68,12 @@ loss = 0.02
 count = 5
 [replicator]
 graft_timeout_ms = 250
+graft_fanout = 2
+min_eager_peers = 1
+prune_after_duplicates = 1
+revert_needless_grafts = false
+silent_peer_entries = 0
+silent_peer_ms = 5000
 [[events]]
 type = "block"
 at_s = 10
@@ -100,6 +106,12 @@ at_s = 50
   CHECK(s->publish.count == 5);
   CHECK(s->replicator.config.graft_timeout_ms == 250);
   CHECK(s->replicator.config.graft_retry_ms == ReplicatorConfig{}.graft_retry_ms);
+  CHECK(s->replicator.config.graft_fanout == 2);
+  CHECK(s->replicator.config.min_eager_peers == 1);
+  CHECK(s->replicator.config.prune_after_duplicates == 1);
+  CHECK_FALSE(s->replicator.config.revert_needless_grafts);
+  CHECK(s->replicator.config.silent_peer_entries == 0);
+  CHECK(s->replicator.config.silent_peer_ms == 5000);
   REQUIRE(s->events.size() == 4);
   const auto& block = std::get<BlockEvent>(s->events[0]);
   CHECK(block.at_ms == 10'000);
@@ -128,6 +140,8 @@ TEST_CASE("scenario files: typos, wrong types and bad ranges are errors", "[sim]
       std::string::npos);
   CHECK(parse_error("duration_s = 10\n[publish]\ncount = 2\nwarmup = 3\n").find("warmup") !=
         std::string::npos);
+  CHECK(parse_error("duration_s = 10\n[replicator]\ngraft_fanout = 0\n")
+            .find("replicator.graft_fanout") != std::string::npos);
   CHECK_FALSE(parse_error("duration_s = = 10\n").empty());
   CHECK(parse_error("duration_s = 0\n").find("duration_s") != std::string::npos);
 }
