@@ -125,6 +125,15 @@ void Replicator::start_catch_up(Peer& p) {
     // The live head, not the clock's: the cursor reads to it anyway.
     if (theirs < logs_.head(author).seq) p.cursors[author] = Cursor{theirs + 1};
   }
+  // Serve the authors round robin from a point that differs between nodes (see
+  // ReplicatorConfig::sync_start_seed): the first batch goes to the author after last_served.
+  if (!p.cursors.empty() && !p.last_served) {
+    const std::size_t skip = config_.sync_start_seed % p.cursors.size();
+    if (skip > 0) {
+      p.last_served = std::next(p.cursors.begin(), static_cast<long>(skip) - 1)->first;
+      p.served_in_turn = config_.sync_turn_bytes;  // its turn is over: start at the next one
+    }
+  }
 }
 
 void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_t now_ms) {
@@ -133,6 +142,8 @@ void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_
     if (!accepts_(h.author)) continue;
     p.accepted.insert(h.author);
     raise_known(p.known, h.author, h.seq);
+    if (auto c = p.cursors.find(h.author); c != p.cursors.end() && h.seq >= c->second.next_seq)
+      c->second.served_elsewhere = true;
     // A frozen log never moves again: waiting for it would graft forever.
     if (frozen_.contains(h.author)) continue;
     if (logs_.head(h.author).seq < h.seq)
@@ -200,7 +211,15 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
       q.stored_before_clock.insert(author);
       continue;
     }
-    if (!peer_accepts(q, author) || known_seq(q, author) >= seq) continue;
+    if (!peer_accepts(q, author)) continue;
+    if (known_seq(q, author) > seq) {
+      // It holds more of this log than we do, so it is probably catching us up: tell it how
+      // far we got from others, or it sends us all of that again.
+      std::uint64_t& noted = q.progress[author];
+      noted = std::max(noted, seq);
+      continue;
+    }
+    if (known_seq(q, author) >= seq) continue;
     if (q.cursors.contains(author)) continue;  // the cursor reads to the live head
     if (q.eager) {
       push(id, entry.bytes());
@@ -363,9 +382,16 @@ std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t b
 
   // Round robin: start after the author served last, so one long log cannot starve the others.
   std::vector<PublicKey> order;
-  auto start = p.last_served ? p.cursors.upper_bound(*p.last_served) : p.cursors.begin();
+  // The author served last goes on while its turn lasts.
+  auto start = p.cursors.begin();
+  if (p.last_served)
+    start = p.served_in_turn < config_.sync_turn_bytes ? p.cursors.lower_bound(*p.last_served)
+                                                       : p.cursors.upper_bound(*p.last_served);
   for (auto it = start; it != p.cursors.end(); ++it) order.push_back(it->first);
   for (auto it = p.cursors.begin(); it != start; ++it) order.push_back(it->first);
+  // Logs another peer is serving it wait until it lacks nothing else from us.
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const PublicKey& a) { return !p.cursors.at(a).served_elsewhere; });
 
   EntriesMsg out;
   std::size_t entry_bytes = 0;
@@ -389,6 +415,7 @@ std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t b
                  config_.max_message_bytes - message_bytes);
     auto batch = logs_.read(author, next, config_.max_entries_per_message - out.entries.size(),
                             byte_room);
+    const std::size_t bytes_before = entry_bytes;
     for (auto& bytes : batch) {
       const bool fits = entry_bytes + bytes.size() <= budget_bytes &&
                         message_bytes + entry_framing_bytes + bytes.size() <=
@@ -403,7 +430,14 @@ std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t b
       out.entries.push_back(std::move(bytes));
       ++next;
     }
-    p.last_served = author;
+    // A log that got nothing in (the message was full) has not had its turn yet.
+    if (const std::size_t served = entry_bytes - bytes_before; served == 0) {
+    } else if (p.last_served == author) {
+      p.served_in_turn += served;
+    } else {
+      p.last_served = author;
+      p.served_in_turn = served;
+    }
     raise_known(p.known, author, next - 1);
     // An empty read below the head means the store lost entries; dropping the cursor avoids
     // asking it forever.
@@ -417,7 +451,22 @@ std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t b
   return out;
 }
 
+// Progress notes go out with whatever the caller is about to send, not at the next tick: a
+// peer that learns late what we got elsewhere has sent it to us again meanwhile.
+void Replicator::flush_progress_notes() {
+  for (auto& [id, p] : peers_) {
+    if (p.progress.empty()) continue;
+    HaveMsg have;
+    for (const auto& [author, seq] : p.progress) have.heads.push_back({author, seq});
+    p.progress.clear();
+    stats_.progress_notes_sent += have.heads.size();
+    stats_.have_notes_sent += have.heads.size();
+    send(id, std::move(have));
+  }
+}
+
 std::vector<std::pair<PeerId, GossipMessage>> Replicator::take_outgoing() {
+  flush_progress_notes();
   open_push_.clear();
   return std::exchange(outgoing_, {});
 }

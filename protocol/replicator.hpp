@@ -71,6 +71,16 @@ struct ReplicatorConfig {
   // as many entries have come (at most once per tenth of silent_peer_ms).
   std::size_t silent_peer_entries = 40;
   std::uint64_t silent_peer_ms = 10'000;
+  // Where this node starts serving a catch-up among the authors a peer lacks. Nodes with
+  // different seeds start at different authors, so a node catching up from several peers gets
+  // different logs from each at first, and its progress notes make each skip what another sent.
+  std::uint64_t sync_start_seed = 0;
+  // Catch-up serves the authors a peer lacks in turns of this many bytes each, round robin.
+  // A turn must outlast what is in flight between two nodes (send queue, socket buffers, the
+  // receiver's verify queue: about 10 MB on loopback), so that several peers serving one node
+  // work on different logs and its progress notes reach them before they overlap; and stay
+  // short enough that one huge log (a hub's imported archive) does not hold back all others.
+  std::size_t sync_turn_bytes = 32 << 20;
   std::size_t max_message_bytes = 120 * 1024;  // budget of one EntriesMsg
   std::size_t max_entries_per_message = 1024;
 };
@@ -79,6 +89,7 @@ struct ReplicatorStats {
   std::uint64_t entries_pushed = 0;    // sent eagerly
   std::uint64_t entries_synced = 0;    // sent by catch-up or graft replies
   std::uint64_t have_notes_sent = 0;   // (author, seq) pairs in Have messages
+  std::uint64_t progress_notes_sent = 0;  // of those, telling a peer ahead of us how far we got
   std::uint64_t duplicates = 0;        // entries received that were already stored
   std::uint64_t prunes_sent = 0;
   std::uint64_t grafts_sent = 0;
@@ -139,6 +150,9 @@ class Replicator {
  private:
   struct Cursor {
     std::uint64_t next_seq;  // next entry to send
+    // The peer said it got entries of this log that we had not sent yet: another peer is
+    // serving it, so this log waits until the peer lacks nothing else from us.
+    bool served_elsewhere = false;
   };
   struct Missing {
     std::uint64_t seq;                // announced head
@@ -156,6 +170,7 @@ class Replicator {
     bool eager = true;
     std::map<PublicKey, Cursor> cursors;           // catch-up / graft replies
     std::optional<PublicKey> last_served;          // round-robin position among the cursors
+    std::size_t served_in_turn = 0;                // bytes of last_served sent in its turn
     std::map<PublicKey, std::uint64_t> have_queue; // lazy notes to flush
     std::map<PublicKey, std::uint64_t> last_graft_ms;
     ClockMsg our_clock;                            // what we told it, to start catch-up from
@@ -165,6 +180,9 @@ class Replicator {
     std::uint64_t answer_due_ms = 0;               // it should have spoken by then
     std::size_t received_unanswered = 0;           // entries from it since we last wrote to it
     std::uint64_t keepalive_ms = 0;                // our last Have note for that reason
+    // Logs it holds further than we do, and how far we got meanwhile from others: sent as a
+    // Have note at the next tick so its catch-up cursor to us skips what we no longer lack.
+    std::map<PublicKey, std::uint64_t> progress;
   };
   // The push EntriesMsg to a peer that later pushes may join, while it is the last message
   // queued for that peer.
@@ -185,6 +203,7 @@ class Replicator {
   Missing& expect_from(PeerId peer, const PublicKey& author, std::uint64_t seq,
                        std::uint64_t deadline_ms);
   void flush_have_notes();
+  void flush_progress_notes();
   std::size_t eager_peers() const;
   static void heard_from(Peer& p);
   std::size_t keepalive_entries() const;

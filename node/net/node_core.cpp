@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -56,6 +57,8 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       status_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
+  // Our key differs from every other node's: so does where we start serving a catch-up.
+  std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(rc, *reader_,
                                              [this](const PublicKey& a) { return accepts(a); });
   // Logs frozen before a restart stay frozen: without this the replicator would keep awaiting
@@ -549,6 +552,7 @@ void NodeCore::write_status() {
       {"entries_pushed", rs.entries_pushed},
       {"entries_synced", rs.entries_synced},
       {"have_notes_sent", rs.have_notes_sent},
+      {"progress_notes_sent", rs.progress_notes_sent},
       {"prunes_sent", rs.prunes_sent},
       {"grafts_sent", rs.grafts_sent},
       {"pending_out_of_order", pending_.size()}};

@@ -4,6 +4,14 @@
 
 namespace ifex::sim {
 
+namespace {
+// Each node starts serving catch-ups at its own author, as real nodes do (they use their key).
+ReplicatorConfig seeded(ReplicatorConfig config, std::uint32_t index) {
+  config.sync_start_seed = 0x9e3779b97f4a7c15ull * (index + 1);
+  return config;
+}
+}  // namespace
+
 SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>> roster,
                  const ReplicatorSettings& settings, EntryPool& pool, Metrics& metrics)
     : index_(index),
@@ -13,7 +21,8 @@ SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>>
       pending_(settings.pending_entries),
       prune_(settings.prune),
       replicator_(std::make_unique<Replicator>(
-          settings.config, store_, [this](const PublicKey& a) { return accepts(a); })) {}
+          seeded(settings.config, index), store_,
+          [this](const PublicKey& a) { return accepts(a); })) {}
 
 void SimNode::tick(std::uint64_t now_us) {
   replicator_->on_tick(now_us / 1000);

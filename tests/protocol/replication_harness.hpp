@@ -308,8 +308,10 @@ class Simulation {
       std::set<PublicKey> known(authors_.begin(), authors_.end());
       accepts = [known](const PublicKey& a) { return known.contains(a); };
     }
+    ReplicatorConfig config = options_.config;
+    config.sync_start_seed = i;  // as real nodes: each starts serving catch-ups elsewhere
     nodes_[i]->replicator =
-        std::make_unique<Replicator>(options_.config, nodes_[i]->logs, std::move(accepts));
+        std::make_unique<Replicator>(config, nodes_[i]->logs, std::move(accepts));
   }
 
   void schedule(std::uint64_t time, Event e) {
