@@ -5,6 +5,7 @@
 #include "node/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/http/strict_json.hpp"
 
 namespace ifex::api {
 
@@ -62,12 +63,11 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
 HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
   if (request.content_type.find("application/json") == std::string::npos)
     return error_response(415, "send the alert as JSON with Content-Type: application/json");
-  json::parse_options options;
-  options.max_depth = 16;  // an alert is three levels deep; anything deeper is not one
-  boost::system::error_code ec;
-  json::value body = json::parse(request.body, ec, {}, options);
-  if (ec) return error_response(400, "the body is not valid JSON: " + ec.message());
-  auto alert = alert_from_json(body);
+  // An alert is three levels deep; anything deeper is not one. A key given twice is refused:
+  // the node must sign what every reader of the body sees, not the last of two titles.
+  auto body = parse_strict_json(request.body, 16);
+  if (!body) return error_response(400, body.error().message);
+  auto alert = alert_from_json(*body);
   if (!alert) return error_response(400, alert.error().message);
   if (auto st = validate_alert(*alert, Vocabulary::known_only); !st)
     return error_response(400, "invalid alert: " + st.error().message);

@@ -1,0 +1,284 @@
+// Writes the seed corpus: valid inputs for every fuzz target, made with the real encoders from
+// the shared fixtures (fuzz_fixtures.hpp), one file per input in OUT/<target>/.
+//   fuzz_seeds OUT
+// Deterministic: the same build writes the same bytes, so a replay failure reproduces.
+#include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "fuzz_fixtures.hpp"
+#include "fuzz_input.hpp"
+#include "handshake_script.hpp"
+#include "http_request_text.hpp"
+#include "keys/key_text.hpp"
+#include "node/entry_json.hpp"
+#include "protocol/bundle.hpp"
+#include "protocol/gossip_messages.hpp"
+#include "protocol/handshake.hpp"
+
+namespace ifex::fuzz {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Corpus {
+ public:
+  explicit Corpus(fs::path root) : root_(std::move(root)) {}
+
+  void add(const std::string& target, const std::string& name, ByteView bytes) {
+    fs::create_directories(root_ / target);
+    std::ofstream out(root_ / target / name, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + (root_ / target / name).string());
+    ++count_;
+  }
+  void add(const std::string& target, const std::string& name, std::string_view text) {
+    add(target, name, as_bytes(text));
+  }
+  std::size_t count() const { return count_; }
+
+ private:
+  fs::path root_;
+  std::size_t count_ = 0;
+};
+
+Bytes with_prefix(std::uint8_t first, ByteView rest) {
+  Bytes out(1 + rest.size());
+  out[0] = first;
+  std::copy(rest.begin(), rest.end(), out.begin() + 1);
+  return out;
+}
+
+std::vector<ClockEntry> fixture_clock() {
+  return {{author().public_key(), 3}, {forker().public_key(), 0}, {stranger().public_key(), 1}};
+}
+
+void entry_seeds(Corpus& c) {
+  int i = 0;
+  for (const SignedEntry& e : fixture_log()) {
+    c.add("entry", "entry-" + std::to_string(++i), with_prefix(0, e.bytes()));
+    c.add("entry", "alert-" + std::to_string(i), with_prefix(1, e.payload()));
+  }
+  Bytes small = test::make_log(stranger(), 1).front().bytes();  // a non-alert payload
+  c.add("entry", "entry-text-payload", with_prefix(0, small));
+  c.add("entry", "fork-proof", with_prefix(2, encode_fork_proof(fixture_fork_proof())));
+}
+
+void gossip_seeds(Corpus& c) {
+  std::vector<Bytes> entries;
+  for (const SignedEntry& e : fixture_log()) entries.push_back(e.bytes());
+  const std::vector<std::pair<std::string, GossipMessage>> messages = {
+      {"clock", ClockMsg{false, fixture_clock()}},
+      {"clock-relay-empty", ClockMsg{true, {}}},
+      {"entries-catch-up", EntriesMsg{false, entries}},
+      {"entries-push-one", EntriesMsg{true, {entries.front()}}},
+      {"have", HaveMsg{fixture_clock()}},
+      {"prune", PruneMsg{}},
+      {"graft", GraftMsg{author().public_key(), 2}},
+      {"fork-proof", ForkProofMsg{encode_fork_proof(fixture_fork_proof())}},
+  };
+  for (const auto& [name, message] : messages) c.add("gossip", name, encode_gossip(message));
+}
+
+// A whole honest session, recorded from both sides with the fixture keys and ephemerals.
+struct Transcript {
+  Bytes hello, reply, auth, accept;
+};
+
+Transcript honest_transcript() {
+  const NetworkKey net = network_key();
+  ClientHandshake client(net, client_identity(), server_identity().public_key(),
+                         EphemeralKey::from_seed(ephemeral_seed(client_ephemeral_fill)));
+  ServerHandshake server(net, server_identity(),
+                         EphemeralKey::from_seed(ephemeral_seed(server_ephemeral_fill)));
+  Transcript t;
+  t.hello = client.hello();
+  t.reply = *server.on_hello(t.hello);
+  t.auth = *client.on_reply(t.reply);
+  if (!server.on_auth(t.auth)) throw std::runtime_error("the fixture handshake fails");
+  t.accept = server.accept().first;
+  if (!client.on_accept(t.accept)) throw std::runtime_error("the fixture handshake fails");
+  return t;
+}
+
+void handshake_seeds(Corpus& c) {
+  const Transcript t = honest_transcript();
+  auto script = [](std::uint8_t flags, std::initializer_list<ByteView> chunks) {
+    Bytes out{flags};
+    for (ByteView chunk : chunks) append_chunk(out, chunk);
+    return out;
+  };
+  // We play an honest client recorded earlier; the server under test uses the same ephemeral.
+  c.add("handshake", "server-raw", script(hs::raw_first | hs::replay, {t.hello, t.auth}));
+  c.add("handshake", "client-raw",
+        script(hs::test_client | hs::raw_first | hs::replay, {t.reply, t.accept}));
+
+  // The honest ephemeral points with MACs the target computes: the same bytes as the honest run.
+  Bytes forged_server{hs::forged_mac};
+  forged_server.insert(forged_server.end(), t.hello.begin(), t.hello.begin() + 32);
+  append_chunk(forged_server, t.auth);
+  c.add("handshake", "server-forged-mac", forged_server);
+  Bytes forged_client{static_cast<std::uint8_t>(hs::test_client | hs::forged_mac)};
+  forged_client.insert(forged_client.end(), t.reply.begin(), t.reply.begin() + 32);
+  append_chunk(forged_client, t.accept);
+  c.add("handshake", "client-forged-mac", forged_client);
+
+  // Honest peers with their own ephemeral: unaltered, then with one bit flipped.
+  for (std::uint8_t side : {std::uint8_t{0}, hs::test_client}) {
+    for (bool flip : {false, true}) {
+      Bytes s{static_cast<std::uint8_t>(side | hs::honest_peer | hs::replay)};
+      s.push_back(side ? server_seed : client_seed);
+      Bytes eph = ephemeral_seed(0x33);
+      s.insert(s.end(), eph.begin(), eph.end());
+      Bytes mask;
+      if (flip) mask = {0, 0, 0, 0x10};
+      append_chunk(s, mask);
+      c.add("handshake",
+            std::string(side ? "client" : "server") + "-honest-peer" + (flip ? "-altered" : ""), s);
+    }
+  }
+}
+
+void bundle_seeds(Corpus& c) {
+  auto bundle = [](const std::vector<std::pair<BundleRecordType, Bytes>>& records) {
+    Bytes out = bundle_header();
+    for (const auto& [type, body] : records) {
+      Bytes rec = bundle_record(type, body);
+      out.insert(out.end(), rec.begin(), rec.end());
+    }
+    Bytes end = bundle_trailer(records.size());
+    out.insert(out.end(), end.begin(), end.end());
+    return out;
+  };
+  std::vector<std::pair<BundleRecordType, Bytes>> log;
+  for (const SignedEntry& e : fixture_log()) log.emplace_back(BundleRecordType::entry, e.bytes());
+  c.add("bundle", "log", bundle(log));
+  c.add("bundle", "empty", bundle({}));
+  auto reversed = log;
+  std::reverse(reversed.begin(), reversed.end());
+  c.add("bundle", "log-reversed", bundle(reversed));
+  auto with_proof = log;
+  with_proof.emplace_back(BundleRecordType::fork_proof, encode_fork_proof(fixture_fork_proof()));
+  c.add("bundle", "log-and-fork-proof", bundle(with_proof));
+  c.add("bundle", "stranger",
+        bundle({{BundleRecordType::entry, test::make_log(stranger(), 1).front().bytes()}}));
+  const Bytes whole = bundle(log);
+  c.add("bundle", "truncated", ByteView(whole).first(whole.size() - 10));
+}
+
+std::string legacy_line(const Alert& a) {
+  namespace json = boost::json;
+  json::object o;
+  o["legacy_id"] = a.legacy_id.empty() ? "ifex-2024-00001" : a.legacy_id;
+  o["date"] = a.event_date.empty() ? "2024-01-01" : a.event_date;
+  o["country"] = a.country;
+  o["lang"] = a.original.lang;
+  json::array categories(a.categories.begin(), a.categories.end());
+  o["categories"] = categories;
+  o["title"] = a.original.title;
+  o["summary"] = a.original.summary;
+  o["body"] = a.original.body;
+  json::object translations;
+  for (const AlertText& t : a.translations)
+    translations[t.lang] = json::object{{"title", t.title}, {"summary", t.summary}, {"body", t.body}};
+  o["translations"] = translations;
+  o["sources"] = json::array(a.sources.begin(), a.sources.end());
+  o["tags"] = json::array(a.tags.begin(), a.tags.end());
+  o["old_field"] = 17;  // the archive's own fields are ignored
+  return json::serialize(o);
+}
+
+void legacy_seeds(Corpus& c) {
+  std::string all;
+  int i = 0;
+  for (const Alert& a : fixture_alerts()) {
+    std::string line = legacy_line(a);
+    c.add("legacy_record", "record-" + std::to_string(++i), line);
+    all += line + "\n";
+  }
+  c.add("legacy_record", "file", all + "\n{\"legacy_id\": null}\n");
+}
+
+void alert_json_seeds(Corpus& c) {
+  int i = 0;
+  for (const Alert& a : fixture_alerts())
+    c.add("alert_json", "alert-" + std::to_string(++i), boost::json::serialize(alert_to_json(a)));
+}
+
+std::vector<std::string> sample_targets() {
+  const std::string id = fixture_log().front().id().hex();
+  const std::string key = public_key_to_text(author().public_key());
+  return {"/",
+          "/healthz",
+          "/api/alerts",
+          "/api/alerts?limit=2",
+          "/api/alerts?lang=fr&country=FR&category=detention&from=2020-01-01&to=2025-12-31",
+          "/api/alerts?author=" + key,
+          "/api/alerts/" + id,
+          "/api/alerts/" + std::string(64, '0'),
+          "/api/search?q=journalist",
+          "/api/search?q=journaliste+d%C3%A9tenu&lang=fr&limit=5&offset=0",
+          "/api/search?q=%D8%B5%D8%AD%D9%81%D9%8A&country=EG",
+          "/api/search?q=%22internet+shutdown%22+OR+detained",
+          "/api/status",
+          "/feed.atom?lang=fr",
+          "/feed.atom?category=internet-censorship",
+          "/metrics"};
+}
+
+void http_seeds(Corpus& c) {
+  int i = 0;
+  const std::string bearer = "Bearer " + std::string(admin_token);
+  for (const std::string& target : sample_targets()) {
+    ++i;
+    c.add("http_api", "get-" + std::to_string(i), request_text("GET", target, {{"Host", "hub.example"}}));
+    c.add("query_string", "target-" + std::to_string(i), target);
+  }
+  const std::string id = fixture_log().front().id().hex();
+  c.add("http_api", "get-if-none-match",
+        request_text("GET", "/api/alerts/" + id, {{"If-None-Match", "W/\"x\", \"" + id + "\""}}));
+  c.add("http_api", "head-list", request_text("HEAD", "/api/alerts?limit=1"));
+  c.add("http_api", "delete", request_text("DELETE", "/api/alerts/" + id, {{"Authorization", bearer}}));
+  const std::string body = boost::json::serialize(alert_to_json(fixture_alerts()[1]));
+  c.add("http_api", "post-alert",
+        request_text("POST", "/api/alerts",
+                     {{"Authorization", bearer}, {"Content-Type", "application/json"}}, body));
+  c.add("http_api", "post-no-token",
+        request_text("POST", "/api/alerts", {{"Content-Type", "application/json"}}, body));
+  c.add("http_api", "post-wrong-type",
+        request_text("POST", "/api/alerts", {{"Authorization", bearer}, {"Content-Type", "text/plain"}}, body));
+  c.add("http_api", "post-not-json",
+        request_text("POST", "/api/alerts",
+                     {{"Authorization", bearer}, {"Content-Type", "application/json"}}, "{\"lang\":"));
+  c.add("query_string", "escapes", "/a%2Fb?x=%41%42&y=a+b&empty=&flag");
+}
+
+}  // namespace
+}  // namespace ifex::fuzz
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_seeds OUT_DIR\n");
+    return 2;
+  }
+  try {
+    ifex::fuzz::Corpus corpus(argv[1]);
+    ifex::fuzz::entry_seeds(corpus);
+    ifex::fuzz::gossip_seeds(corpus);
+    ifex::fuzz::handshake_seeds(corpus);
+    ifex::fuzz::bundle_seeds(corpus);
+    ifex::fuzz::legacy_seeds(corpus);
+    ifex::fuzz::alert_json_seeds(corpus);
+    ifex::fuzz::http_seeds(corpus);
+    std::printf("fuzz_seeds: %zu inputs in %s\n", corpus.count(), argv[1]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
