@@ -208,6 +208,8 @@ void GossipSession::send(Bytes plaintext) {
   const std::size_t n = plaintext.size();
   const std::size_t queued = queued_bytes_.fetch_add(n) + n;
   if (queued > ctx_.core.config().network.max_pending_outbound_bytes) {
+    // Sends may race past the cap before the close lands: count the peer once.
+    if (dropping_slow_.exchange(true)) return;
     ctx_.core.counters().slow_peers_dropped++;
     close("the peer reads too slowly (" + std::to_string(queued) + " bytes queued)");
     return;

@@ -76,6 +76,7 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   std::deque<Bytes> queue_;
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> inflight_bytes_{0};
+  std::atomic<bool> dropping_slow_{false};
   boost::asio::steady_timer wake_writer_;
   boost::asio::steady_timer wake_reader_;
   boost::asio::steady_timer throttle_timer_;

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,6 +28,7 @@ namespace http = beast::http;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
 
 namespace {
 
@@ -190,14 +192,28 @@ Status Server::listen(const std::string& host_port) {
 void Server::start() { asio::co_spawn(ioc_, accept_loop(), asio::detached); }
 
 awaitable<void> Server::accept_loop() {
+  // After a failed accept (out of file descriptors, above all) retrying at once would spin and
+  // flood the log while the cause lasts: wait, longer each time, and log once per burst.
+  milliseconds backoff(0);
+  std::uint64_t failures = 0;
+  asio::steady_timer pause(ioc_);
   for (;;) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(ioc_),
                                                           asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      log_warn("accept failed: " + ec.message());
+      if (failures++ == 0)
+        log_warn("accept failed: " + ec.message() + "; retrying with a growing pause");
+      backoff = std::min(std::max(backoff * 2, milliseconds(100)), milliseconds(1000));
+      pause.expires_after(backoff);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
+    }
+    if (failures > 0) {
+      log_warn("accepting again after " + std::to_string(failures) + " failed accepts");
+      failures = 0;
+      backoff = milliseconds(0);
     }
     auto remote = socket.remote_endpoint(ec);
     std::string address = ec ? "unknown" : remote.address().to_string();

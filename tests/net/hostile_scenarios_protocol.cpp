@@ -1,0 +1,124 @@
+// Scenarios that break the protocol once (net_e2e_test, net_hostile_test.cpp): a replayed
+// handshake, a flipped bit, a bad signature, an oversized frame; plus the honest control and the
+// documented clean end of a stream.
+#include <cstdio>
+
+#include "tests/net/hostile_entries.hpp"
+#include "tests/net/hostile_scenarios.hpp"
+
+namespace ifex::hostile {
+
+namespace {
+
+[[noreturn]] void replay_handshake(Context& c) {
+  Bytes hello, auth;
+  {
+    // A complete, clean session, as an eavesdropper would have recorded it.
+    Connection first(c.ioc, c.url, c.watchdog, c.o.timeout);
+    SessionKeys keys = first.handshake(c.network, c.me, c.server);
+    first.start_frames(keys, c.limits);
+    hello = first.hello();
+    auth = first.auth();
+    first.close_cleanly();
+  }
+  Connection replay(c.ioc, c.url, c.watchdog, c.o.timeout);
+  if (replay.write(hello)) finish(expected, "the server closed before the replayed hello");
+  auto reply = replay.read();
+  if (!reply) finish(expected, "the server closed on the replayed hello: " + replay.last_error());
+  if (replay.write(auth)) finish(expected, "the server closed before the replayed auth");
+  auto accept = replay.read();
+  if (accept)
+    finish(replay_accepted, "the server answered a replayed auth with " +
+                                std::to_string(accept->size()) + " bytes");
+  if (c.watchdog.expired()) finish(not_closed, "the server neither accepted nor closed");
+  finish(expected, "the server closed on the replayed auth: " + replay.last_error());
+}
+
+[[noreturn]] void honest(Context& c, Connection& conn) {
+  auto log = make_log(c.me, 2, 200, "honest");
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 2))))
+    finish(honest_closed, "the server closed before our clock");
+  EntriesMsg entries;
+  for (const auto& e : log) {
+    entries.entries.push_back(e.bytes());
+    print_sent(e.bytes());
+  }
+  if (conn.write(conn.seal(entries))) finish(honest_closed, "the server closed before our entries");
+  if (conn.wait_for_close(c.limits, c.o.linger))
+    finish(honest_closed, "the server closed an honest connection: " + conn.last_error());
+  finish(expected, "the server kept the connection open");
+}
+
+// Not an attack: the documented clean end of a stream, a FINAL frame, then the WebSocket close.
+// The node must take it as a clean close, not as a protocol error.
+[[noreturn]] void final_frame(Context& c, Connection& conn) {
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 0))))
+    finish(honest_closed, "the server closed before our clock");
+  if (conn.write(conn.seal_final())) finish(honest_closed, "the server closed before our final frame");
+  conn.close_cleanly();
+  finish(expected, "sent a final frame and closed");
+}
+
+void flip_bit(Context& c, Connection& conn) {
+  auto log = make_log(c.me, 1, 200, "flipped");
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 1))))
+    finish(not_closed, "the server closed before our clock");
+  EntriesMsg entries{true, {log[0].bytes()}};
+  print_sent(log[0].bytes());
+  Bytes frame = conn.seal(entries);
+  frame[frame.size() / 2] ^= 0x10;
+  if (conn.write(frame)) finish(expected, "the server closed while we sent the altered frame");
+}
+
+void bad_signature(Context& c, Connection& conn) {
+  auto log = make_log(c.me, 2, 200, "forged");
+  Bytes forged = log[1].bytes();
+  forged.back() ^= 0x01;  // the signature is the last 64 bytes
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 2))))
+    finish(not_closed, "the server closed before our clock");
+  EntriesMsg entries{false, {log[0].bytes(), forged}};
+  print_sent(log[0].bytes());
+  print_sent(forged);
+  if (conn.write(conn.seal(entries))) finish(expected, "the server closed while we sent");
+}
+
+void oversize(Context& c, Connection& conn) {
+  // Four valid ~50 KiB entries: each is within max_entry_bytes, the message is not.
+  auto log = make_log(c.me, 4, 50 * 1024, "oversize");
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 4))))
+    finish(not_closed, "the server closed before our clock");
+  EntriesMsg entries;
+  for (const auto& e : log) {
+    entries.entries.push_back(e.bytes());
+    print_sent(e.bytes());
+  }
+  Bytes frame = conn.seal(entries);
+  std::printf("oversize-frame-bytes %zu\n", frame.size());
+  if (conn.write(frame)) finish(expected, "the server closed while we sent the big frame");
+}
+
+}  // namespace
+
+bool run_protocol_scenario(Context& c) {
+  const std::string& s = c.o.scenario;
+  if (s == "replay-handshake") replay_handshake(c);
+  void (*attack)(Context&, Connection&) = nullptr;
+  if (s == "flip-bit") attack = flip_bit;
+  else if (s == "bad-signature") attack = bad_signature;
+  else if (s == "oversize") attack = oversize;
+  else if (s != "honest" && s != "final-frame") return false;
+
+  Connection conn(c.ioc, c.url, c.watchdog, c.o.timeout);
+  SessionKeys keys = conn.handshake(c.network, c.me, c.server);
+  conn.start_frames(keys, c.limits);
+  if (s == "honest") honest(c, conn);
+  if (s == "final-frame") final_frame(c, conn);
+  attack(c, conn);
+  // Each attack must cost the peer its connection.
+  if (conn.wait_for_close(c.limits, c.o.timeout))
+    finish(expected, "the server closed the connection: " + conn.last_error());
+  finish(not_closed,
+         "the server kept the connection open for " + std::to_string(c.o.timeout.count()) + " ms");
+}
+
+}  // namespace ifex::hostile
