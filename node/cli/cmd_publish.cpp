@@ -10,6 +10,7 @@
 #include "node/cli/cli_support.hpp"
 #include "node/entry_json.hpp"
 #include "node/node_handle.hpp"
+#include "node/strict_json.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex::cli {
@@ -29,10 +30,11 @@ Alert alert_from_file(const std::string& path) {
   if (!in) throw Failure{"cannot open " + path};
   std::stringstream text;
   text << in.rdbuf();
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text.str(), ec);
-  if (ec) throw Failure{path + ": not valid JSON: " + ec.message()};
-  return need(alert_from_json(value), path);
+  // Strict: a key given twice is refused, as on the API (the node must sign what a reviewer of
+  // the file saw, not the last of two titles).
+  auto value = parse_strict_json(text.str(), 16);
+  if (!value) throw Failure{path + ": " + value.error().message};
+  return need(alert_from_json(*value), path);
 }
 
 void run_publish(PublishOptions& o, bool fields_given) {

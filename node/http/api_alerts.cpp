@@ -5,7 +5,7 @@
 #include "node/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
-#include "node/http/strict_json.hpp"
+#include "node/strict_json.hpp"
 
 namespace ifex::api {
 

@@ -263,14 +263,17 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
   asio::post(ioc_, [this, id, push, entries = std::move(entries), rejected,
                     first_error = std::move(first_error), refused_future,
                     inflight = std::move(inflight)]() mutable {
+    // The connection may have dropped while these were being verified: valid entries are still
+    // stored (a censor cutting connections every few kilobytes must not stop catch-up).
     auto it = links_.find(id);
-    if (it == links_.end()) return;
+    const std::string who =
+        it == links_.end() ? "a peer gone since" : "peer " + fingerprint(it->second.key);
     if (rejected > 0) {
       // One invalid entry condemns the whole message: a hostile peer gets nothing stored.
       counters_.entries_rejected += rejected;
       counters_.protocol_errors++;
-      log_warn("peer " + fingerprint(it->second.key) + " sent an invalid entry: " + first_error);
-      it->second.link->close("invalid entry: " + first_error);
+      log_warn(who + " sent an invalid entry: " + first_error);
+      if (it != links_.end()) it->second.link->close("invalid entry: " + first_error);
       return;
     }
     if (refused_future > 0) {
@@ -278,8 +281,8 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       // peer. They are asked for again later and fit once the clock has caught up.
       counters_.entries_rejected += refused_future;
       counters_.entries_refused_future += refused_future;
-      log_warn("refused " + std::to_string(refused_future) + " entries from peer " +
-               fingerprint(it->second.key) + ": " + first_error);
+      log_warn("refused " + std::to_string(refused_future) + " entries from " + who + ": " +
+               first_error);
     }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {

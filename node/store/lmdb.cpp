@@ -1,5 +1,7 @@
 #include "node/store/lmdb.hpp"
 
+#include <chrono>
+
 namespace ifex::lmdb {
 
 void Env::open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs) {
@@ -19,6 +21,12 @@ std::size_t Env::map_size() const {
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   return info.me_mapsize;
+}
+
+bool Env::adopt_grown_map() const {
+  std::unique_lock lock(txn_guard_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::seconds(5))) return false;
+  return mdb_env_set_mapsize(env_, 0) == MDB_SUCCESS;  // 0: take the size the file has now
 }
 
 MDB_dbi open_dbi(MDB_txn* txn, const char* name) {

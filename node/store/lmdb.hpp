@@ -5,7 +5,9 @@
 #include <lmdb.h>
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 
 #include "keys/bytes.hpp"
@@ -42,16 +44,32 @@ class Env {
   MDB_env* get() const { return env_; }
   std::size_t map_size() const;
 
+  // Another process (a CLI command run after [store] map_size_mib was raised) may grow the file
+  // past this process's map; LMDB then refuses every new transaction here with MDB_MAP_RESIZED
+  // until this process adopts the new size, which it may do only while none of its own
+  // transactions is open (remapping moves the pages they point into). Every Txn holds
+  // `txn_guard()` shared for its lifetime; this takes it exclusively, waiting a bounded time.
+  // False when transactions stayed open that long (the caller reports MDB_MAP_RESIZED).
+  bool adopt_grown_map() const;
+  std::shared_timed_mutex& txn_guard() const { return txn_guard_; }
+
  private:
   MDB_env* env_ = nullptr;
+  mutable std::shared_timed_mutex txn_guard_;
 };
 
 class Txn {
  public:
   enum Mode { read_only, read_write };
-  Txn(const Env& env, Mode mode) {
-    check(mdb_txn_begin(env.get(), nullptr, mode == read_only ? MDB_RDONLY : 0, &txn_),
-          "mdb_txn_begin");
+  Txn(const Env& env, Mode mode) : guard_(env.txn_guard()) {
+    int rc = begin(env, mode);
+    if (rc == MDB_MAP_RESIZED) {
+      guard_.unlock();
+      const bool adopted = env.adopt_grown_map();
+      guard_.lock();
+      if (adopted) rc = begin(env, mode);
+    }
+    check(rc, "mdb_txn_begin");
   }
   Txn(const Txn&) = delete;
   Txn& operator=(const Txn&) = delete;
@@ -85,6 +103,12 @@ class Txn {
   }
 
  private:
+  int begin(const Env& env, Mode mode) {
+    return mdb_txn_begin(env.get(), nullptr, mode == read_only ? MDB_RDONLY : 0, &txn_);
+  }
+
+  // Declared first, so released last: after the destructor has ended the transaction.
+  std::shared_lock<std::shared_timed_mutex> guard_;
   MDB_txn* txn_ = nullptr;
 };
 

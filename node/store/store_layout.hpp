@@ -2,7 +2,10 @@
 // source files only. Documented in docs/architecture.md ("Store").
 #pragma once
 
+#include <sys/statvfs.h>
+
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <span>
 #include <string>
@@ -60,12 +63,31 @@ inline std::array<std::uint8_t, 40> head_value(const LogHead& h) {
 }
 inline LogHead parse_head(ByteView v) { return {get_be64(v.data()), *Hash::from(v.subspan(8, 32))}; }
 
+// Bytes an unprivileged writer may still use on the file system holding `dir`, or nullopt.
+inline std::optional<std::uint64_t> free_bytes(const std::filesystem::path& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
 inline Error store_error(const lmdb::LmdbError& e, const Store& store) {
+  // LMDB turns a short write into EIO ("short write, filesystem full?" in mdb_page_flush): a
+  // disk with a few blocks left fails a large commit that way rather than with ENOSPC. With
+  // (almost) nothing left on the store's file system, say so, as for ENOSPC.
+  if (e.rc == EIO) {
+    auto left = free_bytes(store.options().dir);
+    if (left && *left < (std::uint64_t{1} << 20))
+      return make_error("disk_full", "the disk is full: " + e.message() + " (a write came up "
+                                         "short with " + std::to_string(*left) +
+                                         " bytes left on the store's file system). Nothing of "
+                                         "this write was stored; reads go on.");
+  }
   if (e.rc == MDB_MAP_FULL)
     return make_error("store_full",
                       "the store is full: its LMDB map size of " +
                           std::to_string(store.options().map_size >> 20) +
-                          " MiB is reached; raise [store] map_size_mib in ifexnode.toml. "
+                          " MiB is reached; raise [store] map_size_mib in ifexnode.toml (and "
+                          "restart a running node: it reads the file at start). "
                           "Nothing of this write was stored; reads go on.");
   if (e.rc == ENOSPC)
     return make_error("disk_full", "the disk is full: " + e.message() +

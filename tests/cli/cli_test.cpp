@@ -248,6 +248,10 @@ TEST_CASE("publish rejects invalid input and stores nothing", "[cli][publish]") 
              R"({"lang": "en", "titel": "T", "country": "TN", "categories": ["impunity"]})");
   const fs::path not_json = node.dir / "broken.json";
   write_file(not_json, R"({"lang": "en", "title": )");
+  // Two titles: a reviewer of the file may see the first, a last-wins parser signs the second.
+  const fs::path two_titles = node.dir / "two_titles.json";
+  write_file(two_titles, R"({"lang": "en", "title": "Shown", "title": "Signed", "country": "TN",)"
+                         R"( "categories": ["impunity"]})");
 
   struct Case {
     std::vector<std::string> args;
@@ -268,6 +272,7 @@ TEST_CASE("publish rejects invalid input and stores nothing", "[cli][publish]") 
       {{"--file", file.string(), "--lang", "en"}, "either --file"},
       {{"--file", unknown_field.string()}, "unknown field 'titel'"},
       {{"--file", not_json.string()}, "not valid JSON"},
+      {{"--file", two_titles.string()}, "'title' twice"},
       {{"--file", (node.dir / "absent.json").string()}, "absent.json"},
       {{"--colour", "red", "--title", "T"}, "colour"},
       {{}, "--file"},

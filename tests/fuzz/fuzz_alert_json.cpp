@@ -7,11 +7,11 @@
 
 #include "fuzz_check.hpp"
 #include "node/entry_json.hpp"
-#include "node/http/strict_json.hpp"
+#include "node/strict_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ifex;
-  auto body = api::parse_strict_json(std::string_view(reinterpret_cast<const char*>(data), size), 16);
+  auto body = parse_strict_json(std::string_view(reinterpret_cast<const char*>(data), size), 16);
   if (!body) {
     FUZZ_CHECK(body.error().code == "bad_request");
     return 0;

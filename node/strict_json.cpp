@@ -1,4 +1,4 @@
-#include "node/http/strict_json.hpp"
+#include "node/strict_json.hpp"
 
 #include "protocol/utf8.hpp"
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ifex::api {
+namespace ifex {
 
 namespace json = boost::json;
 using boost::system::error_code;
@@ -108,4 +108,4 @@ Result<json::value> parse_strict_json(std::string_view text, std::size_t max_dep
   return value;
 }
 
-}  // namespace ifex::api
+}  // namespace ifex
