@@ -1,5 +1,4 @@
 // ifexnode export / import: bundles of signed entries for the sneakernet path.
-#include <chrono>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <iostream>
@@ -8,6 +7,7 @@
 #include "node/bundle_io.hpp"
 #include "node/cli/cli_support.hpp"
 #include "node/node_handle.hpp"
+#include "node/wall_clock.hpp"
 
 namespace ifex::cli {
 
@@ -67,10 +67,7 @@ void add_import_command(CLI::App& app) {
   cmd->callback([o] {
     NodeHandle node = need(NodeHandle::open(o->data));
     ImportPolicy policy{node.own_key(), node.config().import_batch_entries,
-                        static_cast<std::uint64_t>(
-                            std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count()),
+                        wall_clock_ms(),
                         node.config().max_clock_skew_s * 1000};
     ImportReport r = need(import_bundle(node.store(), o->file, policy));
     if (o->json) {

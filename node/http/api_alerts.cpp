@@ -5,21 +5,12 @@
 #include "node/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/wall_clock.hpp"
 #include "node/strict_json.hpp"
 
 namespace ifex::api {
 
 namespace json = boost::json;
-
-namespace {
-
-std::uint64_t wall_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-}  // namespace
 
 HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
   if (auto st = check_params(target, {"limit", "cursor"}); !st) return error_response(st.error());
@@ -71,7 +62,8 @@ HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
   if (!alert) return error_response(400, alert.error().message);
   if (auto st = validate_alert(*alert, Vocabulary::known_only); !st)
     return error_response(400, "invalid alert: " + st.error().message);
-  auto entry = s.store.append_own(s.identity, EntryKind::alert, encode_alert(*alert), wall_ms());
+  auto entry =
+      s.store.append_own(s.identity, EntryKind::alert, encode_alert(*alert), wall_clock_ms());
   if (!entry) return error_response(entry.error());
   if (s.published) s.published();
   auto res = json_response(201, json::object{{"id", entry->id().hex()}, {"seq", entry->seq()}});
@@ -93,7 +85,7 @@ HttpResponse node_status(ApiServices& s, std::uint64_t started_ms) {
                              {"key", public_key_to_text(own)},
                              {"fingerprint", fingerprint(own)},
                              {"version", "0.1.0"}};
-  out["uptime_s"] = (wall_ms() - started_ms) / 1000;
+  out["uptime_s"] = (wall_clock_ms() - started_ms) / 1000;
   if (auto n = s.store.entry_count()) out["entries"] = *n;
   if (auto n = s.catalog.count()) out["indexed"] = *n;
   auto heads = s.store.clock();

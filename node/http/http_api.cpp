@@ -9,17 +9,13 @@
 #include "keys/bytes.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/wall_clock.hpp"
 #include "node/web/web_assets.hpp"
 
 namespace ifex {
 
 namespace {
 
-std::uint64_t wall_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 bool etag_matches(const std::string& if_none_match, const std::string& etag) {
   if (if_none_match.empty()) return false;
@@ -66,7 +62,7 @@ struct HttpApi::Impl {
   explicit Impl(ApiServices services) : s(std::move(services)) {}
   ApiServices s;
   LatencyWindow search_latency{2048};
-  std::uint64_t started_ms = wall_ms();
+  std::uint64_t started_ms = wall_clock_ms();
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> client_errors{0};
   std::atomic<std::uint64_t> server_errors{0};

@@ -12,6 +12,7 @@
 
 #include "keys/key_text.hpp"
 #include "node/log.hpp"
+#include "node/wall_clock.hpp"
 #include "protocol/alert.hpp"
 #include "protocol/handshake.hpp"
 
@@ -23,14 +24,6 @@ namespace websocket = beast::websocket;
 using asio::awaitable;
 using asio::use_awaitable;
 using std::chrono::milliseconds;
-
-namespace {
-std::uint64_t wall_clock_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-}  // namespace
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include "keys/key_text.hpp"
 #include "node/entry_json.hpp"
 #include "node/log.hpp"
+#include "node/wall_clock.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {
@@ -35,13 +36,6 @@ class NodeCore::StoreReader : public LogReader {
   const Store& store_;
 };
 
-namespace {
-std::uint64_t wall_ms() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-}  // namespace
 
 NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& own_key,
                    const NodeConfig& config, std::filesystem::path status_file)
@@ -50,7 +44,7 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       own_key_(own_key),
       config_(config),
       status_file_(std::move(status_file)),
-      started_wall_ms_(wall_ms()),
+      started_wall_ms_(wall_clock_ms()),
       reader_(std::make_unique<StoreReader>(store)),
       tick_timer_(core_ioc),
       poll_timer_(core_ioc),
@@ -185,13 +179,13 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
       links_.erase(it);
       break;
     }
-    links_[id] = Link{key, outbound, address, link, wall_ms()};
+    links_[id] = Link{key, outbound, address, link, wall_clock_ms()};
     {
       std::lock_guard lock(membership_mutex_);
       connected_keys_.insert(key);
       auto& st = peer_status_[key];
       st.connected = true;
-      st.connected_since_ms = wall_ms();
+      st.connected_since_ms = wall_clock_ms();
     }
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
@@ -217,7 +211,7 @@ void NodeCore::session_down(PeerId id, std::string reason) {
       st.connected = still;
       if (!reason.empty()) {
         st.last_error = reason;
-        st.last_error_ms = wall_ms();
+        st.last_error_ms = wall_clock_ms();
       }
     }
     log_info("disconnected from " + fingerprint(key) + ": " + reason);
@@ -229,7 +223,7 @@ void NodeCore::dial_failed(const PublicKey& key, const std::string& url, const s
   std::lock_guard lock(membership_mutex_);
   auto& st = peer_status_[key];
   st.last_error = url + ": " + error;
-  st.last_error_ms = wall_ms();
+  st.last_error_ms = wall_clock_ms();
 }
 
 void NodeCore::protocol_violation(PeerId id, const std::string& what) {
@@ -355,10 +349,10 @@ void NodeCore::flush_ingest() {
     for (const PublicKey& author : std::set<PublicKey>(touched)) {
       auto ready = pending_.take_ready(author, known_heads_[author]);
       if (ready.empty()) continue;
-      auto results = store_.append(ready);
-      if (!results) break;
+      auto held = store_.append(ready);
+      if (!held) break;
       std::size_t stored_before = counters_.entries_stored;
-      handle_appended(0, false, ready, *results, touched);
+      handle_appended(0, false, ready, *held, touched);
       progress |= counters_.entries_stored != stored_before;
     }
   }
@@ -561,7 +555,7 @@ void NodeCore::write_status() {
       {"pending_out_of_order", pending_.size()}};
   json::object status{{"pid", static_cast<std::int64_t>(::getpid())},
                       {"started_at", iso8601_utc(started_wall_ms_)},
-                      {"updated_at", iso8601_utc(wall_ms())},
+                      {"updated_at", iso8601_utc(wall_clock_ms())},
                       {"listen", config_.network.listen},
                       {"public_key", public_key_to_text(own_key_)},
                       {"connections", links_.size()},
