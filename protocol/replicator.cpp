@@ -199,8 +199,7 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
         if (auto q = peers_.find(g);
             q != peers_.end() && q->second.eager && eager_peers() > config_.min_eager_peers) {
           q->second.eager = false;
-          send(g, PruneMsg{});
-          ++stats_.prunes_sent;
+          send_prune(g, q->second);
         }
     missing_.erase(m);
   }
@@ -232,8 +231,7 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
         // It takes everything and says nothing: have it ask (graft) for what it wants.
         q.eager = false;
         q.pushed_unheard = 0;
-        send(id, PruneMsg{});
-        ++stats_.prunes_sent;
+        send_prune(id, q);
       }
     } else {
       auto& h = q.have_queue[author];
@@ -261,15 +259,20 @@ void Replicator::on_duplicate(PeerId from, const SignedEntry& entry, bool pushed
   if (!p.eager) {
     // It still pushes though we hold the link lazy: our graft and its prune crossed (or our
     // prune is on its way). Prune again, or it pushes on a link neither end ever prunes.
-    send(from, PruneMsg{});
-    ++stats_.prunes_sent;
+    if (!p.last_prune_ms || now_ms_ >= *p.last_prune_ms + config_.reprune_interval_ms)
+      send_prune(from, p);
   } else if (++p.duplicate_streak >= config_.prune_after_duplicates &&
              eager_peers() > config_.min_eager_peers) {
     p.duplicate_streak = 0;
     p.eager = false;
-    send(from, PruneMsg{});
-    ++stats_.prunes_sent;
+    send_prune(from, p);
   }
+}
+
+void Replicator::send_prune(PeerId to, Peer& p) {
+  send(to, PruneMsg{});
+  p.last_prune_ms = now_ms_;
+  ++stats_.prunes_sent;
 }
 
 void Replicator::on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq,
