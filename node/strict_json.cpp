@@ -83,7 +83,28 @@ std::string quoted(const std::string& key) {
   return out + (key.size() > 80 ? "..." : "");
 }
 
+// One pass of the key watcher: the first duplicate key, or where and why the text stopped
+// being JSON.
+struct KeyScan {
+  std::optional<std::string> duplicate;
+  error_code ec;
+  std::size_t read = 0;
+};
+
+KeyScan scan_keys(std::string_view text, const json::parse_options& options) {
+  json::basic_parser<DuplicateKeyFinder> finder(options);
+  KeyScan scan;
+  scan.read = finder.write_some(false, text.data(), text.size(), scan.ec);
+  if (finder.handler().found_duplicate) scan.duplicate = quoted(finder.handler().duplicate);
+  return scan;
+}
+
 }  // namespace
+
+std::optional<std::string> first_duplicate_key(std::string_view text,
+                                               const json::parse_options& options) {
+  return scan_keys(text, options).duplicate;
+}
 
 Result<json::value> parse_strict_json(std::string_view text, std::size_t max_depth) {
   // Said first and plainly: the JSON parser would only call it a syntax error.
@@ -93,16 +114,14 @@ Result<json::value> parse_strict_json(std::string_view text, std::size_t max_dep
                                          "as FF are refused");
   json::parse_options options;
   options.max_depth = max_depth;
-  json::basic_parser<DuplicateKeyFinder> finder(options);
-  error_code ec;
-  const std::size_t read = finder.write_some(false, text.data(), text.size(), ec);
-  if (finder.handler().found_duplicate)
-    return make_error("bad_request", "the body names the key '" +
-                                         quoted(finder.handler().duplicate) +
+  const KeyScan scan = scan_keys(text, options);
+  if (scan.duplicate)
+    return make_error("bad_request", "the body names the key '" + *scan.duplicate +
                                          "' twice in one object");
-  if (ec)
+  if (scan.ec)
     return make_error("bad_request", "the body is not valid JSON (at byte " +
-                                         std::to_string(read) + "): " + ec.message());
+                                         std::to_string(scan.read) + "): " + scan.ec.message());
+  error_code ec;
   json::value value = json::parse(text, ec, {}, options);
   if (ec) return make_error("bad_request", "the body is not valid JSON: " + ec.message());
   return value;

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "node/strict_json.hpp"
 #include "protocol/taxonomy.hpp"
 
 namespace ifex {
@@ -99,6 +100,10 @@ json::value parse_line(std::string_view line) {
   if (ec)
     throw BadRecord{make_error(
         "invalid_json", "not valid JSON (at byte " + std::to_string(used) + "): " + ec.message())};
+  // Boost.JSON keeps the last of two equal keys silently: the record would be signed with a
+  // value nobody reviewing the file sees first. Refused like every other bad record.
+  if (auto key = first_duplicate_key(line, options))
+    throw BadRecord{make_error("duplicate_key", "the key '" + *key + "' is given twice in one object")};
   return parser.release();
 }
 

@@ -492,10 +492,12 @@
       const show = (t, byUser) => {
         article.setAttribute('lang', t.lang);
         article.setAttribute('dir', dirOf(t.lang));
-        article.replaceChildren(
+        // append() skips null; the DOM's own append/replaceChildren would show it as "null".
+        clear(article);
+        append(article, [
           el('h1', { tabindex: '-1', dir: 'auto', id: 'alert-title' }, t.title || '(untitled)'),
           t.summary ? el('p', { class: 'lead', dir: 'auto' }, t.summary) : null,
-          el('div', { class: 'body', dir: 'auto' }, bodyParagraphs(t.body)));
+          el('div', { class: 'body', dir: 'auto' }, bodyParagraphs(t.body))]);
         for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.lang === t.lang));
         document.title = (t.title || 'Alert') + ' – IFEX alerts';
         if (byUser) {
@@ -536,7 +538,7 @@
           el('dt', {}, 'Previous'), el('dd', {}, el('code', {}, entry.prev || '')),
           el('dt', {}, 'Signature'), el('dd', {}, el('code', {}, entry.signature || ''))));
 
-      view.append(texts.length > 1 ? switcher : null, article, facts, sourceList, technical);
+      append(view, [texts.length > 1 ? switcher : null, article, facts, sourceList, technical]);
       // The heading arrives after route() moved focus; move it again, except on the first load.
       if (gen !== 1) article.querySelector('h1').focus();
     }).catch((e) => {

@@ -202,6 +202,40 @@ TEST_CASE("lines that are not a JSON object, or not UTF-8, are refused with a re
   refused(in_translation, "invalid_field", "translations.en.summary: invalid UTF-8");
 }
 
+TEST_CASE("a key given twice in one object is refused, never last-wins", "[import][legacy]") {
+  auto refused_for = [](std::string line, const std::string& key) {
+    auto r = parse_legacy_record(line);
+    INFO(line.substr(0, 120));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "duplicate_key");
+    CHECK(r.error().message == "the key '" + key + "' is given twice in one object");
+  };
+  const std::string line = line_of(full_record());
+  REQUIRE(parse_legacy_record(line));
+  // The serialized record starts with {"legacy_id":...; a second title right after the brace.
+  std::string twice = line;
+  twice.insert(1, "\"title\":\"What gets signed\",");
+  refused_for(twice, "title");
+  std::string in_translation = line;
+  const std::string en = "\"en\":{";
+  in_translation.insert(in_translation.find(en) + en.size(), "\"body\":\"other\",");
+  refused_for(in_translation, "body");
+  std::string language_twice = line;
+  const std::string translations = "\"translations\":{";
+  language_twice.insert(language_twice.find(translations) + translations.size(),
+                        "\"en\":{\"title\":\"x\"},");
+  refused_for(language_twice, "en");
+  // With bad UTF-8 elsewhere in the line, the duplicate is still found.
+  std::string both = twice;
+  const std::string title = "Saisie d'un hebdomadaire";
+  both.replace(both.find(title), title.size(), "Saisie \xff d'un hebdomadaire");
+  refused_for(both, "title");
+  // Equal values in different objects are not duplicates.
+  json::object same_keys = full_record();
+  same_keys["translations"].as_object()["es"] = json::object{{"title", "Semanario incautado"}};
+  CHECK(parse(same_keys));
+}
+
 TEST_CASE("reasons never carry raw control bytes from the line", "[import][legacy]") {
   json::object record = full_record();
   record["country"] = "\x1b[2J";

@@ -28,6 +28,26 @@ const WHOLE_TEST_TIMEOUT_MS = 240000;
 const EN_WORD = 'Kestrel';
 const AR_WORD = 'الأردن';
 
+// Bidi controls an author opened and never closed: no U+202C PDF after U+202B RLE or U+202E RLO,
+// no U+2069 PDI after U+2067 RLI. Each must end with the element that holds its text (a block,
+// dir="auto", <bdi>); the text after it in the page must still be laid out left to right.
+const RLE = '\u202B';
+const RLO = '\u202E';
+const RLI = '\u2067';
+const BIDI_TITLE = `Editor summoned over a headline ${RLI}that the court calls false`;
+// Ends inside all three (the override innermost): text after it, if not isolated, is reversed.
+const BIDI_SUMMARY = `Prosecutors say: ${RLI}an open isolate, ${RLE}an open embedding, ${RLO}and an open override`;
+// Shown as three paragraphs: the first has two lines (the first line ends inside an override);
+// the second ends inside an override; the third is plain English.
+const BIDI_PARAGRAPHS = [
+  `Officers questioned the editor ${RLI}for five hours, ${RLE}without a lawyer; <b>bold</b> and ` +
+    `<img src=x onerror="window.__ifexBidiXss=1"> stay text ${RLO}edirrevo na edisni sdne enil siht\n` +
+    'The next line of this paragraph reads normally.',
+  `This paragraph ends inside an override: ${RLO}hpargarap siht fo dne eht`,
+  'The newspaper said it would keep publishing the series.',
+];
+const BIDI_BODY = BIDI_PARAGRAPHS.join('\n\n');
+
 const ALERTS = {
   en: {
     lang: 'en',
@@ -90,6 +110,32 @@ const ALERTS = {
     body: '',
     country: 'EG',
     categories: ['criminal-defamation'],
+  },
+  // Published just before `bidi`, so that it is the card right after it on #/ (same day, signed
+  // earlier). Plain English: any reordering of it comes from the alert before it.
+  neighbour: {
+    lang: 'en',
+    title: 'Printing house in Alexandria raided over leaflets',
+    summary: 'Police seized the leaflets and the printing press.',
+    body: 'The owner was released the same evening.',
+    country: 'EG',
+    categories: ['press-freedom'],
+  },
+  // Bidi controls left open in a title, a summary and a body (BIDI_* above).
+  bidi: {
+    lang: 'en',
+    title: BIDI_TITLE,
+    summary: BIDI_SUMMARY,
+    body: BIDI_BODY,
+    country: 'EG',
+    categories: ['legal-harassment'],
+    // A translation without a summary.
+    translations: {
+      fr: {
+        title: 'Un rédacteur convoqué pour un titre',
+        body: 'Le journal continuera de publier la série.',
+      },
+    },
   },
 };
 
@@ -275,15 +321,110 @@ async function unlabelledControls(page) {
     .map((c) => c.outerHTML));
 }
 
-// A view that shows "[object ...]" put a value where text belonged.
+// A view that shows "[object ...]", "undefined" or "null" put a value where text belonged.
 async function checkViewText(page) {
   const text = await page.locator('#view').innerText();
-  check(!/\[object |undefined|NaN/.test(text), `the view shows a raw value: ${text.slice(0, 400)}`);
+  const raw = /\[object |undefined|NaN|\bnull\b/.exec(text);
+  check(!raw, `the view shows a raw value: ${raw && JSON.stringify(text.slice(Math.max(0, raw.index - 80), raw.index + 80))}`);
   return text;
 }
 
 async function noHorizontalOverflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+}
+
+// Text nodes under `selector` (in document order) with their characters, so that a check can say
+// exactly what the page holds: "U+202E" for an invisible control.
+async function textNodesOf(page, selector) {
+  return page.evaluate((sel) => {
+    const root = document.querySelector(sel);
+    if (!root) return null;
+    const out = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) out.push(n.data);
+    return { texts: out, elements: root.querySelectorAll('*').length };
+  }, selector);
+}
+
+function codePoints(s) {
+  return [...s].map((c) => (/[\x20-\x7e]/.test(c) ? c : `<U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}>`)).join('');
+}
+
+// The element `selector` holds `expected` as exactly one text node: nothing stripped or added,
+// no markup made into elements.
+async function checkExactText(page, selector, expected) {
+  const got = await textNodesOf(page, selector);
+  check(got !== null, `no ${selector} in the page`);
+  check(got.elements === 0, `${selector} holds ${got.elements} element(s): markup from the alert became elements`);
+  check(got.texts.length === 1 && got.texts[0] === expected,
+    `${selector} holds ${JSON.stringify(got.texts.map(codePoints))}, not ${JSON.stringify(codePoints(expected))}`);
+}
+
+// Where the browser drew each non-space character of `text` (the first text node under
+// `selector` that contains it): one box per character, from Range.getBoundingClientRect.
+async function characterBoxes(page, selector, text) {
+  return page.evaluate(([sel, wanted]) => {
+    const root = document.querySelector(sel);
+    if (!root) return { error: `no ${sel} in the page` };
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const at = n.data.indexOf(wanted);
+      if (at < 0) continue;
+      const range = document.createRange();
+      const boxes = [];
+      for (let i = 0; i < wanted.length; i++) {
+        if (wanted[i] === ' ') continue;
+        range.setStart(n, at + i);
+        range.setEnd(n, at + i + 1);
+        const r = range.getBoundingClientRect();
+        boxes.push({ ch: wanted[i], left: r.left, right: r.right, top: r.top, height: r.height });
+      }
+      return { boxes };
+    }
+    return { error: `"${wanted}" is in no text node of ${sel}` };
+  }, [selector, text]);
+}
+
+// `text` (under `selector`) is drawn left to right: each character to the right of the one
+// before on the same line, or on a line below it. An override that leaked into it would draw it
+// reversed; an embedding or isolate that leaked into it would move its end punctuation to its
+// left. Returns the measured x positions.
+async function checkLeftToRight(page, selector, text) {
+  const m = await characterBoxes(page, selector, text);
+  check(!m.error, m.error);
+  const { boxes } = m;
+  const at = (b) => `${b.ch}@${b.left.toFixed(1)}`;
+  const where = boxes.map(at).join(' ');
+  check(boxes.length > 0 && boxes.every((b) => b.right > b.left && b.height > 0), `"${text}" in ${selector} is not drawn: ${where}`);
+  let lines = 1;
+  for (let i = 1; i < boxes.length; i++) {
+    const [a, b] = [boxes[i - 1], boxes[i]];
+    if (Math.abs(b.top - a.top) < a.height / 2) {
+      check(b.left > a.left, `"${text}" in ${selector} is not laid out left to right: ${at(a)} then ${at(b)}; all: ${where}`);
+    } else {
+      check(b.top > a.top, `"${text}" in ${selector} goes up a line: ${a.ch}@y${a.top.toFixed(1)} then ${b.ch}@y${b.top.toFixed(1)}`);
+      lines += 1;
+    }
+  }
+  const first = boxes[0];
+  const last = boxes[boxes.length - 1];
+  return `"${text}" ${at(first)} ${lines === 1 ? '<' : '.. (' + lines + ' lines) ..'} ${at(last)}`;
+}
+
+// checkLeftToRight for each [selector, text, what the text comes after]; every target is
+// measured, then one failure names all that failed. Logs the x positions relied on.
+async function checkAllLeftToRight(page, targets) {
+  const measured = [];
+  const failures = [];
+  for (const [selector, text, after] of targets) {
+    try {
+      measured.push(await checkLeftToRight(page, selector, text));
+    } catch (e) {
+      failures.push(`after ${after}: ${e.message}`);
+    }
+  }
+  console.log(`     x: ${measured.join('; ')}`);
+  check(failures.length === 0, `${failures.length} of ${targets.length} texts are reordered:\n  ${failures.join('\n  ')}`);
 }
 
 async function main() {
@@ -442,6 +583,26 @@ async function main() {
       check(await page.evaluate(() => window.__ifexXss === undefined), 'a script from a title ran');
     });
 
+    await step('bidi controls left open in a title and a summary stay in their card', async () => {
+      // Still on #/ from the steps above. Same day: the alert signed last comes first.
+      const card = `#alert-list > li:has(a[href^="#/alert/${ids.bidi}"])`;
+      check(await page.locator(card).count() === 1, 'the alert with open bidi controls is not listed');
+      const next = await page.locator(card).evaluate((li) => {
+        const a = li.nextElementSibling && li.nextElementSibling.querySelector('.card-title a');
+        return a ? a.getAttribute('href') : null;
+      });
+      check(next && next.startsWith('#/alert/' + ids.neighbour), `the card after it is ${next}, not the alert published just before it`);
+      const after = `#alert-list > li:has(a[href^="#/alert/${ids.neighbour}"])`;
+      await checkExactText(page, `${card} .card-title a`, BIDI_TITLE);
+      await checkExactText(page, `${card} .summary`, BIDI_SUMMARY);
+      check(await page.evaluate(() => window.__ifexBidiXss === undefined), 'a script from the alert ran');
+      await checkAllLeftToRight(page, [
+        [`${card} .summary`, 'Prosecutors say:', 'the title\'s open isolate'],
+        [`${after} .card-title a`, ALERTS.neighbour.title, 'the previous card\'s summary (open isolate, embedding, override)'],
+        [`${after} .summary`, ALERTS.neighbour.summary, 'the previous card\'s summary (open isolate, embedding, override)'],
+      ]);
+    });
+
     await step('the filters narrow the list (category, country, language)', async () => {
       await page.selectOption('#filter-category', 'internet-censorship');
       await page.click('.filters button[type=submit]');
@@ -542,6 +703,37 @@ async function main() {
       check(page.url().endsWith('?lang=fr'), `the address does not keep the language: ${page.url()}`);
     });
 
+    await step('bidi controls left open in a title, summary and body stay in their block', async () => {
+      await goto(page, base, '#/alert/' + ids.bidi);
+      // This alert's view, not the one before it (the entry id is in the signature details).
+      await page.waitForFunction((id) => document.querySelector('#alert-text .body p') &&
+        [...document.querySelectorAll('#view .technical code')].some((c) => c.textContent === id), ids.bidi);
+      await checkExactText(page, '#alert-text h1', BIDI_TITLE);
+      await checkExactText(page, '#alert-text .lead', BIDI_SUMMARY);
+      check(await page.locator('#alert-text .body p').count() === BIDI_PARAGRAPHS.length,
+        `the body is not shown as ${BIDI_PARAGRAPHS.length} paragraphs`);
+      for (const [i, text] of BIDI_PARAGRAPHS.entries()) {
+        await checkExactText(page, `#alert-text .body p:nth-child(${i + 1})`, text);
+      }
+      check(await page.locator('#view img').count() === 0, 'markup from the body became an element');
+      check(await page.evaluate(() => window.__ifexBidiXss === undefined), 'a script from the body ran');
+      await checkAllLeftToRight(page, [
+        ['#alert-text .lead', 'Prosecutors say:', 'the title\'s open isolate'],
+        ['#alert-text .body p:nth-child(1)', 'Officers questioned the editor', 'the summary\'s open isolate, embedding and override'],
+        ['#alert-text .body p:nth-child(1)', 'The next line of this paragraph reads normally.', 'a line that ends inside an override'],
+        ['#alert-text .body p:nth-child(3)', BIDI_PARAGRAPHS[2], 'a paragraph that ends inside an override'],
+        ['#view .facts', 'Languages', 'the whole text'],
+        ['#view .facts', 'Published by', 'the whole text'],
+      ]);
+      await checkViewText(page);
+      await page.screenshot({ path: path.join(shots, 'desktop-alert-bidi.png'), fullPage: true });
+      // The French translation has no summary.
+      await page.click('.lang-switcher button[data-lang="fr"]');
+      await page.waitForFunction(() => document.getElementById('alert-text').getAttribute('lang') === 'fr');
+      check(await page.locator('#alert-text .lead').count() === 0, 'a lead is shown for a text without a summary');
+      await checkViewText(page);
+    });
+
     await step('#/status shows the node, peers and members', async () => {
       await goto(page, base, '#/status');
       await page.waitForSelector('#status-body dl');
@@ -597,6 +789,7 @@ async function main() {
       await page.waitForFunction(() => /^#\/alert\/[0-9a-f]{64}$/.test(location.hash));
       await page.waitForSelector('#alert-text h1');
       check(await page.locator('#alert-text h1').innerText() === PUBLISHED_TITLE, 'the new alert is not shown');
+      await checkViewText(page);
       const newId = page.url().split('#/alert/')[1];
       await goto(page, base, '#/');
       await waitForList(page, 'alert-list');
