@@ -117,8 +117,8 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     r.check_keys(*net, "network",
                  {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
                   "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes",
-                  "max_pending_outbound_bytes", "max_inflight_inbound_bytes",
-                  "max_inbound_bytes_per_s", "max_inbound_burst_bytes", "throttle_disconnect_ms",
+                  "max_pending_outbound_bytes", "socket_send_buffer_bytes",
+                  "max_inflight_inbound_bytes", "max_inbound_bytes_per_s", "max_inbound_burst_bytes", "throttle_disconnect_ms",
                   "reconnect_min_ms", "reconnect_max_ms", "poll_interval_ms"});
     if (auto node = (*net)["listen"]; node) {
       if (auto v = node.value<std::string>()) n.listen = *v;
@@ -136,6 +136,10 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     r.read_uint(*net, "network", "max_frame_bytes", n.max_frame_bytes, 4096, 64 << 20);
     r.read_uint(*net, "network", "max_pending_outbound_bytes", n.max_pending_outbound_bytes,
                 64 * 1024, std::uint64_t{4} << 30);
+    r.read_uint(*net, "network", "socket_send_buffer_bytes", n.socket_send_buffer_bytes, 0,
+                64 << 20);
+    if (n.socket_send_buffer_bytes > 0 && n.socket_send_buffer_bytes < 4096)
+      r.fail("network.socket_send_buffer_bytes must be 0 (the kernel's choice) or at least 4096");
     r.read_uint(*net, "network", "max_inflight_inbound_bytes", n.max_inflight_inbound_bytes,
                 64 * 1024, std::uint64_t{4} << 30);
     r.read_uint(*net, "network", "max_inbound_bytes_per_s", n.max_inbound_bytes_per_s, 1024,
@@ -203,6 +207,7 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       {"idle_timeout_ms", static_cast<std::int64_t>(n.idle_timeout_ms)},
       {"max_frame_bytes", static_cast<std::int64_t>(n.max_frame_bytes)},
       {"max_pending_outbound_bytes", static_cast<std::int64_t>(n.max_pending_outbound_bytes)},
+      {"socket_send_buffer_bytes", static_cast<std::int64_t>(n.socket_send_buffer_bytes)},
       {"max_inflight_inbound_bytes", static_cast<std::int64_t>(n.max_inflight_inbound_bytes)},
       {"max_inbound_bytes_per_s", static_cast<std::int64_t>(n.max_inbound_bytes_per_s)},
       {"max_inbound_burst_bytes", static_cast<std::int64_t>(n.max_inbound_burst_bytes)},

@@ -24,6 +24,10 @@ struct NetworkConfig {
   std::uint64_t idle_timeout_ms = 60'000;      // pings after half of it; closed after all of it
   std::uint64_t max_frame_bytes = 128 * 1024;  // one gossip message, before encryption
   std::uint64_t max_pending_outbound_bytes = 8 << 20;  // a peer that reads slower is dropped
+  // SO_SNDBUF of gossip sockets (0: the kernel's autotuning, up to net.ipv4.tcp_wmem's maximum,
+  // 4 MiB on Debian). A peer that stops reading holds this much kernel memory on top of the
+  // queue above; a fixed size also caps throughput on long links at about size / round trip.
+  std::uint64_t socket_send_buffer_bytes = 0;
   std::uint64_t max_inflight_inbound_bytes = 4 << 20;  // reading pauses while this much awaits storing
   // Per-peer inbound rate (token bucket over gossip bytes). A peer over it is read more slowly;
   // one that stays over it for throttle_disconnect_ms is dropped. The default sits above what

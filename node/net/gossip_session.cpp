@@ -88,6 +88,13 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
   // Until the handshake is done nothing larger than its biggest message is legitimate.
   ws_.read_message_max(hs_auth_size);
   beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts apply instead
+  if (net.socket_send_buffer_bytes > 0) {
+    // Bounds the kernel memory a peer that stops reading can hold (see NetworkConfig).
+    boost::system::error_code ignored;  // best effort: the node's own queue cap still applies
+    beast::get_lowest_layer(ws_).socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(net.socket_send_buffer_bytes)),
+        ignored);
+  }
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = milliseconds(net.handshake_timeout_ms);
   timeouts.idle_timeout = milliseconds(net.idle_timeout_ms);

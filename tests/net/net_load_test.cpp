@@ -7,6 +7,8 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -196,10 +198,18 @@ TEST_CASE("a peer that reads a few bytes a second gets a bounded queue and is dr
     pushed = true;
     SUCCEED("B publishes while the slow reader is connected");
   }
+  std::uint64_t send_buffer = 0;  // the kernel's autotuning
   SECTION("catch-up only: its queue stays at the pump's mark; the idle timeout drops it") {
     set_config(t, "network", "idle_timeout_ms", "4000");
   }
-  const std::string label = pushed ? "[slow reader, live pushes] " : "[slow reader, catch-up only] ";
+  SECTION("catch-up only, with a 64 KiB socket send buffer: the kernel holds far less for it") {
+    set_config(t, "network", "idle_timeout_ms", "4000");
+    send_buffer = 64 * 1024;
+    set_config(t, "network", "socket_send_buffer_bytes", std::to_string(send_buffer));
+  }
+  const std::string label = pushed        ? "[slow reader, live pushes] "
+                            : send_buffer ? "[slow reader, catch-up only, SO_SNDBUF 64 KiB] "
+                                          : "[slow reader, catch-up only] ";
   REQUIRE(import_archive(t, write_archive(fed.dir(), "backlog", backlog, body)) == backlog);
 
   fed.start_all({&t, &b});
@@ -281,22 +291,35 @@ TEST_CASE("a peer that reads a few bytes a second gets a bounded queue and is dr
   }
   // It got a bounded part of what it asked for, not the whole backlog.
   CHECK(slow_bytes + drained < backlog * body);
+  // What the kernels held when T let go: T's send buffer (Linux doubles the size asked for, and
+  // counts its own overhead in it) and the reader's 4 KiB receive buffer. With the kernel's
+  // autotuning it is megabytes.
+  if (send_buffer > 0) CHECK(drained < 4 * send_buffer + 64 * 1024);
   CHECK(mib(after.peak_kib) - mib(before.rss_kib) < 400);
   CHECK(connected_to(t.status(), b.key()));
 }
 
 // A node out of file descriptors must pause between failed accepts (node/net/server.cpp,
-// accept_loop), not spin and flood its log while honest requests wait. Hidden (run it with
-// `net_load_test "[emfile]"`): it passes in Release, but under ASan+UBSan the node limited to
-// 160 descriptors died with a sanitizer stack trace in CI (2026-11-28), not diagnosed yet.
+// accept_loop), not spin and flood its log while honest requests wait.
 TEST_CASE("a node out of file descriptors backs off instead of spinning on accept()",
-          "[.][net][load][emfile]") {
+          "[net][load][emfile]") {
   constexpr std::size_t per_kind = 150;
   Federation fed("emfile");
   Node& t = fed.add("target");
   set_config(t, "network", "handshake_timeout_ms", "3000");
   set_config(t, "network", "max_connections", "1000");
   set_config(t, "network", "max_connections_per_address", "1000");
+  // Under UBSan, a virtual call whose type is not yet in UBSan's cache is checked by reading
+  // the object through a pipe (sanitizer_common's IsAccessibleMemoryRange); with no descriptor
+  // left, pipe() fails and UBSan reports a valid object (an error_category, a shared_ptr's
+  // control block) as having an "invalid vptr", and halts. Only the vptr check is switched off,
+  // for this node only: ASan and every other UBSan check stay on. Release binaries ignore it.
+  const auto suppressions = fed.dir() / "ubsan-suppressions.txt";
+  std::ofstream(suppressions) << "vptr:*\n";
+  const char* inherited = std::getenv("UBSAN_OPTIONS");
+  const std::string saved_options = inherited ? inherited : "";
+  const std::string node_options =
+      (saved_options.empty() ? "" : saved_options + ":") + "suppressions=" + suppressions.string();
   {
     // The node inherits this limit: 160 descriptors, fewer than the connections below.
     rlimit saved{};
@@ -304,8 +327,11 @@ TEST_CASE("a node out of file descriptors backs off instead of spinning on accep
     rlimit low = saved;
     low.rlim_cur = 160;
     ::setrlimit(RLIMIT_NOFILE, &low);
+    ::setenv("UBSAN_OPTIONS", node_options.c_str(), 1);
     fed.start_all({&t});
     ::setrlimit(RLIMIT_NOFILE, &saved);
+    if (inherited) ::setenv("UBSAN_OPTIONS", saved_options.c_str(), 1);
+    else ::unsetenv("UBSAN_OPTIONS");
   }
   HangingConnections hang("127.0.0.2", t.port());
   hang.start(per_kind, false);

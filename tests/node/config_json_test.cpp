@@ -173,6 +173,23 @@ TEST_CASE("the inbound rate and clock skew limits are read, written and checked"
              Catch::Contains("limits.max_clock_skew_s must be between"));
 }
 
+TEST_CASE("the gossip sockets' send buffer is the kernel's unless set, and then at least 4096",
+          "[config]") {
+  TempDir dir("config");
+  NodeConfig config;
+  config.name = "Relay";
+  config.network.socket_send_buffer_bytes = 65536;
+  REQUIRE(write_new_config(dir / "ifexnode.toml", config));
+  auto back = load_config(dir / "ifexnode.toml");
+  REQUIRE(back);
+  CHECK(back->network.socket_send_buffer_bytes == 65536);
+  CHECK(load_config_text_defaults().network.socket_send_buffer_bytes == 0);
+  CHECK_THAT(load_error(valid_config + "\n[network]\nsocket_send_buffer_bytes = 100\n"),
+             Catch::Contains("socket_send_buffer_bytes must be 0 (the kernel's choice) or at least 4096"));
+  CHECK_THAT(load_error(valid_config + "\n[network]\nsocket_send_buffer_bytes = 1073741824\n"),
+             Catch::Contains("network.socket_send_buffer_bytes must be between"));
+}
+
 TEST_CASE("the configuration rejects out-of-range values", "[config]") {
   CHECK_THAT(load_error(replace(valid_config, "32768", "10")),
              Catch::Contains("limits.max_entry_bytes must be between 1024 and"));
