@@ -37,7 +37,8 @@ void IndexWorker::stop() {
 }
 
 void IndexWorker::run() {
-  std::string last_error;
+  // Each failure is logged when it starts or changes, not every round while it lasts.
+  std::string last_open_error, last_index_error;
   bool announced = false;
   for (;;) {
     bool busy = false;
@@ -45,10 +46,10 @@ void IndexWorker::run() {
       auto opened = SearchIndex::open_writable(search_dir_);
       if (opened) {
         search_ = std::move(*opened);
-        last_error.clear();
-      } else if (opened.error().message != last_error) {
-        last_error = opened.error().message;
-        log_warn("search index: " + last_error + " (retrying)");
+        last_open_error.clear();
+      } else if (opened.error().message != last_open_error) {
+        last_open_error = opened.error().message;
+        log_warn("search index: " + last_open_error + " (retrying)");
       }
     }
     if (search_) {
@@ -60,9 +61,16 @@ void IndexWorker::run() {
       }
       auto done = indexer.catch_up(round_entries);
       if (!done) {
-        if (done.error().message != last_error) log_warn("indexing: " + done.error().message);
-        last_error = done.error().message;
+        if (done.error().message != last_index_error)
+          log_warn("indexing: " + done.error().message + " (retrying)");
+        last_index_error = done.error().message;
+        // A Xapian write that failed (a full disk, above all) can leave the handle refusing
+        // every later write; open it afresh next round. The catalog's clock did not move, so
+        // the round is redone from there, idempotently.
+        search_.reset();
       } else {
+        if (!last_index_error.empty()) log_info("indexing works again");
+        last_index_error.clear();
         busy = *done == round_entries;
         if (*done > 0) log_debug("indexed " + std::to_string(*done) + " entries");
         if (!busy && announced) {

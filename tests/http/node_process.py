@@ -119,4 +119,6 @@ class Node:
             if st.get("indexed") == st.get("entries"):
                 return st
             time.sleep(0.05)
-        raise AssertionError(f"not indexed in {timeout} s: {st}")
+        log = getattr(self, "log_path", None)
+        tail = open(log, errors="replace").read()[-3000:] if log and os.path.exists(log) else ""
+        raise AssertionError(f"not indexed in {timeout} s: {st}\nthe node's log ends with:\n{tail}")
