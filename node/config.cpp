@@ -114,12 +114,13 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
   }
   if (auto* net = r.section(root, "network")) {
     NetworkConfig& n = config.network;
-    r.check_keys(*net, "network",
-                 {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
-                  "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes",
-                  "max_pending_outbound_bytes", "socket_send_buffer_bytes",
-                  "max_inflight_inbound_bytes", "max_inbound_bytes_per_s", "max_inbound_burst_bytes", "throttle_disconnect_ms",
-                  "reconnect_min_ms", "reconnect_max_ms", "poll_interval_ms"});
+    r.check_keys(
+        *net, "network",
+        {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
+         "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes", "max_pending_outbound_bytes",
+         "socket_send_buffer_bytes", "max_inflight_inbound_bytes", "max_inbound_bytes_per_s",
+         "max_inbound_burst_bytes", "throttle_disconnect_ms", "reconnect_min_ms",
+         "reconnect_max_ms", "poll_interval_ms"});
     if (auto node = (*net)["listen"]; node) {
       if (auto v = node.value<std::string>()) n.listen = *v;
       else r.fail("network.listen must be a string HOST:PORT");

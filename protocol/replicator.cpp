@@ -199,7 +199,8 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
         if (auto q = peers_.find(g);
             q != peers_.end() && q->second.eager && eager_peers() > config_.min_eager_peers) {
           q->second.eager = false;
-          send_prune(g, q->second);
+          send(g, PruneMsg{});
+          ++stats_.prunes_sent;
         }
     missing_.erase(m);
   }
@@ -231,7 +232,8 @@ void Replicator::on_entry_stored(const SignedEntry& entry, std::optional<PeerId>
         // It takes everything and says nothing: have it ask (graft) for what it wants.
         q.eager = false;
         q.pushed_unheard = 0;
-        send_prune(id, q);
+        send(id, PruneMsg{});
+        ++stats_.prunes_sent;
       }
     } else {
       auto& h = q.have_queue[author];
@@ -259,20 +261,15 @@ void Replicator::on_duplicate(PeerId from, const SignedEntry& entry, bool pushed
   if (!p.eager) {
     // It still pushes though we hold the link lazy: our graft and its prune crossed (or our
     // prune is on its way). Prune again, or it pushes on a link neither end ever prunes.
-    if (!p.last_prune_ms || now_ms_ >= *p.last_prune_ms + config_.reprune_interval_ms)
-      send_prune(from, p);
+    send(from, PruneMsg{});
+    ++stats_.prunes_sent;
   } else if (++p.duplicate_streak >= config_.prune_after_duplicates &&
              eager_peers() > config_.min_eager_peers) {
     p.duplicate_streak = 0;
     p.eager = false;
-    send_prune(from, p);
+    send(from, PruneMsg{});
+    ++stats_.prunes_sent;
   }
-}
-
-void Replicator::send_prune(PeerId to, Peer& p) {
-  send(to, PruneMsg{});
-  p.last_prune_ms = now_ms_;
-  ++stats_.prunes_sent;
 }
 
 void Replicator::on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq,

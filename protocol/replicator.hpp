@@ -65,10 +65,6 @@ struct ReplicatorConfig {
   // When what a timed-out graft asked for arrives first from another peer, the lazy links that
   // graft turned eager are pruned again: the tree was only late, the repair is not kept.
   bool revert_needless_grafts = true;
-  // A peer that still pushes on a link we hold lazy is sent another Prune at most this often:
-  // one answers a crossed graft and prune; one per pushed duplicate let a replaying peer
-  // draw a Prune out of us for every entry it resent.
-  std::uint64_t reprune_interval_ms = 500;
   // A peer we pushed this many entries to without hearing anything from it (a silent Sybil),
   // although silent_peer_ms have passed since the first quarter of them, is demoted to lazy
   // (0: never). An honest peer fed by us speaks well before: it sends a Have note when a quarter
@@ -180,7 +176,6 @@ class Replicator {
     ClockMsg our_clock;                            // what we told it, to start catch-up from
     std::set<PublicKey> stored_before_clock;       // authors stored after our clock went out
     std::size_t duplicate_streak = 0;              // pushed duplicates since its last new entry
-    std::optional<std::uint64_t> last_prune_ms;    // when we last sent it a Prune
     std::size_t pushed_unheard = 0;                // entries pushed to it since it last spoke
     std::uint64_t answer_due_ms = 0;               // it should have spoken by then
     std::size_t received_unanswered = 0;           // entries from it since we last wrote to it
@@ -199,7 +194,6 @@ class Replicator {
   bool peer_accepts(const Peer& p, const PublicKey& author) const;
   static std::uint64_t known_seq(const Peer& p, const PublicKey& author);
   void send(PeerId peer, GossipMessage message);
-  void send_prune(PeerId to, Peer& p);
   void push(PeerId peer, const Bytes& entry);
   void start_catch_up(Peer& p);
   void on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_t now_ms);

@@ -65,8 +65,8 @@ void IndexWorker::run() {
           log_warn("indexing: " + done.error().message + " (retrying)");
         last_index_error = done.error().message;
         // A Xapian write that failed (a full disk, above all) can leave the handle refusing
-        // every later write; open it afresh next round. The catalog's clock did not move, so
-        // the round is redone from there, idempotently.
+        // every later write; open it afresh next round. The catalog's clock stopped before the
+        // failed batch, so that batch is redone from there, idempotently.
         search_.reset();
       } else {
         if (!last_index_error.empty()) log_info("indexing works again");

@@ -103,7 +103,8 @@ json::value parse_line(std::string_view line) {
   // Boost.JSON keeps the last of two equal keys silently: the record would be signed with a
   // value nobody reviewing the file sees first. Refused like every other bad record.
   if (auto key = first_duplicate_key(line, options))
-    throw BadRecord{make_error("duplicate_key", "the key '" + *key + "' is given twice in one object")};
+    throw BadRecord{
+        make_error("duplicate_key", "the key '" + *key + "' is given twice in one object")};
   return parser.release();
 }
 

@@ -87,7 +87,10 @@ def expect_cli_refusal(node, body_bytes, words, what, acked, attempts=10):
     for _ in range(attempts):
         code, out, err = cli_publish(node, body_bytes, check=False)
         if code == 0:
-            acked.append(json.loads(out)["id"])
+            try:
+                acked.append(json.loads(out)["id"])
+            except (ValueError, KeyError) as e:
+                raise AssertionError(f"{what}: exit 0 without an id ({e}): {out}{err}") from None
             continue
         if code != 1 or not all(w in err for w in words):
             raise AssertionError(f"{what}: expected exit 1 naming {words}, got {code}: {out}{err}")
@@ -132,6 +135,7 @@ def map_full():
         expect_refusal(status, body, ["store is full"], "POST again")
         expect_cli_refusal(n, BIG_BODY, ["store is full", "map_size_mib"], "ifexnode publish",
                            acked)
+        full_after = len(acked)  # what still fitted while full is not counted as "after raising"
 
         # N refuses what B pushes, says why, and keeps running.
         b_acked = []

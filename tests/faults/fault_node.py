@@ -1,6 +1,6 @@
 """Real `ifexnode run` processes for the fault tests: nodes that join one federation, run at the
 debug log level with one log file per run, can be killed with SIGKILL, and are always stopped by
-PID. Builds on tests/http/node_process.py (data dir, HTTP client), which stays untouched."""
+PID. Builds on tests/http/node_process.py (data dir, HTTP client)."""
 import json
 import os
 import re

@@ -120,5 +120,9 @@ class Node:
                 return st
             time.sleep(0.05)
         log = getattr(self, "log_path", None)
-        tail = open(log, errors="replace").read()[-3000:] if log and os.path.exists(log) else ""
+        try:
+            with open(log, errors="replace") as f:
+                tail = f.read()[-3000:]
+        except (OSError, TypeError) as e:
+            tail = f"(the log cannot be read: {e})"
         raise AssertionError(f"not indexed in {timeout} s: {st}\nthe node's log ends with:\n{tail}")

@@ -230,7 +230,7 @@ TEST_CASE("a key given twice in one object is refused, never last-wins", "[impor
   const std::string title = "Saisie d'un hebdomadaire";
   both.replace(both.find(title), title.size(), "Saisie \xff d'un hebdomadaire");
   refused_for(both, "title");
-  // Equal values in different objects are not duplicates.
+  // Equal keys in different objects are not duplicates.
   json::object same_keys = full_record();
   same_keys["translations"].as_object()["es"] = json::object{{"title", "Semanario incautado"}};
   CHECK(parse(same_keys));

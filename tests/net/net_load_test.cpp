@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "tests/net/hanging_connections.hpp"
 #include "tests/net/load_support.hpp"
@@ -299,6 +300,39 @@ TEST_CASE("a peer that reads a few bytes a second gets a bounded queue and is dr
   CHECK(connected_to(t.status(), b.key()));
 }
 
+namespace {
+
+// Lowers this process's descriptor limit and extends UBSAN_OPTIONS for the children started
+// while it lives; puts both back when it goes.
+class ScopedChildLimits {
+ public:
+  ScopedChildLimits(rlim_t max_files, const std::string& ubsan_option) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_limit_);
+    rlimit low = saved_limit_;
+    low.rlim_cur = max_files;
+    ::setrlimit(RLIMIT_NOFILE, &low);
+    if (const char* inherited = std::getenv("UBSAN_OPTIONS")) saved_options_ = inherited;
+    const std::string options =
+        saved_options_ ? *saved_options_ + ":" + ubsan_option : ubsan_option;
+    ::setenv("UBSAN_OPTIONS", options.c_str(), 1);
+  }
+  ~ScopedChildLimits() {
+    ::setrlimit(RLIMIT_NOFILE, &saved_limit_);
+    if (saved_options_)
+      ::setenv("UBSAN_OPTIONS", saved_options_->c_str(), 1);
+    else
+      ::unsetenv("UBSAN_OPTIONS");
+  }
+  ScopedChildLimits(const ScopedChildLimits&) = delete;
+  ScopedChildLimits& operator=(const ScopedChildLimits&) = delete;
+
+ private:
+  rlimit saved_limit_{};
+  std::optional<std::string> saved_options_;
+};
+
+}  // namespace
+
 // A node out of file descriptors must pause between failed accepts (node/net/server.cpp,
 // accept_loop), not spin and flood its log while honest requests wait.
 TEST_CASE("a node out of file descriptors backs off instead of spinning on accept()",
@@ -316,22 +350,11 @@ TEST_CASE("a node out of file descriptors backs off instead of spinning on accep
   // for this node only: ASan and every other UBSan check stay on. Release binaries ignore it.
   const auto suppressions = fed.dir() / "ubsan-suppressions.txt";
   std::ofstream(suppressions) << "vptr:*\n";
-  const char* inherited = std::getenv("UBSAN_OPTIONS");
-  const std::string saved_options = inherited ? inherited : "";
-  const std::string node_options =
-      (saved_options.empty() ? "" : saved_options + ":") + "suppressions=" + suppressions.string();
   {
-    // The node inherits this limit: 160 descriptors, fewer than the connections below.
-    rlimit saved{};
-    ::getrlimit(RLIMIT_NOFILE, &saved);
-    rlimit low = saved;
-    low.rlim_cur = 160;
-    ::setrlimit(RLIMIT_NOFILE, &low);
-    ::setenv("UBSAN_OPTIONS", node_options.c_str(), 1);
+    // The node inherits both: 160 descriptors, fewer than the connections below, and the
+    // suppression. Restored even if the start fails, so that later tests see neither.
+    ScopedChildLimits limits(160, "suppressions=" + suppressions.string());
     fed.start_all({&t});
-    ::setrlimit(RLIMIT_NOFILE, &saved);
-    if (inherited) ::setenv("UBSAN_OPTIONS", saved_options.c_str(), 1);
-    else ::unsetenv("UBSAN_OPTIONS");
   }
   HangingConnections hang("127.0.0.2", t.port());
   hang.start(per_kind, false);

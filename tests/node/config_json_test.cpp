@@ -184,8 +184,9 @@ TEST_CASE("the gossip sockets' send buffer is the kernel's unless set, and then 
   REQUIRE(back);
   CHECK(back->network.socket_send_buffer_bytes == 65536);
   CHECK(load_config_text_defaults().network.socket_send_buffer_bytes == 0);
-  CHECK_THAT(load_error(valid_config + "\n[network]\nsocket_send_buffer_bytes = 100\n"),
-             Catch::Contains("socket_send_buffer_bytes must be 0 (the kernel's choice) or at least 4096"));
+  CHECK_THAT(
+      load_error(valid_config + "\n[network]\nsocket_send_buffer_bytes = 100\n"),
+      Catch::Contains("socket_send_buffer_bytes must be 0 (the kernel's choice) or at least 4096"));
   CHECK_THAT(load_error(valid_config + "\n[network]\nsocket_send_buffer_bytes = 1073741824\n"),
              Catch::Contains("network.socket_send_buffer_bytes must be between"));
 }
