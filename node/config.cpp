@@ -116,7 +116,8 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     NetworkConfig& n = config.network;
     r.check_keys(
         *net, "network",
-        {"listen", "accept_unknown_peers", "max_connections", "max_connections_per_address",
+        {"listen", "accept_unknown_peers", "max_connections", "max_unauthenticated_connections",
+         "max_connections_per_address",
          "handshake_timeout_ms", "idle_timeout_ms", "max_frame_bytes", "max_pending_outbound_bytes",
          "socket_send_buffer_bytes", "max_inflight_inbound_bytes", "max_inbound_bytes_per_s",
          "max_inbound_burst_bytes", "throttle_disconnect_ms", "reconnect_min_ms",
@@ -130,6 +131,8 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
       else r.fail("network.accept_unknown_peers must be true or false");
     }
     r.read_uint(*net, "network", "max_connections", n.max_connections, 1, 100'000);
+    r.read_uint(*net, "network", "max_unauthenticated_connections",
+                n.max_unauthenticated_connections, 1, 100'000);
     r.read_uint(*net, "network", "max_connections_per_address", n.max_connections_per_address, 1,
                 100'000);
     r.read_uint(*net, "network", "handshake_timeout_ms", n.handshake_timeout_ms, 100, 600'000);
@@ -164,7 +167,8 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
   if (auto* http = r.section(root, "http")) {
     HttpConfig& h = config.http;
     r.check_keys(*http, "http",
-                 {"public_reads", "max_body_bytes", "request_timeout_ms", "max_page_size",
+                 {"public_reads", "max_body_bytes", "request_timeout_ms", "header_timeout_ms",
+                  "max_header_bytes", "decoy_file", "max_page_size",
                   "max_search_offset", "max_query_bytes", "cache_max_age_s", "threads",
                   "index_interval_ms", "public_url"});
     if (auto node = (*http)["public_reads"]; node) {
@@ -179,6 +183,12 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     }
     r.read_uint(*http, "http", "max_body_bytes", h.max_body_bytes, 1024, 64 << 20);
     r.read_uint(*http, "http", "request_timeout_ms", h.request_timeout_ms, 100, 600'000);
+    r.read_uint(*http, "http", "header_timeout_ms", h.header_timeout_ms, 100, 600'000);
+    r.read_uint(*http, "http", "max_header_bytes", h.max_header_bytes, 1024, 1 << 20);
+    if (auto node = (*http)["decoy_file"]; node) {
+      if (auto v = node.value<std::string>()) h.decoy_file = *v;
+      else r.fail("http.decoy_file must be a string (a path, or \"\" for a bare 404)");
+    }
     r.read_uint(*http, "http", "max_page_size", h.max_page_size, 1, 10'000);
     r.read_uint(*http, "http", "max_search_offset", h.max_search_offset, 0, 10'000'000);
     r.read_uint(*http, "http", "max_query_bytes", h.max_query_bytes, 16, 64 * 1024);
@@ -203,6 +213,7 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       {"listen", n.listen},
       {"accept_unknown_peers", n.accept_unknown_peers},
       {"max_connections", static_cast<std::int64_t>(n.max_connections)},
+      {"max_unauthenticated_connections", static_cast<std::int64_t>(n.max_unauthenticated_connections)},
       {"max_connections_per_address", static_cast<std::int64_t>(n.max_connections_per_address)},
       {"handshake_timeout_ms", static_cast<std::int64_t>(n.handshake_timeout_ms)},
       {"idle_timeout_ms", static_cast<std::int64_t>(n.idle_timeout_ms)},
@@ -221,6 +232,9 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       {"public_reads", h.public_reads},
       {"max_body_bytes", static_cast<std::int64_t>(h.max_body_bytes)},
       {"request_timeout_ms", static_cast<std::int64_t>(h.request_timeout_ms)},
+      {"header_timeout_ms", static_cast<std::int64_t>(h.header_timeout_ms)},
+      {"max_header_bytes", static_cast<std::int64_t>(h.max_header_bytes)},
+      {"decoy_file", h.decoy_file},
       {"max_page_size", static_cast<std::int64_t>(h.max_page_size)},
       {"max_search_offset", static_cast<std::int64_t>(h.max_search_offset)},
       {"max_query_bytes", static_cast<std::int64_t>(h.max_query_bytes)},

@@ -19,6 +19,12 @@ struct NetworkConfig {
   std::string listen = "127.0.0.1:7400";       // HOST:PORT for the gossip (and later HTTP) server
   bool accept_unknown_peers = false;           // accept any node of the network (relays: true)
   std::uint64_t max_connections = 128;
+  // Connections that have not proven a key yet (HTTP clients, gossip handshakes): at most this
+  // many; when full, the oldest is closed for a newcomer. Authenticated peers are never closed
+  // for room, so slow HTTP clients cannot lock members out (node/net/connection_limiter.hpp).
+  std::uint64_t max_unauthenticated_connections = 64;
+  // Unauthenticated connections per address prefix (/24 of IPv4, /64 of IPv6); the name is
+  // kept from when it counted one exact address.
   std::uint64_t max_connections_per_address = 8;
   std::uint64_t handshake_timeout_ms = 10'000;
   std::uint64_t idle_timeout_ms = 60'000;      // pings after half of it; closed after all of it
@@ -45,7 +51,12 @@ struct NetworkConfig {
 struct HttpConfig {
   bool public_reads = true;                    // reads without the admin token (relays: false)
   std::uint64_t max_body_bytes = 256 * 1024;   // a POST body (an alert's JSON)
-  std::uint64_t request_timeout_ms = 10'000;   // reading a whole request
+  std::uint64_t request_timeout_ms = 10'000;   // reading a request's body
+  std::uint64_t header_timeout_ms = 5'000;     // reading a request's headers (at most request_timeout_ms)
+  std::uint64_t max_header_bytes = 8 * 1024;   // the request line and headers; also bounds chunk lines and trailers
+  // With public_reads = false, what a request without the admin token gets: this file as an
+  // HTML page, or a bare 404 when empty, so a scanner cannot tell what the host runs.
+  std::string decoy_file;
   std::uint64_t max_page_size = 100;           // limit= on lists, search and feeds
   std::uint64_t max_search_offset = 10'000;    // deeper result pages are refused
   std::uint64_t max_query_bytes = 1024;        // q= of a search

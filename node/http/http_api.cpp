@@ -2,13 +2,17 @@
 #include "node/http/http_api.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include "keys/bytes.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/log.hpp"
 #include "node/wall_clock.hpp"
 #include "node/web/web_assets.hpp"
 
@@ -58,9 +62,31 @@ std::string bearer_token(const std::string& authorization) {
 
 }  // namespace
 
+// What a node without public reads shows a request without the token: the operator's decoy
+// page, or a bare 404 that names no software, no API and no realm.
+HttpResponse load_hidden_answer(const std::string& decoy_file) {
+  if (!decoy_file.empty()) {
+    std::ifstream in(decoy_file, std::ios::binary);
+    std::ostringstream page;
+    page << in.rdbuf();
+    if (in && !page.str().empty())
+      return HttpResponse{200, "text/html; charset=utf-8", page.str(), {{"Cache-Control", "no-store"}}};
+    log_warn("http.decoy_file cannot be read; answering with a bare 404 instead");
+  }
+  return HttpResponse{404, "text/plain; charset=utf-8", "Not Found\n", {{"Cache-Control", "no-store"}}};
+}
+
+bool is_alert_id_text(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 struct HttpApi::Impl {
-  explicit Impl(ApiServices services) : s(std::move(services)) {}
+  explicit Impl(ApiServices services)
+      : s(std::move(services)), hidden_answer(load_hidden_answer(s.config.http.decoy_file)) {}
   ApiServices s;
+  const HttpResponse hidden_answer;
   LatencyWindow search_latency{2048};
   std::uint64_t started_ms = wall_clock_ms();
   std::atomic<std::uint64_t> requests{0};
@@ -125,6 +151,7 @@ struct HttpApi::Impl {
   }
 
   HttpResponse route(const HttpRequest& r) {
+    if (!s.config.http.public_reads && !authorised(r)) return hidden_answer;
     auto target = parse_target(r.target);
     if (!target) return api::error_response(target.error());
     const std::string& path = target->path;
@@ -154,11 +181,13 @@ struct HttpApi::Impl {
                  path == "/metrics";
     if (!known) return api::error_response(404, "nothing at " + path + " (see docs/http-api.md)");
     if (!read) return api::error_response(405, "use GET on " + path);
-    if (!s.config.http.public_reads && !authorised(r)) return unauthorised();
 
     if (path == "/api/alerts") return cached(r, [&] { return api::list_alerts(s, *target); });
     if (path.starts_with("/api/alerts/")) {
       std::string_view id = std::string_view(path).substr(std::string_view("/api/alerts/").size());
+      // Checked before anything is built from it: the id ends up in the ETag header.
+      if (!is_alert_id_text(id))
+        return api::error_response(400, "an alert id is 64 lower-case hexadecimal characters");
       std::string etag = "\"" + std::string(id) + "\"";
       std::string cache_control = "public, max-age=31536000, immutable";
       if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);

@@ -62,6 +62,11 @@ void GossipSession::start_inbound(NetContext& ctx, beast::tcp_stream stream, Req
   auto session =
       std::make_shared<GossipSession>(ctx, std::move(stream), std::move(address), std::nullopt);
   session->slot_ = std::move(slot);
+  // Until the handshake proves the peer's key, the limiter may close this connection to make
+  // room for a newcomer (node/net/connection_limiter.hpp).
+  session->slot_->on_evict([weak = std::weak_ptr<GossipSession>(session)] {
+    if (auto s = weak.lock()) s->close("closed to make room: the handshake took too long");
+  });
   asio::co_spawn(
       session->ws_.get_executor(),
       [session, request = std::move(request)]() mutable -> awaitable<void> {
@@ -134,6 +139,7 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
 
   ws_.read_message_max(net.max_frame_bytes + frame_overhead);
   up_ = true;
+  if (slot_) slot_->authenticated();
   id_ = ctx_.core.next_peer_id();
   ctx_.core.session_up(id_, peer_, expected_.has_value(), address_, self);
   asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);

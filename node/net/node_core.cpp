@@ -544,6 +544,7 @@ void NodeCore::write_status() {
       {"protocol_errors", counters_.protocol_errors.load()},
       {"slow_peers_dropped", counters_.slow_peers_dropped.load()},
       {"connections_refused", counters_.connections_refused.load()},
+      {"connections_evicted", counters_.connections_evicted.load()},
       {"bytes_in", counters_.bytes_in.load()},
       {"bytes_out", counters_.bytes_out.load()},
       {"entries_pushed", rs.entries_pushed},

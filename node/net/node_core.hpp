@@ -44,7 +44,8 @@ struct NodeCounters {
   std::atomic<std::uint64_t> peers_refused{0};      // authenticated but not welcome
   std::atomic<std::uint64_t> protocol_errors{0};    // malformed frames, broken limits, bad messages
   std::atomic<std::uint64_t> slow_peers_dropped{0};
-  std::atomic<std::uint64_t> connections_refused{0};  // over max_connections or per-address cap
+  std::atomic<std::uint64_t> connections_refused{0};  // over max_connections or per-prefix cap
+  std::atomic<std::uint64_t> connections_evicted{0};  // unauthenticated, closed to make room
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
 };

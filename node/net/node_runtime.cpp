@@ -56,7 +56,10 @@ std::vector<Metric> node_metrics(NodeCore& core) {
       counter("ifexnode_slow_peers_dropped_total", "Peers dropped for reading too slowly",
               c.slow_peers_dropped),
       counter("ifexnode_connections_refused_total", "Connections over a connection limit",
-              c.connections_refused)};
+              c.connections_refused),
+      counter("ifexnode_connections_evicted_total",
+              "Unauthenticated connections closed to make room for a new one",
+              c.connections_evicted)};
   out.push_back(Metric{"ifexnode_bytes_total", "Gossip bytes on the wire", "counter",
                        {{{{"direction", "in"}}, static_cast<double>(c.bytes_in.load())},
                         {{{"direction", "out"}}, static_cast<double>(c.bytes_out.load())}},
@@ -89,8 +92,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   asio::thread_pool verify_pool(std::max(1u, std::thread::hardware_concurrency()));
   asio::thread_pool http_pool(config.http.threads);
   NodeCore core(core_ioc, node.store(), identity.public_key(), config, dir.status_file());
-  ConnectionLimiter limiter(config.network.max_connections,
-                            config.network.max_connections_per_address);
+  ConnectionLimiter limiter(ConnectionLimits{config.network.max_connections,
+                                             config.network.max_unauthenticated_connections,
+                                             config.network.max_connections_per_address});
   IndexWorker indexer(node.store(), **catalog, dir.search_dir(),
                       std::chrono::milliseconds(config.http.index_interval_ms));
   SearchReaders search_readers(dir.search_dir());

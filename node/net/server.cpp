@@ -15,9 +15,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "node/http/header_value.hpp"
 #include "node/http/http_api.hpp"
 #include "node/log.hpp"
+#include "node/net/address_prefix.hpp"
 #include "node/net/endpoint.hpp"
+#include "node/net/http_request_reader.hpp"
 #include "node/net/gossip_session.hpp"
 
 namespace ifex {
@@ -32,16 +35,19 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr std::size_t max_header_bytes = 8 * 1024;
+// A JSON error body; `message` is the node's own text, never an echo of the request.
+std::string error_json(http::status status, const std::string& message) {
+  return "{\"error\":\"" + message + "\",\"status\":" + std::to_string(static_cast<int>(status)) +
+         "}\n";
+}
 
-http::response<http::string_body> plain_response(const http::request<http::string_body>& req,
+http::response<http::string_body> plain_response(unsigned version, bool keep_alive,
                                                  http::status status, std::string body,
                                                  std::string content_type) {
-  http::response<http::string_body> res{status, req.version()};
-  res.set(http::field::server, "ifexnode");
+  http::response<http::string_body> res{status, version};
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
-  res.keep_alive(req.keep_alive());
+  res.keep_alive(keep_alive);
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
@@ -59,10 +65,25 @@ HttpRequest to_api_request(http::request<http::string_body>& req) {
   return out;
 }
 
+// Every header the API asks for passes here, the one place where a value chosen from a request
+// could reach the wire: one with a line break or a control character is never sent.
+bool headers_are_safe(const HttpResponse& api) {
+  if (!is_safe_header_value(api.content_type)) return false;
+  for (const auto& [name, value] : api.headers)
+    if (!is_safe_header_name(name) || !is_safe_header_value(value)) return false;
+  return true;
+}
+
 http::response<http::string_body> from_api_response(const http::request<http::string_body>& req,
                                                     HttpResponse api) {
+  if (!headers_are_safe(api)) {
+    log_warn("refused to send a response whose headers hold a line break or a control character");
+    return plain_response(req.version(), false, http::status::internal_server_error,
+                          error_json(http::status::internal_server_error,
+                                     "internal error: the response was refused"),
+                          "application/json");
+  }
   http::response<http::string_body> res{static_cast<http::status>(api.status), req.version()};
-  res.set(http::field::server, "ifexnode");
   if (!api.content_type.empty()) res.set(http::field::content_type, api.content_type);
   // Pages and API answers must not be framed or sniffed into another type by a browser.
   res.set("X-Content-Type-Options", "nosniff");
@@ -85,18 +106,6 @@ http::response<http::string_body> from_api_response(const http::request<http::st
   return res;
 }
 
-// A request the parser refused: a clear answer before closing, never silence.
-std::optional<std::pair<http::status, std::string>> parse_failure(const boost::system::error_code& ec) {
-  if (ec == http::error::body_limit)
-    return std::pair{http::status::payload_too_large, "the request body is too large"};
-  if (ec == http::error::header_limit)
-    return std::pair{http::status::request_header_fields_too_large, "the request headers are too large"};
-  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
-  if (ec.category() == http::make_error_code(http::error::bad_method).category())
-    return std::pair{http::status::bad_request, "a malformed HTTP request: " + ec.message()};
-  return std::nullopt;  // closed or timed out: nobody to answer
-}
-
 // After refusing a request whose body is still arriving, closing at once would make the
 // client's TCP stack reset the connection and lose our answer; read and drop what is in
 // flight for a bounded time and amount (a "lingering close"), then close.
@@ -114,46 +123,60 @@ awaitable<void> drain_before_close(beast::tcp_stream& stream) {
   }
 }
 
+HttpReadLimits read_limits(const NodeConfig& config) {
+  HttpReadLimits limits;
+  limits.max_header_bytes = config.http.max_header_bytes;
+  limits.max_body_bytes = config.http.max_body_bytes;
+  limits.header_timeout =
+      milliseconds(std::min(config.http.header_timeout_ms, config.http.request_timeout_ms));
+  limits.body_timeout = milliseconds(config.http.request_timeout_ms);
+  return limits;
+}
+
 // Serves plain HTTP on a connection until it upgrades to /gossip or closes. API requests run on
 // the HTTP pool so a slow search never holds up gossip on the network thread.
-awaitable<void> serve_connection(NetContext& ctx, beast::tcp_stream stream, std::string address,
-                                 ConnectionLimiter::Token slot) {
-  const auto& config = ctx.core.config();
-  const auto timeout = std::chrono::milliseconds(
-      std::min(config.network.handshake_timeout_ms, config.http.request_timeout_ms));
-  beast::flat_buffer buffer;
+awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_stream> stream,
+                                 std::string address, ConnectionLimiter::Token slot) {
+  // The limiter may need this slot for a newcomer: closing the socket ends whatever read or
+  // write is pending. Posted to the connection's strand; a no-op once the coroutine is gone.
+  slot->on_evict([weak = std::weak_ptr<beast::tcp_stream>(stream), ex = stream->get_executor()] {
+    asio::post(ex, [weak] {
+      if (auto s = weak.lock()) s->close();
+    });
+  });
+  const HttpReadLimits limits = read_limits(ctx.core.config());
+  beast::flat_buffer buffer(limits.read_buffer_bytes());
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(max_header_bytes);
-    parser.body_limit(config.http.max_body_bytes);
-    stream.expires_after(timeout);
+    HttpReadOutcome read = co_await read_http_request(
+        *stream, buffer, parser, limits, [&](milliseconds d) { stream->expires_after(d); });
     boost::system::error_code ec;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (auto failure = parse_failure(ec)) {
-        http::request<http::string_body> dummy{http::verb::get, "/", 11};
-        auto res = plain_response(dummy, failure->first,
-                                  "{\"error\":\"" + failure->second + "\",\"status\":" +
-                                      std::to_string(static_cast<int>(failure->first)) + "}\n",
-                                  "application/json");
-        res.keep_alive(false);
-        co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
-        if (!ec) co_await drain_before_close(stream);
-      }
+    if (read.kind == HttpReadOutcome::Kind::closed) co_return;
+    if (read.kind == HttpReadOutcome::Kind::refused) {
+      // A clear answer before closing, never silence; the connection cannot be trusted to be
+      // framed any more, so it ends here.
+      auto res = plain_response(11, false, read.status, error_json(read.status, read.reason),
+                                "application/json");
+      stream->expires_after(limits.header_timeout);
+      co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
+      if (!ec) co_await drain_before_close(*stream);
       co_return;
     }
     auto request = parser.release();
     if (beast::websocket::is_upgrade(request)) {
       if (request.target() != "/gossip") {
-        auto res = plain_response(request, http::status::not_found,
-                                  "{\"error\":\"no WebSocket endpoint here; use /gossip\"}\n",
+        auto res = plain_response(request.version(), false, http::status::not_found,
+                                  error_json(http::status::not_found,
+                                             "no WebSocket endpoint here; use /gossip"),
                                   "application/json");
-        co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+        co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
         co_return;
       }
-      stream.expires_never();
-      GossipSession::start_inbound(ctx, std::move(stream), std::move(request), std::move(address),
-                                   std::move(slot));
+      stream->expires_never();
+      beast::tcp_stream upgraded = std::move(*stream);
+      stream.reset();  // nothing may close the moved-from stream now
+      GossipSession::start_inbound(ctx, std::move(upgraded), std::move(request),
+                                   std::move(address), std::move(slot));
       co_return;
     }
     HttpRequest api_request = to_api_request(request);
@@ -162,8 +185,8 @@ awaitable<void> serve_connection(NetContext& ctx, beast::tcp_stream stream, std:
         [&]() -> awaitable<HttpResponse> { co_return ctx.http.handle(api_request); },
         use_awaitable);
     auto res = from_api_response(request, std::move(answer));
-    stream.expires_after(timeout);
-    co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    stream->expires_after(limits.body_timeout);
+    co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) co_return;
   }
 }
@@ -217,17 +240,22 @@ awaitable<void> Server::accept_loop() {
     }
     auto remote = socket.remote_endpoint(ec);
     std::string address = ec ? "unknown" : remote.address().to_string();
-    auto slot = ctx_.limiter.acquire(address);
-    if (!slot) {
+    std::string prefix = ec ? "unknown" : address_prefix(remote.address());
+    auto admission = ctx_.limiter.acquire(prefix);
+    if (admission.evicted_another) ctx_.core.counters().connections_evicted++;
+    if (!admission.slot) {
       ctx_.core.counters().connections_refused++;
-      log_info("refusing a connection from " + address + ": connection limit reached");
+      refusals_.note(admission.refusal == ConnectionLimiter::Refusal::prefix_full
+                         ? "too many unauthenticated connections from " + prefix
+                         : "every slot holds an authenticated peer (max_connections)");
       socket.close(ec);
       continue;
     }
+    auto slot = std::move(admission.slot);
     std::string label = ec ? "unknown" : address + ":" + std::to_string(remote.port());
     auto executor = socket.get_executor();
     asio::co_spawn(executor,
-                   serve_connection(ctx_, beast::tcp_stream(std::move(socket)), label,
+                   serve_connection(ctx_, std::make_shared<beast::tcp_stream>(std::move(socket)), label,
                                     std::move(slot)),
                    asio::detached);
   }

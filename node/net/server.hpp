@@ -1,5 +1,5 @@
 // The node's one listening port: HTTP requests, and the WebSocket upgrade on /gossip that starts
-// a GossipSession. (The HTTP API of a later issue is served here too.)
+// a GossipSession. Plain requests go to the HTTP API.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -8,6 +8,7 @@
 
 #include "keys/result.hpp"
 #include "node/net/net_context.hpp"
+#include "node/throttled_log.hpp"
 
 namespace ifex {
 
@@ -24,6 +25,7 @@ class Server {
   boost::asio::io_context& ioc_;
   NetContext& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  ThrottledLog refusals_{"refusing connections"};
 };
 
 }  // namespace ifex

@@ -258,6 +258,46 @@ void http_seeds(Corpus& c) {
   c.add("query_string", "escapes", "/a%2Fb?x=%41%42&y=a+b&empty=&flag");
 }
 
+// Raw requests for the node's request reader: the first byte is the read size (see
+// fuzz_http_reader.cpp). Chunked bodies, trailers, chunk extensions, many headers,
+// pipelining and Transfer-Encoding variants.
+void http_reader_seeds(Corpus& c) {
+  auto add = [&c](const std::string& name, char read_size, const std::string& wire) {
+    c.add("http_reader", name, std::string(1, read_size) + wire);
+  };
+  const std::string post = "POST /api/alerts HTTP/1.1\r\nHost: h\r\n";
+  add("get", 50, "GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n");
+  add("pipelined", 7,
+      "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+      "HEAD /c HTTP/1.1\r\nHost: h\r\n\r\n");
+  add("content-length", 96, post + "Content-Length: 5\r\n\r\nhello");
+  add("chunked", 3, post + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n");
+  add("chunked-trailers", 11,
+      post + "Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-One: 1\r\nX-Two: 2\r\n\r\n");
+  std::string endless_trailers = post + "Transfer-Encoding: chunked\r\n\r\n0\r\n";
+  for (int i = 0; i < 2000; ++i) endless_trailers += "a:b\r\n";
+  add("endless-trailers", 96, endless_trailers);
+  add("chunk-extension", 13, post + "Transfer-Encoding: chunked\r\n\r\n5;name=value\r\nhello\r\n0\r\n\r\n");
+  add("endless-chunk-line", 96,
+      post + "Transfer-Encoding: chunked\r\n\r\n5;" + std::string(20000, 'x'));
+  add("xchunked", 40, post + "Transfer-Encoding: xchunked\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n");
+  add("identity", 40, post + "Transfer-Encoding: identity\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n");
+  add("chunked-identity", 40,
+      post + "Transfer-Encoding: chunked, identity\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n");
+  add("te-and-length", 40,
+      post + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n");
+  add("te-twice", 40,
+      post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  std::string many = "GET / HTTP/1.1\r\n";
+  for (int i = 0; i < 300; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  add("many-headers", 64, many + "\r\n");
+  add("too-long-body", 96, post + "Content-Length: 999999\r\n\r\n" + std::string(5000, 'b'));
+  add("http10-chunked", 20, "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  add("upgrade", 64,
+      "GET /gossip HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace ifex::fuzz
 
@@ -275,6 +315,7 @@ int main(int argc, char** argv) {
     ifex::fuzz::legacy_seeds(corpus);
     ifex::fuzz::alert_json_seeds(corpus);
     ifex::fuzz::http_seeds(corpus);
+    ifex::fuzz::http_reader_seeds(corpus);
     std::printf("fuzz_seeds: %zu inputs in %s\n", corpus.count(), argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());

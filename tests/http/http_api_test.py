@@ -284,13 +284,16 @@ class Writes(unittest.TestCase):
 
 class PrivateReads(unittest.TestCase):
     def test_relay_reads_need_the_token(self):
+        # Without the token a relay shows nothing, not even that a token exists: a bare 404
+        # (issue 11 S4; tests/hostile/http_limits_test.py checks the decoy page and headers).
         node = Node("relay", "relay")
         self.addCleanup(node.close)
         node.start()
-        self.assertEqual(node.request("GET", "/api/alerts")[0], 401)
-        self.assertEqual(node.request("GET", "/feed.atom")[0], 401)
+        self.assertEqual(node.request("GET", "/api/alerts")[0], 404)
+        self.assertEqual(node.request("GET", "/feed.atom")[0], 404)
+        self.assertEqual(node.request("GET", "/healthz")[0], 404)
         self.assertEqual(node.request("GET", "/api/alerts", token=node.token)[0], 200)
-        self.assertEqual(node.request("GET", "/healthz")[0], 200)
+        self.assertEqual(node.request("GET", "/healthz", token=node.token)[0], 200)
 
 
 if __name__ == "__main__":
