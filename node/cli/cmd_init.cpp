@@ -111,7 +111,9 @@ void run_init(const InitOptions& o) {
   cleanup.created.push_back(dir.config_file());
 
   cleanup.created.push_back(dir.store_dir());
-  auto store = need(Store::open(store_options(dir, config)), "creating the store");
+  StoreOptions options = store_options(dir, config);
+  options.create_if_missing = true;
+  auto store = need(Store::open(options), "creating the store");
   need(store->set_meta("own_key", public_key_to_text(identity.public_key())));
   need(store->set_meta("created_ms", std::to_string(now_ms())));
   cleanup.armed = false;
