@@ -123,9 +123,10 @@ void run_init(const InitOptions& o) {
          " is not encrypted: anyone who can read it can publish as this node. "
          "Use --passphrase-file to encrypt it.");
   if (new_network && !o.json)
-    std::cerr << "note: created a new federation network key in " << dir.network_key_file().string()
-              << "; other nodes join with `ifexnode init --network-key-file FILE`, FILE being a "
-                 "copy of it (a secret: carry it as one; on a command line it would show in `ps`)\n";
+    std::cerr
+        << "note: created a new federation network key in " << dir.network_key_file().string()
+        << "; other nodes join with `ifexnode init --network-key-file FILE`, FILE being a "
+           "copy of it (a secret: carry it as one; on a command line it would show in `ps`)\n";
   const std::string key_text = public_key_to_text(identity.public_key());
   if (o.json) {
     print_json(boost::json::object{{"public_key", key_text},

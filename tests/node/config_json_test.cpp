@@ -92,8 +92,10 @@ TEST_CASE("a valid configuration is read", "[config]") {
 
 TEST_CASE("a configuration without a required key is refused, naming it", "[config]") {
   const std::string listen = "\n[network]\nlisten = \"127.0.0.1:7400\"\n";
-  CHECK_THAT(load_error("[node]\nrole = \"hub\"\n" + listen), Catch::Contains("node.name is missing"));
-  CHECK_THAT(load_error("[node]\nname = \"n\"\n" + listen), Catch::Contains("node.role is missing"));
+  CHECK_THAT(load_error("[node]\nrole = \"hub\"\n" + listen),
+             Catch::Contains("node.name is missing"));
+  CHECK_THAT(load_error("[node]\nname = \"n\"\n" + listen),
+             Catch::Contains("node.role is missing"));
   CHECK_THAT(load_error(valid_config), Catch::Contains("network.listen is missing"));
   // Cut short after [limits], as a full disk can leave it: refused, not served on a default port.
   CHECK_THAT(load_error(valid_config + "\n[network]\nmax_connections = 10\n"),
