@@ -5,11 +5,11 @@ alerts, restore into a new data dir, `verify` passes, `run` starts and serves ev
 import json
 import os
 import re
+import subprocess
 import unittest
 
-from ops_support import BIN, Node, cli, free_port, publish, read, reap, spawn_run, \
-    stop_everything, wait_listening
-import subprocess
+from ops_support import BIN, Node, free_port, publish, read, reap, spawn_run, stop_everything, \
+    wait_listening
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OPERATIONS = os.path.join(ROOT, "docs", "operations.md")
