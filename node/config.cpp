@@ -91,11 +91,14 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
   if (auto* node = r.section(root, "node")) {
     r.check_keys(*node, "node", {"name", "role"});
     if (auto name = (*node)["name"].value<std::string>()) config.name = *name;
-    else r.fail("node.name must be a string");
+    else if ((*node)["name"]) r.fail("node.name must be a string");
+    else r.fail("node.name is missing (the organisation's name)");
     if (auto role = (*node)["role"].value<std::string>()) {
       auto parsed = parse_role(*role);
       if (parsed) config.role = *parsed;
       else r.fail(parsed.error().message);
+    } else if ((*node)["role"]) {
+      r.fail("node.role must be a string: member, hub or relay");
     }
   } else {
     r.fail("the [node] section is missing");
@@ -198,6 +201,12 @@ Result<NodeConfig> load_config(const std::filesystem::path& file) {
     if (h.max_body_bytes < config.max_entry_bytes)
       r.fail("http.max_body_bytes must be at least limits.max_entry_bytes");
   }
+  // Checked last, so that a wrong value is reported before a missing one. A file cut short
+  // (a full disk, a bad edit) must not start a node on the default address or as a member.
+  if (!root["node"]["role"]) r.fail("node.role is missing (member, hub or relay)");
+  if (!root["network"]["listen"])
+    r.fail("network.listen is missing (HOST:PORT, e.g. \"127.0.0.1:7400\"); "
+           "docs/operations.md lists the required keys");
   if (r.error) return *r.error;
   return config;
 }
@@ -248,7 +257,8 @@ Status write_new_config(const std::filesystem::path& file, const NodeConfig& con
       << "# LMDB reserves this much address space; the file grows only as data arrives.\n"
       << "[store]\n" << store << "\n\n"
       << "[limits]\n" << limits << "\n\n"
-      << "# The gossip server and its limits (docs/operations.md, \"Network\").\n"
+      << "# The gossip server and its limits (docs/operations.md, \"Configuration "
+         "(`ifexnode.toml`)\"). listen is required.\n"
       << "[network]\n" << network << "\n\n"
       << "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n"
       << "[http]\n" << http << "\n";

@@ -81,7 +81,7 @@ struct NodeConfig {
 };
 
 // Reads and validates the file; unknown keys are errors (a typo must not silently fall back to
-// a default limit).
+// a default limit). node.name, node.role and network.listen are required; other keys default.
 Result<NodeConfig> load_config(const std::filesystem::path& file);
 // Writes a commented file; refuses to overwrite one that exists.
 Status write_new_config(const std::filesystem::path& file, const NodeConfig& config);

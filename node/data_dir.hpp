@@ -15,6 +15,8 @@ struct DataDir {
   std::filesystem::path network_key_file() const { return root / "network.key"; }
   std::filesystem::path status_file() const { return root / "status.json"; }
   std::filesystem::path admin_token_file() const { return root / "admin.token"; }
+  // Held (flock) by `ifexnode run` while it runs; holds its pid (node/run_lock.hpp).
+  std::filesystem::path run_lock_file() const { return root / "run.lock"; }
   // Derived data, rebuilt from the store by `ifexnode reindex`: safe to delete.
   std::filesystem::path index_dir() const { return root / "index"; }
   std::filesystem::path catalog_dir() const { return index_dir() / "catalog"; }

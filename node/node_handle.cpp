@@ -7,6 +7,7 @@ namespace ifex {
 StoreOptions store_options(const DataDir& dir, const NodeConfig& config) {
   StoreOptions options;
   options.dir = dir.store_dir();
+  options.create_if_missing = false;  // only init creates a store (cmd_init.cpp)
   options.map_size = static_cast<std::size_t>(config.map_size_mib) << 20;
   options.limits.max_entry_bytes = config.max_entry_bytes;
   return options;

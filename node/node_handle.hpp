@@ -35,6 +35,7 @@ class NodeHandle {
   PublicKey own_key_;
 };
 
+// The options a data dir's store opens with: an existing store only (see create_if_missing).
 StoreOptions store_options(const DataDir& dir, const NodeConfig& config);
 
 }  // namespace ifex

@@ -54,11 +54,10 @@ alert() {  # alert NODE LANG COUNTRY CATEGORY TITLE
 step "create three member nodes sharing one federation network key"
 base_port=$((17000 + RANDOM % 2000))
 "$bin" init --data "$data/a" --name "Press Freedom Centre (demo)" --listen "127.0.0.1:$base_port" 2>/dev/null
-network_key=$("$bin" network-key show --data "$data/a")
 "$bin" init --data "$data/b" --name "Digital Rights Collective (demo)" \
-  --listen "127.0.0.1:$((base_port + 1))" --network-key "$network_key" 2>/dev/null
+  --listen "127.0.0.1:$((base_port + 1))" --network-key-file "$data/a/network.key" 2>/dev/null
 "$bin" init --data "$data/c" --name "Journalists' Union (demo)" \
-  --listen "127.0.0.1:$((base_port + 2))" --network-key "$network_key" 2>/dev/null
+  --listen "127.0.0.1:$((base_port + 2))" --network-key-file "$data/a/network.key" 2>/dev/null
 for n in a b c; do eval "key_$n=$("$bin" id --data "$data/$n" | head -1)"; done
 
 step "every node accepts every member's alerts; B dials A and C"

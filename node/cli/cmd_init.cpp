@@ -111,7 +111,9 @@ void run_init(const InitOptions& o) {
   cleanup.created.push_back(dir.config_file());
 
   cleanup.created.push_back(dir.store_dir());
-  auto store = need(Store::open(store_options(dir, config)), "creating the store");
+  StoreOptions options = store_options(dir, config);
+  options.create_if_missing = true;
+  auto store = need(Store::open(options), "creating the store");
   need(store->set_meta("own_key", public_key_to_text(identity.public_key())));
   need(store->set_meta("created_ms", std::to_string(now_ms())));
   cleanup.armed = false;
@@ -121,9 +123,10 @@ void run_init(const InitOptions& o) {
          " is not encrypted: anyone who can read it can publish as this node. "
          "Use --passphrase-file to encrypt it.");
   if (new_network && !o.json)
-    std::cerr << "note: created a new federation network key; other nodes join with "
-                 "`ifexnode init --network-key KEY`, where KEY is what `ifexnode network-key show "
-                 "--data " << o.data << "` prints\n";
+    std::cerr
+        << "note: created a new federation network key in " << dir.network_key_file().string()
+        << "; other nodes join with `ifexnode init --network-key-file FILE`, FILE being a "
+           "copy of it (a secret: carry it as one; on a command line it would show in `ps`)\n";
   const std::string key_text = public_key_to_text(identity.public_key());
   if (o.json) {
     print_json(boost::json::object{{"public_key", key_text},
@@ -154,9 +157,12 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--kdf", o->kdf, "Passphrase hardening: interactive, moderate or sensitive")
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}))
       ->capture_default_str();
-  auto* net_key = cmd->add_option("--network-key", o->network_key,
-                                   "Join the federation with this network key (ifexnet1...)");
-  cmd->add_option("--network-key-file", o->network_key_file, "Read the network key from this file")
+  auto* net_key = cmd->add_option(
+      "--network-key", o->network_key,
+      "Join the federation with this network key (ifexnet1...; visible in `ps`: prefer the file)");
+  cmd->add_option("--network-key-file", o->network_key_file,
+                  "Join the federation with the network key in this file (another node's "
+                  "network.key, or what `network-key show` prints)")
       ->check(CLI::ExistingFile)
       ->excludes(net_key);
   cmd->add_option("--listen", o->listen, "HOST:PORT the node will listen on")

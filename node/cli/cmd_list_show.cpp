@@ -26,6 +26,18 @@ void print_line(const SignedEntry& e) {
             << "\n";
 }
 
+// How many entries `list` could show: all, or those of the given authors.
+Result<std::uint64_t> matching_count(const Store& store, std::span<const PublicKey> authors) {
+  if (authors.empty()) return store.entry_count();
+  std::uint64_t total = 0;
+  for (const auto& author : authors) {
+    auto head = store.head(author);
+    if (!head) return head.error();
+    if (*head) total += (*head)->seq;  // seqs start at 1
+  }
+  return total;
+}
+
 }  // namespace
 
 void add_list_command(CLI::App& app) {
@@ -46,6 +58,12 @@ void add_list_command(CLI::App& app) {
     std::vector<PublicKey> authors;
     if (!o->author.empty()) authors.push_back(parse_key_argument(o->author, "--author"));
     auto entries = need(node.store().newest(o->limit, authors));
+    if (entries.size() == o->limit) {
+      // Said on stderr, so piped output (text or JSON) stays clean.
+      const std::uint64_t total = need(matching_count(node.store(), authors));
+      if (total > entries.size())
+        std::cerr << entries.size() << " of " << total << " entries; use --limit N to see more\n";
+    }
     if (o->json) {
       boost::json::array out;
       for (const auto& e : entries) out.push_back(entry_summary_json(e));

@@ -25,15 +25,21 @@ void add_roster_command(CLI::App& app) {
   auto* cmd_add = roster->add_subcommand("add", "Accept entries from this author");
   cmd_add->add_option("--data", add->data, "Data directory")->required();
   cmd_add->add_option("key", add->key, "The author's public key (ifexpk1...)")->required();
-  cmd_add->add_option("--name", add->name, "A name to show for this author");
-  cmd_add->callback([add] {
+  auto* name_option = cmd_add->add_option(
+      "--name", add->name, "A name to show for this author (absent: an existing name is kept)");
+  cmd_add->callback([add, name_option] {
     PublicKey key = parse_key_argument(add->key, "key");
     if (!is_valid_utf8(add->name) || add->name.size() > 256)
       throw Failure{"--name must be UTF-8 of at most 256 bytes"};
     NodeHandle node = need(NodeHandle::open(add->data));
-    bool added = need(node.store().roster_add({key, add->name, now_ms()}));
+    std::string name = add->name;
+    // Re-adding a member without --name (as a script looping over keys does) keeps its name.
+    if (name_option->count() == 0)
+      for (const auto& m : need(node.store().roster()))
+        if (m.key == key) name = m.name;
+    bool added = need(node.store().roster_add({key, name, now_ms()}));
     std::cout << (added ? "added " : "updated ") << fingerprint(key)
-              << (add->name.empty() ? "" : " (" + add->name + ")") << "\n";
+              << (name.empty() ? "" : " (" + name + ")") << "\n";
   });
 
   auto remove = std::make_shared<Options>();

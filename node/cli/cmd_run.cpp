@@ -6,6 +6,7 @@
 #include "node/net/node_runtime.hpp"
 #include "node/network_key_file.hpp"
 #include "node/node_handle.hpp"
+#include "node/run_lock.hpp"
 
 namespace ifex::cli {
 
@@ -29,6 +30,8 @@ void add_run_command(CLI::App& app) {
     LogLevel level;
     if (parse_log_level(o->log_level, level)) set_log_level(level);
     NodeHandle node = need(NodeHandle::open(o->data));
+    // Held until this process ends: a second `run` on this data dir is refused.
+    RunLock run_lock = need(RunLock::acquire(node.dir().run_lock_file()));
     NetworkKey network = need(read_network_key_file(node.dir().network_key_file()));
     Identity identity =
         need(node.load_identity(passphrase_source(o->passphrase_file)), "loading the identity key");

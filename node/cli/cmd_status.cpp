@@ -33,6 +33,18 @@ json::value running_status(const std::filesystem::path& file) {
   return status;
 }
 
+// One `name: value` a line, the values aligned, in the order the node wrote them.
+void print_counters(const json::object& counters) {
+  std::size_t width = 0;
+  for (const auto& [name, value] : counters) width = std::max(width, name.size());
+  for (const auto& [name, value] : counters)
+    std::cout << "  " << std::string(name) << ":" << std::string(width - name.size() + 1, ' ')
+              << json::serialize(value) << "\n";
+}
+
+// LSB's "program is not running" (docs/operations.md, "Commands").
+constexpr int exit_not_running = 3;
+
 }  // namespace
 
 void add_status_command(CLI::App& app) {
@@ -41,7 +53,8 @@ void add_status_command(CLI::App& app) {
     bool json = false;
   };
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("status", "Show peers, clocks and counters");
+  auto* cmd = app.add_subcommand(
+      "status", "Show peers, clocks and counters; exit 3 when the node is not running");
   cmd->add_option("--data", o->data, "Data directory")->required();
   cmd->add_flag("--json", o->json, "Print as JSON");
   cmd->callback([o] {
@@ -72,8 +85,10 @@ void add_status_command(CLI::App& app) {
                                      {"connected", false}});
       out["peers"] = std::move(peers);
     }
+    const bool running = live.is_object();
     if (o->json) {
       print_json(out);
+      if (!running) throw Failure{"the node is not running", exit_not_running};
       return;
     }
     std::cout << node.config().name << " (" << role_name(node.config().role) << ") "
@@ -95,7 +110,11 @@ void add_status_command(CLI::App& app) {
       if (auto* n = co.if_contains("name")) std::cout << "  " << json::value_to<std::string>(*n);
       std::cout << "\n";
     }
-    if (auto* counters = out.if_contains("counters")) std::cout << "counters: " << json::serialize(*counters) << "\n";
+    if (auto* counters = out.if_contains("counters"); counters && counters->is_object()) {
+      std::cout << "counters:\n";
+      print_counters(counters->as_object());
+    }
+    if (!running) throw Failure{"the node is not running", exit_not_running};
   });
 }
 

@@ -4,6 +4,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <functional>
 #include <thread>
 
 #include "keys/key_text.hpp"
@@ -73,6 +75,8 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
                 const std::string& listen) {
   NodeConfig config = node.config();
   if (!listen.empty()) config.network.listen = listen;
+  // SIGHUP's default action ends the process; until the handler below is armed, ignore it.
+  ::signal(SIGHUP, SIG_IGN);
 
   // Threads: one for the network, one for the core (store and replication), and a pool that
   // verifies signatures, sized to the machine. Declaration order is destruction order in
@@ -115,16 +119,29 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   auto core_guard = asio::make_work_guard(core_ioc);
   std::thread core_thread([&] { core_ioc.run(); });
 
-  asio::signal_set signals(net_ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
+  // SIGINT/SIGTERM stop the node. SIGHUP (sent by service managers and log rotators, often
+  // meaning "reload") leaves it running: the roster and peers already follow the store as they
+  // change (NodeCore polls them); ifexnode.toml and --log-level are read at start only.
+  auto stop_on = [&](int signal) {
     log_info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
     dialer.stop();
     core.stop();
     // Give sessions a moment to close, then stop everything.
     auto timer = std::make_shared<asio::steady_timer>(net_ioc, std::chrono::milliseconds(200));
     timer->async_wait([&, timer](const boost::system::error_code&) { net_ioc.stop(); });
-  });
+  };
+  asio::signal_set signals(net_ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void()> await_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal != SIGHUP) return stop_on(signal);
+      log_info("SIGHUP: nothing to reload (the roster and peers are read from the store as "
+               "they change; ifexnode.toml and --log-level are read at start: restart to apply "
+               "a change there); still running");
+      await_signal();
+    });
+  };
+  await_signal();
 
   core.start();
   indexer.start();

@@ -4,8 +4,9 @@
 
 namespace ifex::lmdb {
 
-void Env::open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs) {
-  std::filesystem::create_directories(dir);
+void Env::open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs,
+               bool create) {
+  if (create) std::filesystem::create_directories(dir);
   check(mdb_env_create(&env_), "mdb_env_create");
   check(mdb_env_set_maxdbs(env_, max_dbs), "mdb_env_set_maxdbs");
   check(mdb_env_set_mapsize(env_, map_size), "mdb_env_set_mapsize");

@@ -39,8 +39,9 @@ class Env {
   ~Env() {
     if (env_) mdb_env_close(env_);
   }
-  // Creates `dir` if needed and opens (or creates) the environment in it.
-  void open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs);
+  // Opens the environment in `dir`; with `create`, creates `dir` and the environment if needed.
+  void open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs,
+            bool create = true);
   MDB_env* get() const { return env_; }
   std::size_t map_size() const;
 

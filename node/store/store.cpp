@@ -30,10 +30,33 @@ Store::Store(StoreOptions options)
       dbis_(std::make_unique<Dbis>()) {}
 Store::~Store() = default;
 
+namespace {
+
+// Without create_if_missing, LMDB must not be reached for a store that is not there: it would
+// make a new, empty one.
+Status check_store_exists(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto data = dir / "data.mdb";
+  if (!std::filesystem::is_regular_file(data, ec))
+    return make_error("no_store", "no store in " + dir.string() +
+                                      " (missing: data.mdb): restore it from a backup "
+                                      "(docs/operations.md, \"Backup and restore\"); only "
+                                      "`ifexnode init` creates a store, in a new data dir");
+  if (std::filesystem::file_size(data, ec) == 0 || ec)
+    return make_error("no_store", "the store in " + dir.string() +
+                                      " is empty (data.mdb has no data): restore it from a "
+                                      "backup (docs/operations.md, \"Backup and restore\")");
+  return Status::success();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  if (!options.create_if_missing)
+    if (auto st = check_store_exists(options.dir); !st) return st.error();
   std::unique_ptr<Store> store(new Store(options));
   try {
-    store->env_->open(options.dir, options.map_size, 16);
+    store->env_->open(options.dir, options.map_size, 16, options.create_if_missing);
     Txn txn(*store->env_, Txn::read_write);
     Dbis& d = *store->dbis_;
     d.entries = lmdb::open_dbi(txn.get(), "entries");
@@ -45,6 +68,12 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     d.peers = lmdb::open_dbi(txn.get(), "peers");
     d.meta = lmdb::open_dbi(txn.get(), "meta");
     auto schema = txn.get(d.meta, as_bytes("schema"));
+    if (!schema && !options.create_if_missing) {
+      // Returning aborts the transaction: nothing is written to a store that is not ours.
+      return make_error("no_store", "the store in " + options.dir.string() +
+                                        " is empty (no schema record): not a store made by "
+                                        "`ifexnode init`; restore it from a backup");
+    }
     if (!schema) {
       txn.put(d.meta, as_bytes("schema"), as_bytes(store_schema_version));
     } else if (as_chars(*schema) != store_schema_version) {

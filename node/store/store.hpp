@@ -33,6 +33,10 @@ class Env;
 
 struct StoreOptions {
   std::filesystem::path dir;
+  // False: a missing or empty store is an error, and nothing is created. Commands open a data
+  // dir's store this way (NodeHandle); only `init` creates one. A new empty store under an
+  // existing identity would restart this node's log at seq 0 and fork it at the next publish.
+  bool create_if_missing = true;
   std::size_t map_size = std::size_t{16} << 30;  // address space reserved, not disk used
   EntryLimits limits;
 };

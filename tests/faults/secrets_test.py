@@ -246,7 +246,7 @@ def main():
             ev.add("wire", f"gossip bytes, stream {k}", chunk)
         for n in (s, t):
             ev.cli("reindex", "--data", n.data)
-            ev.cli("status", "--data", n.data, "--json")
+            ev.cli("status", "--data", n.data, "--json", expect=3)  # 3: not running
             for path in n.runs:
                 with open(path, "rb") as f:
                     ev.add("log", f"log {os.path.basename(path)}", f.read())

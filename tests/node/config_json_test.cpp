@@ -36,6 +36,9 @@ max_entry_bytes = 32768
 import_batch_entries = 100
 )";
 
+// valid_config with the one required key it lacks (tests append other [network] keys to it).
+const std::string complete_config = valid_config + "\n[network]\nlisten = \"127.0.0.1:7400\"\n";
+
 // Loads `text` as a config file and returns the error message it must produce.
 std::string load_error(const std::string& text, const std::string& code = "bad_config") {
   TempDir dir("config");
@@ -51,7 +54,7 @@ std::string load_error(const std::string& text, const std::string& code = "bad_c
 // The configuration a file with only the required keys gets.
 NodeConfig load_config_text_defaults() {
   TempDir dir("config");
-  write_text(dir / "ifexnode.toml", valid_config);
+  write_text(dir / "ifexnode.toml", complete_config);
   auto config = load_config(dir / "ifexnode.toml");
   REQUIRE(config);
   return *config;
@@ -65,7 +68,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 TEST_CASE("a valid configuration is read", "[config]") {
   TempDir dir("config");
-  write_text(dir / "ifexnode.toml", valid_config);
+  write_text(dir / "ifexnode.toml", complete_config);
   auto config = load_config(dir / "ifexnode.toml");
   INFO((config ? "" : config.error().message));
   REQUIRE(config);
@@ -75,12 +78,28 @@ TEST_CASE("a valid configuration is read", "[config]") {
   CHECK(config->max_entry_bytes == 32768);
   CHECK(config->import_batch_entries == 100);
 
-  // Sections other than [node] may be left out; their defaults apply.
-  write_text(dir / "minimal.toml", "[node]\nname = \"n\"\n");
+  // Keys other than the three required ones may be left out; their defaults apply.
+  write_text(dir / "minimal.toml",
+             "[node]\nname = \"n\"\nrole = \"member\"\n[network]\nlisten = \"127.0.0.1:7401\"\n");
   auto minimal = load_config(dir / "minimal.toml");
+  INFO((minimal ? "" : minimal.error().message));
   REQUIRE(minimal);
   CHECK(minimal->role == NodeRole::member);
+  CHECK(minimal->network.listen == "127.0.0.1:7401");
   CHECK(minimal->max_entry_bytes == NodeConfig{}.max_entry_bytes);
+  CHECK(minimal->network.max_connections == NetworkConfig{}.max_connections);
+}
+
+TEST_CASE("a configuration without a required key is refused, naming it", "[config]") {
+  const std::string listen = "\n[network]\nlisten = \"127.0.0.1:7400\"\n";
+  CHECK_THAT(load_error("[node]\nrole = \"hub\"\n" + listen),
+             Catch::Contains("node.name is missing"));
+  CHECK_THAT(load_error("[node]\nname = \"n\"\n" + listen),
+             Catch::Contains("node.role is missing"));
+  CHECK_THAT(load_error(valid_config), Catch::Contains("network.listen is missing"));
+  // Cut short after [limits], as a full disk can leave it: refused, not served on a default port.
+  CHECK_THAT(load_error(valid_config + "\n[network]\nmax_connections = 10\n"),
+             Catch::Contains("network.listen is missing"));
 }
 
 TEST_CASE("the configuration rejects unknown keys", "[config]") {
