@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "node/net/connection_problems.hpp"
 #include "node/net/inbound_rate.hpp"
 #include "node/net/net_context.hpp"
 #include "node/net/peer_link.hpp"
@@ -53,6 +54,8 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
  private:
   boost::asio::awaitable<std::string> run(std::optional<Request> request);
   boost::asio::awaitable<void> secret_handshake();
+  ConnectionProblem problem_of_silence() const;
+  void report_handshake_problem(ConnectionProblem problem, const std::string& failure);
   boost::asio::awaitable<Bytes> read_message();
   boost::asio::awaitable<void> write_message(ByteView bytes);
   boost::asio::awaitable<void> write_loop();
@@ -83,6 +86,8 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   InboundRate rate_;
   std::optional<InboundRate::Clock::time_point> throttled_since_;  // over the rate without a break
   std::string close_reason_;
+  // Outbound: where the handshake waits for the server (its silence there says why it refused).
+  enum class Stage { other, hello_sent, auth_sent } stage_ = Stage::other;
   bool closing_ = false;
   ConnectionLimiter::Token slot_;
 };

@@ -746,10 +746,24 @@ async function main() {
       await page.screenshot({ path: path.join(shots, 'desktop-status.png'), fullPage: true });
     });
 
-    await step('publishing with a wrong token shows the server\'s error, stores nothing', async () => {
+    await step('a wrong token is refused at "Continue", before the form', async () => {
       await goto(page, base, '#/publish');
       await page.fill('#admin-token', 'not-the-token');
+      expectedFailures += 1;
       await page.press('#admin-token', 'Enter');
+      await page.waitForSelector('#login-error p');
+      const message = await page.locator('#login-error').innerText();
+      check(/token was refused/.test(message), `no refusal shown at once: ${message}`);
+      check(await page.locator('#login-error').getAttribute('role') === 'alert', 'the refusal is not in an alert region');
+      check(await page.locator('#publish-form').count() === 0, 'the publish form opened with a wrong token');
+      check(await page.evaluate(() => sessionStorage.getItem('ifex-admin-token')) === null, 'a refused token was kept');
+      check(page.url().endsWith('#/publish'), 'the page left the login');
+    });
+
+    await step('publishing with a token refused at submit shows the server\'s error, stores nothing', async () => {
+      // A token that was right at "Continue" and has since been replaced on the node.
+      await page.evaluate(() => sessionStorage.setItem('ifex-admin-token', 'not-the-token'));
+      await page.reload({ waitUntil: 'domcontentloaded' });  // same URL: goto would not re-render
       await page.waitForSelector('#publish-form');
       check(await page.evaluate(() => sessionStorage.getItem('ifex-admin-token')) === 'not-the-token', 'the token is not in sessionStorage');
       check(await page.evaluate(() => localStorage.length) === 0, 'something was put in localStorage');
