@@ -199,7 +199,9 @@ void GossipSession::report_handshake_problem(ConnectionProblem problem, const st
     default:
       likely = "the handshake failed: " + failure;
   }
-  const std::string subject = expected_ ? fingerprint(*expected_) : where;
+  const std::string subject = expected_ ? fingerprint(*expected_)
+                              : problem == ConnectionProblem::not_welcome ? fingerprint(peer_)
+                                                                          : where;
   ctx_.core.connection_problem(problem, subject, "cannot connect with " + who + ": " + likely);
 }
 
@@ -247,6 +249,7 @@ awaitable<void> GossipSession::secret_handshake() {
     if (!client) throw HandshakeFailure{client.error().message};
     if (!ctx_.core.is_welcome(*client)) {
       ctx_.core.counters().peers_refused++;
+      peer_ = *client;  // authenticated: its warnings are its own, not its address's
       throw HandshakeFailure{"node " + fingerprint(*client) +
                                  " is neither a peer nor on the roster: refused",
                              ConnectionProblem::not_welcome};

@@ -46,6 +46,7 @@ def expect_counted_and_warned_once(node, cause):
     lines = warnings(node, cause)
     assert len(lines) == 1, (f"{node.label} warned {len(lines)} times about {cause} "
                              f"(want once):\n" + "\n".join(lines) + "\n" + node.log_text()[-3000:])
+    print(f"  {node.label}, {problems(node).get(cause)} counted: {lines[0]}")
     return lines[0]
 
 
