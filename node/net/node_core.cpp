@@ -590,7 +590,6 @@ boost::json::object NodeCore::connection_problem_counts() const {
 // seen, rather than vanishing from the hub's list.
 boost::json::array NodeCore::peers_json() const {
   namespace json = boost::json;
-  constexpr std::uint64_t recently_seen_ms = 7ull * 24 * 3600 * 1000;
   constexpr std::size_t max_unconfigured = 256;
   const std::uint64_t now = wall_clock_ms();
   json::array peers;
@@ -654,8 +653,22 @@ boost::json::array NodeCore::peers_json() const {
   return peers;
 }
 
+// Keeps peer_status_ to the configured peers and the nodes seen recently.
+void NodeCore::forget_old_peers() {
+  const std::uint64_t now = wall_clock_ms();
+  std::lock_guard lock(membership_mutex_);
+  std::set<PublicKey> configured;
+  for (const auto& p : peers_) configured.insert(p.key);
+  std::erase_if(peer_status_, [&](const auto& item) {
+    const auto& [key, st] = item;
+    return !st.connected && !configured.count(key) &&
+           (st.last_seen_ms == 0 || now - st.last_seen_ms >= recently_seen_ms);
+  });
+}
+
 void NodeCore::write_status() {
   namespace json = boost::json;
+  forget_old_peers();
   json::array peers = peers_json();
 
   const ReplicatorStats& rs = replicator_->stats();

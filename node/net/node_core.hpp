@@ -140,6 +140,9 @@ class NodeCore {
     std::uint64_t refused = 0;
   };
   static constexpr std::size_t max_refused_authors = 256;  // then the "other" bucket
+  // Nodes that are not configured peers stay listed (status, /metrics) this long after they
+  // were last connected; then they are forgotten.
+  static constexpr std::uint64_t recently_seen_ms = 7ull * 24 * 3600 * 1000;
   class StoreReader;
 
   std::uint64_t now_ms() const;
@@ -155,6 +158,7 @@ class NodeCore {
                       const std::string& address);
   boost::json::object connection_problem_counts() const;
   boost::json::array peers_json() const;
+  void forget_old_peers();
   boost::json::object refused_authors_json() const;
   void note_refused_author(const PublicKey& author, std::uint64_t offered, std::uint64_t refused);
   void schedule_tick();

@@ -88,7 +88,6 @@ std::vector<Metric> NodeCore::metrics() const {
                  0};
   {
     std::lock_guard lock(membership_mutex_);
-    constexpr std::uint64_t recently_seen_ms = 7ull * 24 * 3600 * 1000;
     const std::uint64_t now = wall_clock_ms();
     std::set<PublicKey> keys;
     for (const auto& p : peers_)
