@@ -24,19 +24,6 @@ using asio::awaitable;
 using asio::use_awaitable;
 using std::chrono::milliseconds;
 
-namespace {
-
-// A session shorter than this did not really work, whatever ended it.
-constexpr std::chrono::seconds short_session{5};
-
-// How a session ends when the other side drops it without a word (GossipSession's reasons).
-bool closed_by_peer(const std::string& reason) {
-  return reason == "closed by the peer" || reason == "End of file" ||
-         reason.find("reset by peer") != std::string::npos;
-}
-
-}  // namespace
-
 Dialer::Dialer(asio::io_context& ioc, NetContext& ctx) : ioc_(ioc), ctx_(ctx) {
   std::uint64_t seed;
   randombytes_buf(&seed, sizeof seed);
@@ -119,25 +106,25 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
             error = "cannot connect: " + ec.message();
           } else {
             connected = true;
-            const auto began = std::chrono::steady_clock::now();
-            std::string reason = co_await GossipSession::run_outbound(
+            auto ended = co_await GossipSession::run_outbound(
                 ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
                 peer.key, url->text());
-            error = reason;
-            // A session that got past the handshake and lasted resets the backoff; one the peer
-            // ends at once does not, or a node would redial it as fast as it is dropped.
-            const bool short_lived = std::chrono::steady_clock::now() - began < short_session;
-            if (reason.rfind("handshake failed", 0) == 0) {
+            error = ended.reason;
+            // A session that got past the handshake resets the backoff, except one the peer
+            // drops before saying anything: redialing that at once would flap as fast as the
+            // peer drops it. (A session cut later, as a censor may do every few kilobytes,
+            // still reconnects at once, so catch-up goes on.)
+            if (!ended.handshake_done) {
               connected = false;
-            } else if (short_lived) {
+            } else if (ended.dropped_unheard && !ctx_.core.is_connected(peer.key)) {
+              // (Still connected by the peer's own link: two nodes dialed each other at once
+              // and the peer kept the other link. Not a problem.)
               connected = false;
-              if (closed_by_peer(reason))
-                ctx_.core.connection_problem(
-                    ConnectionProblem::duplicate_identity, fingerprint(peer.key),
-                    "peer " + fingerprint(peer.key) + " at " + text +
-                        " closes our connection right after the handshake: most likely "
-                        "another node with our identity (a restored copy of this node?) is "
-                        "connected to it");
+              ctx_.core.connection_problem(
+                  ConnectionProblem::duplicate_identity, fingerprint(peer.key),
+                  "peer " + fingerprint(peer.key) + " at " + text +
+                      " closes our connection right after the handshake: most likely another "
+                      "node with our identity (a restored copy of this node?) is connected to it");
             } else {
               failures = 0;
             }

@@ -78,15 +78,21 @@ void GossipSession::start_inbound(NetContext& ctx, beast::tcp_stream stream, Req
       asio::detached);
 }
 
-awaitable<std::string> GossipSession::run_outbound(NetContext& ctx, beast::tcp_stream stream,
-                                                   std::string host, std::string path,
-                                                   PublicKey expected, std::string address) {
+awaitable<GossipSession::Ended> GossipSession::run_outbound(NetContext& ctx,
+                                                            beast::tcp_stream stream,
+                                                            std::string host, std::string path,
+                                                            PublicKey expected,
+                                                            std::string address) {
   auto session =
       std::make_shared<GossipSession>(ctx, std::move(stream), std::move(address), expected);
   session->host_ = std::move(host);
   session->path_ = std::move(path);
-  co_return co_await asio::co_spawn(session->ws_.get_executor(), session->run(std::nullopt),
-                                    use_awaitable);
+  Ended ended;
+  ended.reason = co_await asio::co_spawn(session->ws_.get_executor(), session->run(std::nullopt),
+                                         use_awaitable);
+  ended.handshake_done = session->up_;
+  ended.dropped_unheard = session->up_ && !session->heard_after_handshake_;
+  co_return ended;
 }
 
 awaitable<std::string> GossipSession::run(std::optional<Request> request) {
@@ -371,6 +377,7 @@ awaitable<void> GossipSession::read_loop() {
       if (close_reason_.empty()) close_reason_ = "closed by the peer";
       co_return;
     }
+    heard_after_handshake_ = true;
     dispatch(std::move(*plain));
     if (closing_) co_return;
     if (!co_await keep_to_rate(data.size())) co_return;
