@@ -11,7 +11,9 @@ packages=(
   libxapian-dev
   python3
   chromium
+  prometheus
 )
+# prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
 # The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 

@@ -96,8 +96,13 @@ void add_status_command(CLI::App& app) {
     std::cout << "peers:\n";
     for (const auto& p : out["peers"].as_array()) {
       const auto& po = p.as_object();
-      std::cout << "  " << json::value_to<std::string>(po.at("fingerprint")) << "  "
-                << (po.at("connected").as_bool() ? "connected" : "not connected");
+      std::cout << "  " << json::value_to<std::string>(po.at("fingerprint")) << "  ";
+      if (auto* name = po.if_contains("name")) std::cout << json::value_to<std::string>(*name) << "  ";
+      std::cout << (po.at("connected").as_bool() ? "connected" : "not connected");
+      if (auto* down = po.if_contains("down_since"))
+        std::cout << " since " << json::value_to<std::string>(*down);
+      if (auto* seen = po.if_contains("last_seen"); seen && !po.at("connected").as_bool())
+        std::cout << ", last seen " << json::value_to<std::string>(*seen);
       if (auto* err = po.if_contains("last_error"))
         std::cout << "  (last error: " << json::value_to<std::string>(*err) << ")";
       std::cout << "\n";

@@ -1,6 +1,7 @@
 #include "node/feed/metrics_text.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <mutex>
@@ -90,8 +91,12 @@ std::string render_metrics(const std::vector<Metric>& metrics) {
     }
     if (!metric.type.empty())
       out += "# TYPE " + name + ' ' + sanitized_name(metric.type, false) + '\n';
-    for (const auto& sample : metric.samples) append_sample(out, name, sample);
-    if (metric.type == "summary") {
+    const bool histogram = metric.type == "histogram";
+    for (const auto& sample : metric.samples)
+      append_sample(out, histogram ? name + "_bucket" : name, sample);
+    if (histogram)
+      append_sample(out, name + "_bucket", {{{"le", "+Inf"}}, static_cast<double>(metric.count)});
+    if (metric.type == "summary" || metric.type == "histogram") {
       append_sample(out, name + "_sum", {{}, metric.sum});
       out += name + "_count ";
       out += std::to_string(metric.count);
@@ -153,6 +158,48 @@ Metric LatencyWindow::summary(const std::string& name, const std::string& help) 
     metric.samples.push_back({{{"quantile", std::string(label, r.ptr)}}, value});
   }
   return metric;
+}
+
+struct DurationHistogram::Impl {
+  std::vector<double> bounds;
+  std::vector<std::atomic<std::uint64_t>> counts;  // per bucket, not cumulative
+  std::atomic<std::uint64_t> count{0};
+  std::mutex sum_mutex;  // a double has no atomic add before C++20's atomic<double>::fetch_add
+  double sum = 0;
+  explicit Impl(std::vector<double> b) : bounds(std::move(b)), counts(bounds.size()) {}
+};
+
+DurationHistogram::DurationHistogram(std::vector<double> bounds_seconds)
+    : impl_(std::make_unique<Impl>(std::move(bounds_seconds))) {}
+DurationHistogram::~DurationHistogram() = default;
+
+void DurationHistogram::record(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return;
+  auto it = std::lower_bound(impl_->bounds.begin(), impl_->bounds.end(), seconds);
+  if (it != impl_->bounds.end()) impl_->counts[static_cast<std::size_t>(it - impl_->bounds.begin())]++;
+  {
+    std::lock_guard lock(impl_->sum_mutex);
+    impl_->sum += seconds;
+  }
+  impl_->count++;
+}
+
+Metric DurationHistogram::metric(const std::string& name, const std::string& help) const {
+  Metric m{name, help, "histogram", {}, 0, 0};
+  {
+    std::lock_guard lock(impl_->sum_mutex);
+    m.sum = impl_->sum;
+  }
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < impl_->bounds.size(); ++i) {
+    cumulative += impl_->counts[i].load();
+    std::string le;
+    append_number(le, impl_->bounds[i]);
+    m.samples.push_back({{{"le", le}}, static_cast<double>(cumulative)});
+  }
+  // Read last and at least the buckets' total, so +Inf never falls below a bucket.
+  m.count = std::max(impl_->count.load(), cumulative);
+  return m;
 }
 
 }  // namespace ifex

@@ -18,9 +18,12 @@ struct MetricSample {
 struct Metric {
   std::string name;  // [a-zA-Z_:][a-zA-Z0-9_:]*
   std::string help;
-  std::string type;                   // "counter", "gauge" or "summary"
-  std::vector<MetricSample> samples;  // for a summary: quantile-labelled samples; see below
-  // Summaries only: written as <name>_sum and <name>_count.
+  std::string type;                   // "counter", "gauge", "summary" or "histogram"
+  // For a summary: quantile-labelled samples. For a histogram: one sample per bucket, labelled
+  // `le` (its upper bound), valued with the observations at or below it, bounds ascending;
+  // written as <name>_bucket lines, then le="+Inf" with `count`.
+  std::vector<MetricSample> samples;
+  // Summaries and histograms: written as <name>_sum and <name>_count.
   double sum = 0;
   std::uint64_t count = 0;
 };
@@ -47,6 +50,25 @@ class LatencyWindow {
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
+};
+
+// Request durations in fixed buckets, for a histogram metric (cheap enough for every request:
+// one atomic add per bucket at most). Thread-safe.
+class DurationHistogram {
+ public:
+  // `bounds_seconds` ascending; the default suits an HTTP API (5 ms to 10 s).
+  explicit DurationHistogram(std::vector<double> bounds_seconds = {0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                   0.25, 0.5, 1, 2.5, 5, 10});
+  ~DurationHistogram();
+  DurationHistogram(const DurationHistogram&) = delete;
+  DurationHistogram& operator=(const DurationHistogram&) = delete;
+  // Values that are NaN, infinite or negative are ignored.
+  void record(double seconds);
+  Metric metric(const std::string& name, const std::string& help) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace ifex

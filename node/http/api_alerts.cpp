@@ -1,4 +1,4 @@
-// GET /api/alerts, GET /api/alerts/{id}, POST /api/alerts.
+// GET /api/alerts, GET /api/alerts/{id}, POST /api/alerts (GET /api/status: api_status.cpp).
 #include <boost/json/parse.hpp>
 
 #include "keys/key_text.hpp"
@@ -68,47 +68,6 @@ HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
   if (s.published) s.published();
   auto res = json_response(201, json::object{{"id", entry->id().hex()}, {"seq", entry->seq()}});
   res.headers.emplace_back("Location", "/api/alerts/" + entry->id().hex());
-  res.headers.emplace_back("Cache-Control", "no-store");
-  return res;
-}
-
-HttpResponse node_status(ApiServices& s, std::uint64_t started_ms) {
-  json::object out;
-  boost::system::error_code ec;
-  if (auto snapshot = s.node_status ? s.node_status() : std::string{}; !snapshot.empty()) {
-    auto parsed = json::parse(snapshot, ec);
-    if (!ec && parsed.is_object()) out = std::move(parsed.as_object());
-  }
-  const PublicKey& own = s.identity.public_key();
-  out["node"] = json::object{{"name", s.config.name},
-                             {"role", std::string(role_name(s.config.role))},
-                             {"key", public_key_to_text(own)},
-                             {"fingerprint", fingerprint(own)},
-                             {"version", "0.1.0"}};
-  out["uptime_s"] = (wall_clock_ms() - started_ms) / 1000;
-  if (auto n = s.store.entry_count()) out["entries"] = *n;
-  if (auto n = s.catalog.count()) out["indexed"] = *n;
-  auto heads = s.store.clock();
-  auto roster = s.store.roster();
-  if (!heads || !roster) return error_response(!heads ? heads.error() : roster.error());
-  out["authors"] = heads->size();
-  json::array members;
-  auto member = [&](const PublicKey& key, const std::string& name) {
-    std::uint64_t seq = 0;
-    for (const auto& [author, head] : *heads)
-      if (author == key) seq = head.seq;
-    auto frozen = s.store.is_frozen(key);
-    members.push_back(json::object{{"key", public_key_to_text(key)},
-                                   {"fingerprint", fingerprint(key)},
-                                   {"name", name},
-                                   {"head_seq", seq},
-                                   {"frozen", frozen && *frozen}});
-  };
-  member(own, s.config.name);
-  for (const auto& m : *roster)
-    if (m.key != own) member(m.key, m.name);
-  out["members"] = std::move(members);
-  auto res = json_response(200, out);
   res.headers.emplace_back("Cache-Control", "no-store");
   return res;
 }

@@ -17,6 +17,8 @@ HttpResponse search_alerts(ApiServices& services, const ParsedTarget& target,
 // `site_url` is the web page's absolute URL, ending in '/'.
 HttpResponse atom_feed(ApiServices& services, const ParsedTarget& target,
                        const std::string& site_url, const std::string& raw_target);
-HttpResponse node_status(ApiServices& services, std::uint64_t started_ms);
+// `admin`: the request carried the admin token. Without it the answer holds no address, port,
+// URL, pid or path (docs/http-api.md, "GET /api/status").
+HttpResponse node_status(ApiServices& services, std::uint64_t started_ms, bool admin);
 
 }  // namespace ifex::api

@@ -11,7 +11,9 @@
 
 #include "keys/bytes.hpp"
 #include "node/http/api_handlers.hpp"
+#include "node/feed/process_metrics.hpp"
 #include "node/http/api_support.hpp"
+#include "node/http/request_stats.hpp"
 #include "node/log.hpp"
 #include "node/wall_clock.hpp"
 #include "node/web/web_assets.hpp"
@@ -89,9 +91,7 @@ struct HttpApi::Impl {
   const HttpResponse hidden_answer;
   LatencyWindow search_latency{2048};
   std::uint64_t started_ms = wall_clock_ms();
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> client_errors{0};
-  std::atomic<std::uint64_t> server_errors{0};
+  RequestStats request_stats;
 
   bool authorised(const HttpRequest& r) const {
     auto token = bearer_token(r.authorization);
@@ -133,14 +133,10 @@ struct HttpApi::Impl {
     if (auto n = s.catalog.count())
       all.push_back(gauge("ifexnode_alerts_indexed", "Alerts in the catalog and search index",
                           static_cast<double>(*n)));
-    all.push_back(Metric{"ifexnode_http_requests_total",
-                         "HTTP requests answered, by class of status",
-                         "counter",
-                         {{{{"class", "all"}}, static_cast<double>(requests.load())},
-                          {{{"class", "4xx"}}, static_cast<double>(client_errors.load())},
-                          {{{"class", "5xx"}}, static_cast<double>(server_errors.load())}},
-                         0,
-                         0});
+    for (Metric& m : request_stats.metrics()) all.push_back(std::move(m));
+    for (Metric& m : process_metrics()) all.push_back(std::move(m));
+    all.push_back(Metric{"ifexnode_build_info", "The version of ifexnode running", "gauge",
+                         {{{{"version", IFEXNODE_VERSION}}, 1}}, 0, 0});
     all.push_back(search_latency.summary("ifexnode_search_duration_seconds",
                                          "Time to answer a search (index and snippets)"));
     HttpResponse res;
@@ -176,6 +172,11 @@ struct HttpApi::Impl {
       if (!authorised(r)) return unauthorised();
       return api::publish_alert(s, r);
     }
+    if (path == "/api/auth/check") {  // lets the page check a token before the alert is written
+      if (!read) return api::error_response(405, "use GET on " + path);
+      if (!authorised(r)) return unauthorised();
+      return HttpResponse{200, "application/json", "{\"ok\":true}\n", {{"Cache-Control", "no-store"}}};
+    }
     bool known = path == "/api/alerts" || path.starts_with("/api/alerts/") ||
                  path == "/api/search" || path == "/api/status" || path == "/feed.atom" ||
                  path == "/metrics";
@@ -199,7 +200,7 @@ struct HttpApi::Impl {
       return cached(r, [&] { return api::search_alerts(s, *target, search_latency); });
     if (path == "/feed.atom")
       return cached(r, [&] { return api::atom_feed(s, *target, site_url(r), r.target); });
-    if (path == "/api/status") return api::node_status(s, started_ms);
+    if (path == "/api/status") return api::node_status(s, started_ms, authorised(r));
     return metrics();
   }
 
@@ -216,15 +217,15 @@ HttpApi::HttpApi(ApiServices services) : impl_(std::make_unique<Impl>(std::move(
 HttpApi::~HttpApi() = default;
 
 HttpResponse HttpApi::handle(const HttpRequest& request) {
+  const auto began = std::chrono::steady_clock::now();
   HttpResponse res;
   try {
     res = impl_->route(request);
   } catch (const std::exception& e) {
     res = api::error_response(500, std::string("internal error: ") + e.what());
   }
-  impl_->requests++;
-  if (res.status >= 400 && res.status < 500) impl_->client_errors++;
-  if (res.status >= 500) impl_->server_errors++;
+  impl_->request_stats.record(
+      res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   return res;
 }
 

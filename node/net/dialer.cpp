@@ -106,13 +106,28 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
             error = "cannot connect: " + ec.message();
           } else {
             connected = true;
-            std::string reason = co_await GossipSession::run_outbound(
+            auto ended = co_await GossipSession::run_outbound(
                 ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
                 peer.key, url->text());
-            error = reason;
-            // A session that got past the handshake resets the backoff.
-            if (reason.rfind("handshake failed", 0) != 0) failures = 0;
-            else connected = false;
+            error = ended.reason;
+            // A session that got past the handshake resets the backoff, except one the peer
+            // drops before saying anything: redialing that at once would flap as fast as the
+            // peer drops it. (A session cut later, as a censor may do every few kilobytes,
+            // still reconnects at once, so catch-up goes on.)
+            if (!ended.handshake_done) {
+              connected = false;
+            } else if (ended.dropped_unheard && !ctx_.core.is_connected(peer.key)) {
+              // (Still connected by the peer's own link: two nodes dialed each other at once
+              // and the peer kept the other link. Not a problem.)
+              connected = false;
+              ctx_.core.connection_problem(
+                  ConnectionProblem::duplicate_identity, fingerprint(peer.key),
+                  "peer " + fingerprint(peer.key) + " at " + text +
+                      " closes our connection right after the handshake: most likely another "
+                      "node with our identity (a restored copy of this node?) is connected to it");
+            } else {
+              failures = 0;
+            }
           }
         }
       }

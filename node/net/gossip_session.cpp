@@ -30,7 +30,15 @@ namespace {
 // Thrown inside the handshake; the message is logged and counted, never sent to the peer.
 struct HandshakeFailure {
   std::string reason;
+  ConnectionProblem problem = ConnectionProblem::other;
 };
+
+// A handshake error of protocol/handshake.cpp as the cause an operator can act on.
+ConnectionProblem problem_of(const Error& error) {
+  if (error.code == "hs_network_key") return ConnectionProblem::network_key;
+  if (error.code == "hs_server_proof") return ConnectionProblem::wrong_peer_key;
+  return ConnectionProblem::other;
+}
 
 EphemeralKey fresh_ephemeral() {
   std::uint8_t seed[32];
@@ -75,15 +83,21 @@ void GossipSession::start_inbound(NetContext& ctx, beast::tcp_stream stream, Req
       asio::detached);
 }
 
-awaitable<std::string> GossipSession::run_outbound(NetContext& ctx, beast::tcp_stream stream,
-                                                   std::string host, std::string path,
-                                                   PublicKey expected, std::string address) {
+awaitable<GossipSession::Ended> GossipSession::run_outbound(NetContext& ctx,
+                                                            beast::tcp_stream stream,
+                                                            std::string host, std::string path,
+                                                            PublicKey expected,
+                                                            std::string address) {
   auto session =
       std::make_shared<GossipSession>(ctx, std::move(stream), std::move(address), expected);
   session->host_ = std::move(host);
   session->path_ = std::move(path);
-  co_return co_await asio::co_spawn(session->ws_.get_executor(), session->run(std::nullopt),
-                                    use_awaitable);
+  Ended ended;
+  ended.reason = co_await asio::co_spawn(session->ws_.get_executor(), session->run(std::nullopt),
+                                         use_awaitable);
+  ended.handshake_done = session->up_;
+  ended.dropped_unheard = session->up_ && !session->heard_after_handshake_;
+  co_return ended;
 }
 
 awaitable<std::string> GossipSession::run(std::optional<Request> request) {
@@ -117,6 +131,7 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
   });
 
   std::string failure;
+  ConnectionProblem problem = ConnectionProblem::other;
   try {
     if (request) {
       co_await ws_.async_accept(*request, use_awaitable);
@@ -126,13 +141,16 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
     co_await secret_handshake();
   } catch (const HandshakeFailure& f) {
     failure = f.reason;
+    problem = f.problem;
   } catch (const boost::system::system_error& e) {
     failure = close_reason_.empty() ? e.code().message() : close_reason_;
+    problem = close_reason_.empty() ? problem_of_silence() : ConnectionProblem::timeout;
   }
   deadline.cancel();
   if (!failure.empty()) {
     ctx_.core.counters().handshakes_failed++;
-    log_info("handshake with " + address_ + " failed: " + failure);
+    log_debug("handshake with " + address_ + " failed: " + failure);
+    report_handshake_problem(problem, failure);
     beast::get_lowest_layer(ws_).close();
     co_return "handshake failed: " + failure;
   }
@@ -149,6 +167,54 @@ awaitable<std::string> GossipSession::run(std::optional<Request> request) {
   beast::get_lowest_layer(ws_).close();
   ctx_.core.session_down(id_, close_reason_);
   co_return close_reason_;
+}
+
+// A server drops a caller silently where telling it more would help a scanner: the step at
+// which the peer went quiet says what it most likely refused.
+ConnectionProblem GossipSession::problem_of_silence() const {
+  if (!expected_) return ConnectionProblem::other;
+  switch (stage_) {
+    case Stage::hello_sent: return ConnectionProblem::network_key;
+    case Stage::auth_sent: return ConnectionProblem::not_welcome;
+    default: return ConnectionProblem::other;
+  }
+}
+
+void GossipSession::report_handshake_problem(ConnectionProblem problem, const std::string& failure) {
+  // The peer's place, without the port that changes with every attempt.
+  std::string where = address_;
+  if (!expected_) {
+    if (auto colon = where.rfind(':'); colon != std::string::npos) where.resize(colon);
+  }
+  std::string who = expected_ ? "peer " + fingerprint(*expected_) + " at " + address_
+                              : "a node at " + where;
+  std::string likely;
+  switch (problem) {
+    case ConnectionProblem::network_key:
+      likely = expected_ ? "it closed the connection after our hello: most likely it has a "
+                           "different network key than ours"
+                         : "its hello is not authenticated by our network key: most likely it "
+                           "has a different network key (or it is not an ifexnode)";
+      break;
+    case ConnectionProblem::not_welcome:
+      likely = expected_ ? "it closed the connection once we said who we are: most likely our "
+                           "key is not on its roster (ask its operator to add it)"
+                         : failure + " (add it with `roster add` or `peer add` if it belongs)";
+      break;
+    case ConnectionProblem::wrong_peer_key:
+      likely = "the node answering there is not the key configured for this peer (" + failure +
+               "): check the peer's URL and key";
+      break;
+    case ConnectionProblem::timeout:
+      likely = "the handshake did not finish in time";
+      break;
+    default:
+      likely = "the handshake failed: " + failure;
+  }
+  const std::string subject = expected_ ? fingerprint(*expected_)
+                              : problem == ConnectionProblem::not_welcome ? fingerprint(peer_)
+                                                                          : where;
+  ctx_.core.connection_problem(problem, subject, "cannot connect with " + who + ": " + likely);
 }
 
 awaitable<Bytes> GossipSession::read_message() {
@@ -171,28 +237,34 @@ awaitable<void> GossipSession::secret_handshake() {
   if (expected_) {
     ClientHandshake hs(ctx_.network, ctx_.identity, *expected_, fresh_ephemeral());
     co_await write_message(hs.hello());
+    stage_ = Stage::hello_sent;
     Bytes reply = co_await read_message();
+    stage_ = Stage::other;
     auto auth = hs.on_reply(reply);
-    if (!auth) throw HandshakeFailure{auth.error().message};
+    if (!auth) throw HandshakeFailure{auth.error().message, problem_of(auth.error())};
     co_await write_message(*auth);
+    stage_ = Stage::auth_sent;
     Bytes accept = co_await read_message();
+    stage_ = Stage::other;
     auto done = hs.on_accept(accept);
-    if (!done) throw HandshakeFailure{done.error().message};
+    if (!done) throw HandshakeFailure{done.error().message, problem_of(done.error())};
     keys = std::move(*done);
   } else {
     ServerHandshake hs(ctx_.network, ctx_.identity, fresh_ephemeral());
     Bytes hello = co_await read_message();
     // A caller without our network key gets no answer at all.
     auto reply = hs.on_hello(hello);
-    if (!reply) throw HandshakeFailure{reply.error().message};
+    if (!reply) throw HandshakeFailure{reply.error().message, problem_of(reply.error())};
     co_await write_message(*reply);
     Bytes auth = co_await read_message();
     auto client = hs.on_auth(auth);
     if (!client) throw HandshakeFailure{client.error().message};
     if (!ctx_.core.is_welcome(*client)) {
       ctx_.core.counters().peers_refused++;
+      peer_ = *client;  // authenticated: its warnings are its own, not its address's
       throw HandshakeFailure{"node " + fingerprint(*client) +
-                             " is neither a peer nor on the roster"};
+                                 " is neither a peer nor on the roster: refused",
+                             ConnectionProblem::not_welcome};
     }
     auto [accept, done] = hs.accept();
     co_await write_message(accept);
@@ -311,6 +383,7 @@ awaitable<void> GossipSession::read_loop() {
       if (close_reason_.empty()) close_reason_ = "closed by the peer";
       co_return;
     }
+    heard_after_handshake_ = true;
     dispatch(std::move(*plain));
     if (closing_) co_return;
     if (!co_await keep_to_rate(data.size())) co_return;

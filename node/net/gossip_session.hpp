@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "node/net/connection_problems.hpp"
 #include "node/net/inbound_rate.hpp"
 #include "node/net/net_context.hpp"
 #include "node/net/peer_link.hpp"
@@ -33,9 +34,17 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   // Inbound: the HTTP upgrade request was read from `stream`.
   static void start_inbound(NetContext& ctx, boost::beast::tcp_stream stream, Request request,
                             std::string address, ConnectionLimiter::Token slot);
+  // How an outbound session ended.
+  struct Ended {
+    std::string reason;         // "" after a clean close by us
+    bool handshake_done = false;
+    // The peer closed after the handshake without sending one message: what a node does to a
+    // second connection of a key it already has (NodeCore::session_up).
+    bool dropped_unheard = false;
+  };
   // Outbound: a connected stream to a peer we expect to hold `expected`. Completes when the
-  // connection ends; returns the reason ("" after a clean close by us).
-  static boost::asio::awaitable<std::string> run_outbound(NetContext& ctx,
+  // connection ends.
+  static boost::asio::awaitable<Ended> run_outbound(NetContext& ctx,
                                                           boost::beast::tcp_stream stream,
                                                           std::string host, std::string path,
                                                           PublicKey expected,
@@ -53,6 +62,8 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
  private:
   boost::asio::awaitable<std::string> run(std::optional<Request> request);
   boost::asio::awaitable<void> secret_handshake();
+  ConnectionProblem problem_of_silence() const;
+  void report_handshake_problem(ConnectionProblem problem, const std::string& failure);
   boost::asio::awaitable<Bytes> read_message();
   boost::asio::awaitable<void> write_message(ByteView bytes);
   boost::asio::awaitable<void> write_loop();
@@ -83,6 +94,9 @@ class GossipSession : public PeerLink, public std::enable_shared_from_this<Gossi
   InboundRate rate_;
   std::optional<InboundRate::Clock::time_point> throttled_since_;  // over the rate without a break
   std::string close_reason_;
+  bool heard_after_handshake_ = false;  // a message arrived after the handshake
+  // Outbound: where the handshake waits for the server (its silence there says why it refused).
+  enum class Stage { other, hello_sent, auth_sent } stage_ = Stage::other;
   bool closing_ = false;
   ConnectionLimiter::Token slot_;
 };

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -129,9 +130,14 @@ void NodeCore::refresh_membership() {
     std::lock_guard lock(membership_mutex_);
     if (roster) {
       std::set<PublicKey> fresh;
-      for (const auto& m : *roster) fresh.insert(m.key);
+      roster_names_.clear();
+      for (const auto& m : *roster) {
+        fresh.insert(m.key);
+        roster_names_[m.key] = m.name;
+      }
       roster_changed = fresh != roster_;
       roster_ = std::move(fresh);
+      for (const PublicKey& key : roster_) refused_authors_.erase(key);
     }
     if (peers) peers_ = std::move(*peers);
   }
@@ -168,6 +174,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
     // dialed by the smaller key, so they agree without talking about it.
     for (auto it = links_.begin(); it != links_.end(); ++it) {
       if (it->second.key != key) continue;
+      note_duplicate(key, it->second, outbound, address);
       const PublicKey& existing_dialer = it->second.outbound ? own_key_ : key;
       const PublicKey& new_dialer = outbound ? own_key_ : key;
       if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
@@ -186,6 +193,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
       auto& st = peer_status_[key];
       st.connected = true;
       st.connected_since_ms = wall_clock_ms();
+      st.last_seen_ms = st.connected_since_ms;
     }
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
@@ -209,6 +217,7 @@ void NodeCore::session_down(PeerId id, std::string reason) {
       if (!still) connected_keys_.erase(key);
       auto& st = peer_status_[key];
       st.connected = still;
+      st.last_seen_ms = wall_clock_ms();
       if (!reason.empty()) {
         st.last_error = reason;
         st.last_error_ms = wall_clock_ms();
@@ -226,6 +235,39 @@ void NodeCore::dial_failed(const PublicKey& key, const std::string& url, const s
   st.last_error_ms = wall_clock_ms();
 }
 
+void NodeCore::connection_problem(ConnectionProblem problem, const std::string& subject,
+                                  const std::string& what) {
+  counters_.connection_problems[static_cast<std::size_t>(problem)]++;
+  auto held_back = problem_warnings_.allow(problem, subject, now_ms());
+  if (!held_back) return;
+  std::string line = what + " [" + std::string(problem_name(problem)) + "]";
+  if (*held_back > 0)
+    line += " (" + std::to_string(*held_back) + " more times since the last warning)";
+  log_warn(line);
+}
+
+// Two links of one key at once. Both dialed by it: nothing but two nodes with one identity (a
+// restored copy next to the original) or a stale old link does that. One each way is the
+// ordinary race of two nodes dialing each other, unless it keeps happening.
+void NodeCore::note_duplicate(const PublicKey& key, const Link& existing, bool outbound,
+                              const std::string& address) {
+  bool repeated = false;
+  {
+    std::lock_guard lock(membership_mutex_);
+    auto& st = peer_status_[key];
+    const std::uint64_t now = wall_clock_ms();
+    repeated = st.last_duplicate_ms != 0 && now - st.last_duplicate_ms < 60'000;
+    st.last_duplicate_ms = now;
+  }
+  if (existing.outbound != outbound && !repeated) return;
+  connection_problem(ConnectionProblem::duplicate_identity, fingerprint(key),
+                     "node " + fingerprint(key) + " is connected twice (" + existing.address +
+                         " and " + address +
+                         "): most likely two nodes run with its identity (a restored copy "
+                         "running next to the original?) or its earlier connection is stale; "
+                         "the newer connection is closed");
+}
+
 void NodeCore::protocol_violation(PeerId id, const std::string& what) {
   counters_.protocol_errors++;
   asio::post(ioc_, [this, id, what] {
@@ -241,6 +283,14 @@ void NodeCore::protocol_violation(PeerId id, const std::string& what) {
 void NodeCore::control_message(PeerId id, GossipMessage message) {
   asio::post(ioc_, [this, id, message = std::move(message)] {
     if (!links_.count(id)) return;
+    // Peers skip the logs we do not accept, so a member that has not rostered a new member
+    // would lack its alerts without a sign: their heads in a peer's clock are that sign.
+    const std::vector<ClockEntry>* heads = nullptr;
+    if (const auto* clock = std::get_if<ClockMsg>(&message)) heads = &clock->heads;
+    if (const auto* have = std::get_if<HaveMsg>(&message)) heads = &have->heads;
+    if (heads)
+      for (const ClockEntry& h : *heads)
+        if (h.seq > 0 && !accepts(h.author)) note_refused_author(h.author, h.seq, 0);
     if (auto st = replicator_->on_message(id, message, now_ms()); !st) {
       counters_.protocol_errors++;
       links_[id].link->close(st.error().message);
@@ -280,8 +330,12 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {
-      if (accepts(e.author())) wanted.push_back(std::move(e));
-      else counters_.entries_rejected++;
+      if (accepts(e.author())) {
+        wanted.push_back(std::move(e));
+      } else {
+        counters_.entries_rejected++;
+        note_refused_author(e.author(), e.seq(), 1);
+      }
     }
     counters_.entries_received += wanted.size();
     if (wanted.empty()) return;
@@ -491,22 +545,80 @@ std::string NodeCore::status_snapshot() const {
   return status_snapshot_;
 }
 
-void NodeCore::write_status() {
+void NodeCore::note_refused_author(const PublicKey& author, std::uint64_t offered,
+                                   std::uint64_t refused) {
+  std::lock_guard lock(membership_mutex_);
+  auto it = refused_authors_.find(author);
+  if (it == refused_authors_.end()) {
+    if (refused_authors_.size() >= max_refused_authors) {
+      refused_other_.offered = std::max(refused_other_.offered, offered);
+      refused_other_.refused += refused;
+      return;
+    }
+    it = refused_authors_.emplace(author, RefusedAuthor{}).first;
+  }
+  it->second.offered = std::max(it->second.offered, offered);
+  it->second.refused += refused;
+}
+
+boost::json::object NodeCore::refused_authors_json() const {
   namespace json = boost::json;
+  json::array authors;
+  json::object other;
+  {
+    std::lock_guard lock(membership_mutex_);
+    for (const auto& [key, r] : refused_authors_)
+      authors.push_back(json::object{{"key", public_key_to_text(key)},
+                                     {"fingerprint", fingerprint(key)},
+                                     {"entries_offered", r.offered},
+                                     {"entries_refused", r.refused}});
+    other = json::object{{"entries_offered", refused_other_.offered},
+                         {"entries_refused", refused_other_.refused}};
+  }
+  return json::object{{"authors", std::move(authors)}, {"other", std::move(other)}};
+}
+
+boost::json::object NodeCore::connection_problem_counts() const {
+  boost::json::object out;
+  for (std::size_t i = 0; i < connection_problem_count; ++i)
+    out[problem_name(static_cast<ConnectionProblem>(i))] = counters_.connection_problems[i].load();
+  return out;
+}
+
+// Configured peers, then nodes seen within recently_seen_ms that are not (inbound members, a
+// peer since removed): a member whose node stops stays listed, "down", with when it was last
+// seen, rather than vanishing from the hub's list.
+boost::json::array NodeCore::peers_json() const {
+  namespace json = boost::json;
+  constexpr std::size_t max_unconfigured = 256;
+  const std::uint64_t now = wall_clock_ms();
   json::array peers;
   std::set<PublicKey> listed;
-  auto describe = [&](const PublicKey& key, const std::vector<std::string>& urls) {
-    json::object p{{"public_key", public_key_to_text(key)}, {"fingerprint", fingerprint(key)}};
-    json::array u;
-    for (const auto& url : urls) u.emplace_back(url);
-    p["urls"] = std::move(u);
+  auto describe = [&](const PublicKey& key, const std::vector<std::string>* urls) {
+    const std::string key_text = public_key_to_text(key);
+    // `public_key` is what this list said before docs/http-api.md's `key` was followed.
+    json::object p{{"key", key_text}, {"public_key", key_text}, {"fingerprint", fingerprint(key)}};
     PeerStatus st;
     {
       std::lock_guard lock(membership_mutex_);
       if (auto it = peer_status_.find(key); it != peer_status_.end()) st = it->second;
+      if (auto it = roster_names_.find(key); it != roster_names_.end()) p["name"] = it->second;
     }
+    p["configured"] = urls != nullptr;
+    json::array u;
+    if (urls)
+      for (const auto& url : *urls) u.emplace_back(url);
+    p["urls"] = std::move(u);
     p["connected"] = st.connected;
-    if (st.connected) p["since"] = iso8601_utc(st.connected_since_ms);
+    p["state"] = st.connected ? "up" : "down";
+    if (st.connected) {
+      p["since"] = iso8601_utc(st.connected_since_ms);
+      p["last_seen"] = iso8601_utc(now);
+    } else {
+      // Never connected while this node ran: down at least since it started.
+      p["down_since"] = iso8601_utc(st.last_seen_ms ? st.last_seen_ms : started_wall_ms_);
+      if (st.last_seen_ms) p["last_seen"] = iso8601_utc(st.last_seen_ms);
+    }
     for (const auto& [id, l] : links_) {
       if (l.key != key) continue;
       p["direction"] = l.outbound ? "outbound" : "inbound";
@@ -523,11 +635,41 @@ void NodeCore::write_status() {
     peers.push_back(std::move(p));
   };
   for (const auto& rec : dial_list()) {
-    listed.insert(rec.key);
-    describe(rec.key, rec.urls);
+    if (rec.key == own_key_ || !listed.insert(rec.key).second) continue;
+    describe(rec.key, &rec.urls);
   }
   for (const auto& [id, l] : links_)
-    if (listed.insert(l.key).second) describe(l.key, {});
+    if (listed.insert(l.key).second) describe(l.key, nullptr);
+  std::vector<std::pair<std::uint64_t, PublicKey>> recent;
+  {
+    std::lock_guard lock(membership_mutex_);
+    for (const auto& [key, st] : peer_status_)
+      if (!listed.count(key) && st.last_seen_ms != 0 && now - st.last_seen_ms < recently_seen_ms)
+        recent.emplace_back(st.last_seen_ms, key);
+  }
+  std::sort(recent.begin(), recent.end(), std::greater<>());
+  if (recent.size() > max_unconfigured) recent.resize(max_unconfigured);
+  for (const auto& [seen, key] : recent) describe(key, nullptr);
+  return peers;
+}
+
+// Keeps peer_status_ to the configured peers and the nodes seen recently.
+void NodeCore::forget_old_peers() {
+  const std::uint64_t now = wall_clock_ms();
+  std::lock_guard lock(membership_mutex_);
+  std::set<PublicKey> configured;
+  for (const auto& p : peers_) configured.insert(p.key);
+  std::erase_if(peer_status_, [&](const auto& item) {
+    const auto& [key, st] = item;
+    return !st.connected && !configured.count(key) &&
+           (st.last_seen_ms == 0 || now - st.last_seen_ms >= recently_seen_ms);
+  });
+}
+
+void NodeCore::write_status() {
+  namespace json = boost::json;
+  forget_old_peers();
+  json::array peers = peers_json();
 
   const ReplicatorStats& rs = replicator_->stats();
   json::object counters{
@@ -547,6 +689,7 @@ void NodeCore::write_status() {
       {"connections_evicted", counters_.connections_evicted.load()},
       {"bytes_in", counters_.bytes_in.load()},
       {"bytes_out", counters_.bytes_out.load()},
+      {"connection_problems", connection_problem_counts()},
       {"entries_pushed", rs.entries_pushed},
       {"entries_synced", rs.entries_synced},
       {"have_notes_sent", rs.have_notes_sent},
@@ -561,6 +704,7 @@ void NodeCore::write_status() {
                       {"public_key", public_key_to_text(own_key_)},
                       {"connections", links_.size()},
                       {"peers", std::move(peers)},
+                      {"refused_authors", refused_authors_json()},
                       {"counters", std::move(counters)}};
   std::string text = json::serialize(status);
   {

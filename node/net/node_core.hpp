@@ -9,6 +9,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include <vector>
 
 #include "node/config.hpp"
+#include "node/feed/metrics_text.hpp"
+#include "node/net/connection_problems.hpp"
 #include "node/net/peer_link.hpp"
 #include "node/store/store.hpp"
 #include "protocol/gossip_messages.hpp"
@@ -48,6 +53,8 @@ struct NodeCounters {
   std::atomic<std::uint64_t> connections_evicted{0};  // unauthenticated, closed to make room
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
+  // Failed or refused connections between nodes, by ConnectionProblem.
+  std::array<std::atomic<std::uint64_t>, connection_problem_count> connection_problems{};
 };
 
 class NodeCore {
@@ -89,6 +96,11 @@ class NodeCore {
   void link_drained(PeerId id);
   void dial_failed(const PublicKey& key, const std::string& url, const std::string& error);
   void protocol_violation(PeerId id, const std::string& what);
+  // Counts a failed connection by its likely cause and warns about it: once per cause and
+  // `subject` (a peer's fingerprint, or the address of a caller not yet known) a minute, the
+  // next warning saying how many were held back. `what` is the sentence to log.
+  void connection_problem(ConnectionProblem problem, const std::string& subject,
+                          const std::string& what);
   // The status last written to the status file (JSON; refreshed every second and on
   // connection changes), for the HTTP API. Empty before the first write.
   std::string status_snapshot() const;
@@ -96,6 +108,9 @@ class NodeCore {
   // at the store now rather than at the next poll.
   void local_entry_stored();
   std::size_t connected_peers() const;
+  // The core's counters, connection problems, per-peer state (by fingerprint and roster name,
+  // never by address) and refused authors, as Prometheus metrics. Any thread.
+  std::vector<Metric> metrics() const;
 
  private:
   struct Link {
@@ -115,8 +130,20 @@ class NodeCore {
     std::string last_error;
     std::uint64_t last_error_ms = 0;
     std::uint64_t connected_since_ms = 0;
+    std::uint64_t last_duplicate_ms = 0;  // the last time a second link of this key came up
+    std::uint64_t last_seen_ms = 0;       // connected until then (0: never while we ran)
     bool connected = false;
   };
+  // Entries of one author this node does not accept (not on its roster): how far peers said
+  // its log goes, and how many of its entries arrived and were refused anyway.
+  struct RefusedAuthor {
+    std::uint64_t offered = 0;
+    std::uint64_t refused = 0;
+  };
+  static constexpr std::size_t max_refused_authors = 256;  // then the "other" bucket
+  // Nodes that are not configured peers stay listed (status, /metrics) this long after they
+  // were last connected; then they are forgotten.
+  static constexpr std::uint64_t recently_seen_ms = 7ull * 24 * 3600 * 1000;
   class StoreReader;
 
   std::uint64_t now_ms() const;
@@ -128,6 +155,13 @@ class NodeCore {
   void send_outgoing();
   void pump(PeerId id);
   void write_status();
+  void note_duplicate(const PublicKey& key, const Link& existing, bool outbound,
+                      const std::string& address);
+  boost::json::object connection_problem_counts() const;
+  boost::json::array peers_json() const;
+  void forget_old_peers();
+  boost::json::object refused_authors_json() const;
+  void note_refused_author(const PublicKey& author, std::uint64_t offered, std::uint64_t refused);
   void schedule_tick();
   void schedule_poll();
   void schedule_status();
@@ -152,16 +186,20 @@ class NodeCore {
   bool ingest_scheduled_ = false;
   std::map<PublicKey, LogHead> known_heads_;  // what the replicator has been told about
 
-  mutable std::mutex membership_mutex_;  // guards the four sets below (read by network threads)
+  mutable std::mutex membership_mutex_;  // guards the membership below (read by network threads)
   std::set<PublicKey> roster_;
+  std::map<PublicKey, std::string> roster_names_;
   std::vector<PeerRecord> peers_;
   std::set<PublicKey> connected_keys_;
   std::map<PublicKey, PeerStatus> peer_status_;
+  std::map<PublicKey, RefusedAuthor> refused_authors_;
+  RefusedAuthor refused_other_;  // authors beyond max_refused_authors: offered is the largest
 
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer poll_timer_;
   boost::asio::steady_timer status_timer_;
   bool stopped_ = false;
+  WarnLimiter problem_warnings_;
   mutable std::mutex status_mutex_;
   std::string status_snapshot_;
 };

@@ -23,54 +23,6 @@ namespace ifex {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// The core's counters as Prometheus metrics (the HTTP side adds its own).
-std::vector<Metric> node_metrics(NodeCore& core) {
-  const NodeCounters& c = core.counters();
-  auto counter = [](std::string name, std::string help, std::uint64_t v) {
-    return Metric{std::move(name), std::move(help), "counter", {{{}, static_cast<double>(v)}}, 0, 0};
-  };
-  std::vector<Metric> out{
-      Metric{"ifexnode_peers_connected", "Peers connected now", "gauge",
-             {{{}, static_cast<double>(core.connected_peers())}}, 0, 0},
-      counter("ifexnode_entries_received_total", "Verified entries received from peers",
-              c.entries_received),
-      counter("ifexnode_entries_stored_total", "Entries received from peers that were new",
-              c.entries_stored),
-      counter("ifexnode_duplicates_total", "Entries received that were already held", c.duplicates),
-      counter("ifexnode_entries_rejected_total",
-              "Entries refused: bad signature, invalid payload, unaccepted author",
-              c.entries_rejected),
-      counter("ifexnode_entries_refused_future_total",
-              "Entries refused because their author's clock is too far ahead of ours",
-              c.entries_refused_future),
-      counter("ifexnode_peers_throttled_total", "Times a peer went over its inbound rate",
-              c.peers_throttled),
-      counter("ifexnode_peers_dropped_for_rate_total",
-              "Peers disconnected for staying over their inbound rate", c.peers_dropped_for_rate),
-      counter("ifexnode_fork_proofs_total", "New fork proofs stored", c.fork_proofs),
-      counter("ifexnode_handshakes_failed_total", "Gossip handshakes that failed",
-              c.handshakes_failed),
-      counter("ifexnode_peers_refused_total", "Authenticated nodes refused", c.peers_refused),
-      counter("ifexnode_protocol_errors_total", "Malformed frames and broken limits",
-              c.protocol_errors),
-      counter("ifexnode_slow_peers_dropped_total", "Peers dropped for reading too slowly",
-              c.slow_peers_dropped),
-      counter("ifexnode_connections_refused_total", "Connections over a connection limit",
-              c.connections_refused),
-      counter("ifexnode_connections_evicted_total",
-              "Unauthenticated connections closed to make room for a new one",
-              c.connections_evicted)};
-  out.push_back(Metric{"ifexnode_bytes_total", "Gossip bytes on the wire", "counter",
-                       {{{{"direction", "in"}}, static_cast<double>(c.bytes_in.load())},
-                        {{{"direction", "out"}}, static_cast<double>(c.bytes_out.load())}},
-                       0, 0});
-  return out;
-}
-
-}  // namespace
-
 Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
                 const std::string& listen) {
   NodeConfig config = node.config();
@@ -104,7 +56,7 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   SearchReaders search_readers(dir.search_dir());
   HttpApi http(ApiServices{config, node.store(), **catalog, search_readers, identity, *admin_token,
                            [&core] { return core.status_snapshot(); },
-                           [&core] { return node_metrics(core); },
+                           [&core] { return core.metrics(); },
                            [&core, &indexer] {
                              core.local_entry_stored();
                              indexer.wake();

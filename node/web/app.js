@@ -587,7 +587,9 @@
       setLoading('Loading the node status…');
       refresh.disabled = true;
       try {
-        const s = await api('/api/status');
+        // With the admin token (kept for publishing) the node also shows addresses and errors.
+        const token = storedToken();
+        const s = await api('/api/status', token ? { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token } } : undefined);
         if (gen !== generation) return;
         const node = s.node || {};
         const facts = el('dl', { class: 'facts' });
@@ -604,18 +606,31 @@
 
         const peers = Array.isArray(s.peers) ? s.peers : [];
         const members = Array.isArray(s.members) ? s.members : [];
+        // Addresses and errors come only with the admin token (a public hub hides them).
+        const detailed = peers.some((p) => 'urls' in p || 'last_error' in p);
+        const refused = s.refused_authors || {};
+        const refusedRows = (Array.isArray(refused.authors) ? refused.authors : [])
+          .map((a) => [el('code', {}, a.fingerprint || ''), String(a.entries_offered ?? 0), String(a.entries_refused ?? 0)]);
+        const other = refused.other || {};
+        if (other.entries_offered || other.entries_refused) {
+          refusedRows.push(['other authors', String(other.entries_offered ?? 0), String(other.entries_refused ?? 0)]);
+        }
         body.replaceChildren(
           el('section', {}, el('h2', {}, 'This node'), facts),
-          table('Peers', ['Name', 'Fingerprint', 'Addresses', 'Connected', 'Last error'],
+          table('Peers', ['Name', 'Fingerprint', 'State', 'Last seen'].concat(detailed ? ['Addresses', 'Last error'] : []),
             peers.map((p) => [
               bdi(p.name || ''),
               el('code', {}, p.fingerprint || ''),
-              (p.urls || []).map((u, i) => [i ? el('br') : null, el('code', {}, u)]),
               p.connected
-                ? el('span', { class: 'ok' }, 'yes' + (p.since ? ', since ' + formatTime(p.since) : ''))
-                : el('span', { class: 'bad' }, 'no'),
+                ? el('span', { class: 'ok' }, 'up' + (p.since ? ' since ' + formatTime(p.since) : ''))
+                : el('span', { class: 'bad' }, 'down' + (p.down_since ? ' since ' + formatTime(p.down_since) : '')),
+              p.last_seen ? formatTime(p.last_seen) : 'never',
+            ].concat(detailed ? [
+              (p.urls || []).map((u, i) => [i ? el('br') : null, el('code', {}, u)]),
               p.last_error ? bdi(p.last_error) : '—',
-            ]), 'No peers configured.'),
+            ] : [])), 'No peers configured.'),
+          table('Authors not on the roster', ['Fingerprint', 'Entries peers hold', 'Entries refused'],
+            refusedRows, 'No entries refused for want of a roster entry.'),
           table('Members', ['Name', 'Fingerprint', 'Head seq', 'Frozen'],
             members.map((m) => [
               bdi(m.name || ''),
@@ -688,15 +703,34 @@
           'The token in the file admin.token of this node\'s data directory. It is kept in this tab only ' +
           '(sessionStorage) and forgotten when the tab closes.')),
       el('button', { type: 'submit' }, 'Continue'));
-    form.addEventListener('submit', (event) => {
+    const loginError = el('div', { class: 'form-error', id: 'login-error', role: 'alert', 'aria-live': 'assertive' });
+    const submit = form.querySelector('button[type="submit"]');
+    form.insertBefore(loginError, submit);
+    const gen = generation;
+    form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      loginError.replaceChildren();
       const token = input.value.trim();
       if (!token) {
         input.focus();
         return;
       }
-      storeToken(token);
-      route();
+      // Ask the node now whether the token is right, not after the whole alert is written.
+      submit.disabled = true;
+      try {
+        await api('/api/auth/check', { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token } });
+        if (gen !== generation) return;
+        storeToken(token);
+        route();
+      } catch (e) {
+        if (gen !== generation) return;
+        loginError.replaceChildren(el('p', {}, e.status === 401
+          ? 'This token was refused: check it against the file admin.token of this node.'
+          : 'The token could not be checked: ' + e.message));
+        input.focus();
+      } finally {
+        submit.disabled = false;
+      }
     });
     view.append(form);
   }

@@ -187,3 +187,21 @@ TEST_CASE("several threads record at once and none is lost", "[metrics][window][
   // Each thread records 0.25, 0.5, 0.75, 1.0 equally often: exact in binary floating point.
   CHECK(m.sum == threads * per_thread * 0.625);
 }
+
+TEST_CASE("a histogram renders cumulative buckets, +Inf, sum and count", "[metrics]") {
+  DurationHistogram h({0.1, 1});
+  h.record(0.0625);
+  h.record(0.5);
+  h.record(0.5);
+  h.record(3);
+  h.record(-1);  // ignored
+  std::string text = render_metrics({h.metric("req_seconds", "Request time")});
+  CHECK(text ==
+        "# HELP req_seconds Request time\n"
+        "# TYPE req_seconds histogram\n"
+        "req_seconds_bucket{le=\"0.1\"} 1\n"
+        "req_seconds_bucket{le=\"1\"} 3\n"
+        "req_seconds_bucket{le=\"+Inf\"} 4\n"
+        "req_seconds_sum 4.0625\n"
+        "req_seconds_count 4\n");
+}

@@ -438,8 +438,11 @@ async function main() {
   const data = path.join(tmp, 'data');
   const profile = path.join(tmp, 'chromium-profile');
   const shots = path.resolve(process.env.IFEX_SCREENSHOT_DIR || path.join(tmp, 'screenshots'));
+  // A member that is configured but never runs: the status page must name it and show it down.
+  const absentData = path.join(tmp, 'absent-member');
   fs.rmSync(data, { recursive: true, force: true });
   fs.rmSync(profile, { recursive: true, force: true });
+  fs.rmSync(absentData, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   fs.mkdirSync(shots, { recursive: true });
   console.log(`browser test: binary ${bin}, temp dir ${tmp}, screenshots in ${shots}`);
@@ -478,6 +481,11 @@ async function main() {
   try {
     // ---- a real node with data ----
     runCli(bin, ['init', '--data', data, '--name', 'hub', '--role', 'hub']);
+    runCli(bin, ['init', '--data', absentData, '--name', 'absent']);
+    const absentKey = JSON.parse(runCli(bin, ['id', '--data', absentData, '--json'])).public_key;
+    runCli(bin, ['roster', 'add', '--data', data, absentKey, '--name', 'Absent Member NGO']);
+    // Port 9 (discard) on loopback: nothing answers, the node keeps it listed as down.
+    runCli(bin, ['peer', 'add', '--data', data, 'ws://127.0.0.1:9/gossip', absentKey]);
     if (fs.existsSync(FIXTURE) && hasCommand(bin, 'import-archive')) {
       runCli(bin, ['import-archive', '--data', data, FIXTURE]);
       console.log(`imported ${path.relative(REPO, FIXTURE)}`);
@@ -743,13 +751,33 @@ async function main() {
       check(text.includes('hub'), `status lacks the name/role: ${text.slice(0, 300)}`);
       const status = (await getJson(base + '/api/status')).body;
       check(text.includes(status.node.fingerprint), 'status lacks the fingerprint');
+      // Issue 11: the peer's name from the roster, its state, and no address for a public reader.
+      const peersTable = page.locator('#status-body section', { has: page.locator('h2', { hasText: /^Peers$/ }) });
+      const row = peersTable.locator('tr', { hasText: 'Absent Member NGO' });
+      check(await row.count() === 1, `the configured peer is not listed by name: ${text.slice(0, 600)}`);
+      check(/down/.test(await row.innerText()), `the absent peer is not shown down: ${await row.innerText()}`);
+      check(!text.includes('127.0.0.1'), 'the public status page shows an address');
       await page.screenshot({ path: path.join(shots, 'desktop-status.png'), fullPage: true });
     });
 
-    await step('publishing with a wrong token shows the server\'s error, stores nothing', async () => {
+    await step('a wrong token is refused at "Continue", before the form', async () => {
       await goto(page, base, '#/publish');
       await page.fill('#admin-token', 'not-the-token');
+      expectedFailures += 1;
       await page.press('#admin-token', 'Enter');
+      await page.waitForSelector('#login-error p');
+      const message = await page.locator('#login-error').innerText();
+      check(/token was refused/.test(message), `no refusal shown at once: ${message}`);
+      check(await page.locator('#login-error').getAttribute('role') === 'alert', 'the refusal is not in an alert region');
+      check(await page.locator('#publish-form').count() === 0, 'the publish form opened with a wrong token');
+      check(await page.evaluate(() => sessionStorage.getItem('ifex-admin-token')) === null, 'a refused token was kept');
+      check(page.url().endsWith('#/publish'), 'the page left the login');
+    });
+
+    await step('publishing with a token refused at submit shows the server\'s error, stores nothing', async () => {
+      // A token that was right at "Continue" and has since been replaced on the node.
+      await page.evaluate(() => sessionStorage.setItem('ifex-admin-token', 'not-the-token'));
+      await page.reload({ waitUntil: 'domcontentloaded' });  // same URL: goto would not re-render
       await page.waitForSelector('#publish-form');
       check(await page.evaluate(() => sessionStorage.getItem('ifex-admin-token')) === 'not-the-token', 'the token is not in sessionStorage');
       check(await page.evaluate(() => localStorage.length) === 0, 'something was put in localStorage');
@@ -875,6 +903,7 @@ async function main() {
   if (failed.length === 0) {
     fs.rmSync(data, { recursive: true, force: true });
     fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(absentData, { recursive: true, force: true });
   }
   process.exit(failed.length === 0 && passed > 0 ? 0 : 1);
 }
