@@ -40,6 +40,8 @@ void IndexWorker::run() {
   // Each failure is logged when it starts or changes, not every round while it lasts.
   std::string last_open_error, last_index_error;
   bool announced = false;
+  if (catalog_.rebuilt())
+    log_info("the alert catalog was written by an older version: rebuilding it from the store");
   for (;;) {
     bool busy = false;
     if (!search_) {
