@@ -122,5 +122,74 @@ class FeedOrder(unittest.TestCase):
         self.assertEqual(label, ["Event date 2024-03-01"])
 
 
+class NameChange(unittest.TestCase):
+    """A hub holding one alert of a rostered member; the member is renamed with the command line
+    while the hub runs (the hub reads the roster from its store on every request)."""
+
+    def setUp(self):
+        self.hub = Node("hub", "hub")
+        self.addCleanup(self.hub.close)
+        member = Node("member", "member")
+        self.addCleanup(member.close)
+        _, out, _ = cli("id", "--data", member.data, "--json")
+        self.member_key = json.loads(out)["public_key"]
+        _, out, _ = cli("publish", "--data", member.data, "--json", "--lang", "en", "--country",
+                        "TN", "--category", "press-freedom", "--title", "Reporter detained",
+                        "--event-date", "2025-01-15")
+        self.alert_id = json.loads(out)["id"]
+        bundle = os.path.join(member.tmp.name, "member.bundle")
+        cli("export", "--data", member.data, "--out", bundle)
+        cli("roster", "add", "--data", self.hub.data, self.member_key, "--name", "Old Name")
+        cli("import", "--data", self.hub.data, bundle)
+        self.hub.start()
+        self.hub.wait_indexed()
+
+    def get(self, path, etag=None):
+        return self.hub.request("GET", path, headers={"If-None-Match": etag} if etag else None)
+
+    def author_names_in_feed(self, body):
+        return [e.find(ATOM + "author/" + ATOM + "name").text
+                for e in ET.fromstring(body).findall(ATOM + "entry")]
+
+    def test_renaming_a_member_changes_every_etag_that_shows_the_name(self):
+        paths = {"alert": "/api/alerts/" + self.alert_id, "feed": "/feed.atom",
+                 "filtered feed": "/feed.atom?lang=en&limit=5"}
+        before = {}
+        for what, path in paths.items():
+            status, headers, body = self.get(path)
+            self.assertEqual(status, 200, what)
+            before[what] = (headers["etag"], body)
+            self.assertEqual(self.get(path, headers["etag"])[0], 304, what)
+        self.assertEqual(json.loads(before["alert"][1])["author_name"], "Old Name")
+        self.assertEqual(self.author_names_in_feed(before["feed"][1]), ["Old Name"])
+        list_etag = self.get("/api/alerts")[1]["etag"]
+
+        cli("roster", "add", "--data", self.hub.data, self.member_key, "--name", "New Name")
+
+        for what, path in paths.items():
+            old_etag, old_body = before[what]
+            status, headers, body = self.get(path, old_etag)
+            self.assertEqual(status, 200, f"{what}: the old ETag must not get a 304")
+            self.assertNotEqual(body, old_body, what)
+            self.assertNotEqual(headers["etag"], old_etag, what)
+            self.assertEqual(self.get(path, headers["etag"])[0], 304, what)
+        status, headers, body = self.get(paths["alert"])
+        self.assertEqual(json.loads(body)["author_name"], "New Name")
+        self.assertNotIn("immutable", headers["cache-control"])
+        self.assertEqual(self.author_names_in_feed(self.get("/feed.atom")[2]), ["New Name"])
+        # The list shows no names: its body, and so its tag, may stay; it must still revalidate.
+        self.assertIn(self.get("/api/alerts", list_etag)[0], (200, 304))
+
+    def test_alert_etag_is_the_same_for_the_same_bytes(self):
+        path = "/api/alerts/" + self.alert_id
+        first = self.get(path)
+        second = self.get(path)
+        self.assertEqual(first[1]["etag"], second[1]["etag"])
+        self.assertEqual(first[2], second[2])
+        self.assertFalse(first[1]["etag"].startswith("W/"))  # strong: byte-identical bodies
+        self.assertEqual(self.get(path, "*")[0], 304)
+        self.assertEqual(self.get("/api/alerts/" + "0" * 64, "*")[0], 404)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
