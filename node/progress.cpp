@@ -136,8 +136,8 @@ double Progress::recent_rate(SteadyClock::time_point at) const {
 std::string Progress::status_text(SteadyClock::time_point at, bool final) const {
   const double elapsed = seconds_between(start_, at);
   // The final line gives the average; while working, the recent rate predicts better.
-  const double rate = final ? (elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0)
-                            : recent_rate(at);
+  const double rate =
+      final ? (elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0) : recent_rate(at);
   std::string text = std::to_string(done_);
   const std::optional<std::uint64_t>& total = options_.total;
   if (total && !final) text += "/" + std::to_string(*total);

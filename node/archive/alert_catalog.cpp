@@ -394,7 +394,8 @@ Result<std::vector<Hash>> AlertCatalog::list_recent(const AlertFilters& filters,
     std::vector<Hash> out;
     Cursor cur(txn, d.recent);
     MDB_val k, v;
-    bool positioned = cur.seek(seek, &k, &v) ? cur.get(MDB_PREV, &k, &v) : cur.get(MDB_LAST, &k, &v);
+    bool positioned =
+        cur.seek(seek, &k, &v) ? cur.get(MDB_PREV, &k, &v) : cur.get(MDB_LAST, &k, &v);
     std::size_t scanned = 0;
     for (bool more = positioned; more && out.size() < limit && scanned < max_scanned;
          more = cur.get(MDB_PREV, &k, &v)) {

@@ -51,8 +51,8 @@ std::vector<std::string> IndexProgressLog::after_round(
   if (caught_up) {
     const double took = seconds(now - started_);
     lines.push_back("search and listings are up to date: indexed " + std::to_string(done_) +
-                    " entries in " + std::to_string(static_cast<std::uint64_t>(took + 0.5)) +
-                    " s" + (took > 0 ? ", " + rate_text(static_cast<double>(done_) / took) : ""));
+                    " entries in " + std::to_string(static_cast<std::uint64_t>(took + 0.5)) + " s" +
+                    (took > 0 ? ", " + rate_text(static_cast<double>(done_) / took) : ""));
     active_ = false;
     return lines;
   }

@@ -75,7 +75,8 @@ void IndexWorker::run() {
         busy = *done == round_entries;
         if (*done > 0) log_debug("indexed " + std::to_string(*done) + " entries");
         if (backlog)
-          for (const auto& line : progress.after_round(round_started, *backlog, *done, !busy)) log_info(line);
+          for (const auto& line : progress.after_round(round_started, *backlog, *done, !busy))
+            log_info(line);
       }
     }
     std::unique_lock lock(mutex_);

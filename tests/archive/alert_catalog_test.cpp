@@ -243,7 +243,8 @@ TEST_CASE("recent listings follow the signing time and leave archive records out
   CHECK_FALSE((*catalog)->rebuilt());
   Fixture f = random_alerts(400, 5);
   // A third are archive records, whose event dates are years before their signing.
-  for (std::size_t i = 0; i < f.alerts.size(); i += 3) f.alerts[i].legacy_id = "old-" + std::to_string(i);
+  for (std::size_t i = 0; i < f.alerts.size(); i += 3)
+    f.alerts[i].legacy_id = "old-" + std::to_string(i);
   REQUIRE((*catalog)->add(f.rows, {}));
 
   std::vector<AlertFilters> cases{
@@ -266,7 +267,8 @@ TEST_CASE("recent listings follow the signing time and leave archive records out
     }
   }
   // The scan bound makes a short answer, never a wrong one.
-  auto bounded = (*catalog)->list_recent(filters_of({{"country", "TN"}, {"lang", "ar"}}), 100, true, 10);
+  auto bounded =
+      (*catalog)->list_recent(filters_of({{"country", "TN"}, {"lang", "ar"}}), 100, true, 10);
   REQUIRE(bounded);
   CHECK(bounded->size() <= 10);
 }

@@ -3,7 +3,8 @@
 with real `ifexnode` processes on loopback. Prints figures, asserts nothing about time
 (docs/performance.md records the output and this command).
 
-  bench_import_running.py --bin build/node/ifexnode --alerts 20000 --gen ../shared/data/gen-alerts.py
+  bench_import_running.py --bin build/node/ifexnode --alerts 20000 \
+      --gen ../shared/data/gen-alerts.py
 
 For each case: the import's wall time and rate, the ETAs its progress lines claimed against the
 time that was really left, then (running cases) the time until search and listings had every
@@ -105,7 +106,8 @@ def report(label, took, summary, claims):
     print(f"\n== {label}")
     print(f"import-archive: {n} alerts in {took:.1f} s, {n / took:,.0f} alerts/s")
     for at, percent, eta in claims[:6] + (claims[-2:] if len(claims) > 8 else []):
-        print(f"  at {at:5.1f} s ({percent:3d} %): ETA said {eta:4d} s, really {took - at:5.1f} s left")
+        print(f"  at {at:5.1f} s ({percent:3d} %): ETA said {eta:4d} s, "
+              f"really {took - at:5.1f} s left")
 
 
 def run_case(args, jsonl, peers):
@@ -133,8 +135,8 @@ def run_case(args, jsonl, peers):
             wait_listening(n)
         if members:
             wait_until("peers connected",
-                       lambda: sum(p.get("connected", False) for p in http_status(hub).get("peers", []))
-                       == len(members), 30)
+                       lambda: sum(p.get("connected", False)
+                                   for p in http_status(hub).get("peers", [])) == len(members), 30)
         cpu0 = {n.name: n.cpu_seconds() for n in [hub] + members}
         t0 = time.monotonic()
         took, summary, claims = import_archive(args.bin, hub.dir, jsonl)

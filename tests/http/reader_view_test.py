@@ -66,7 +66,8 @@ class FeedOrder(unittest.TestCase):
         cls.node.close()
 
     def feed(self, **params):
-        status, headers, body = self.node.request("GET", "/feed.atom?" + urllib.parse.urlencode(params))
+        path = "/feed.atom?" + urllib.parse.urlencode(params)
+        status, headers, body = self.node.request("GET", path)
         self.assertEqual(status, 200, body[:300])
         self.assertTrue(headers["content-type"].startswith("application/atom+xml"))
         checked = subprocess.run([sys.executable, CHECK_ATOM, "/dev/stdin"], input=body,

@@ -21,7 +21,8 @@ def write_archive(path, count):
         for i in range(count):
             words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(6)]
             f.write(json.dumps({
-                "legacy_id": f"gen-{i:06d}", "date": f"{1995 + i % 30}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "legacy_id": f"gen-{i:06d}",
+                "date": f"{1995 + i % 30}-{1 + i % 12:02d}-{1 + i % 28:02d}",
                 "country": ["TN", "EG", "MX", "IN"][i % 4], "lang": ["en", "fr"][i % 2],
                 "categories": [["press-freedom", "detention", "impunity"][i % 3]],
                 "title": f"Record {i}: " + " ".join(words[:4]),
