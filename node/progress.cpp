@@ -45,6 +45,7 @@ std::string fixed1(double value) {
 Progress::Progress(std::ostream& out, Options options) : out_(&out), options_(std::move(options)) {
   if (!options_.clock) options_.clock = [] { return SteadyClock::now(); };
   start_ = last_print_ = now();
+  samples_.push_back({start_, 0});
 }
 
 Progress Progress::on_stderr(std::string label, std::string unit,
@@ -63,6 +64,7 @@ Progress::Progress(Progress&& other) noexcept
       start_(other.start_),
       last_print_(other.last_print_),
       done_(other.done_),
+      samples_(std::move(other.samples_)),
       drawn_width_(other.drawn_width_),
       finished_(other.finished_) {
   other.finished_ = true;
@@ -76,6 +78,7 @@ Progress& Progress::operator=(Progress&& other) noexcept {
     start_ = other.start_;
     last_print_ = other.last_print_;
     done_ = other.done_;
+    samples_ = std::move(other.samples_);
     drawn_width_ = other.drawn_width_;
     finished_ = other.finished_;
     other.finished_ = true;
@@ -103,6 +106,7 @@ void Progress::add(std::uint64_t n) {
   done_ += n;
   if (finished_ || options_.style == Style::none) return;
   const SteadyClock::time_point at = now();
+  record_sample(at);
   const auto interval =
       options_.style == Style::bar ? options_.redraw_interval : options_.line_interval;
   if (at - last_print_ < interval) return;
@@ -115,9 +119,25 @@ void Progress::finish() {
   if (options_.style != Style::none) draw(now(), true);
 }
 
+void Progress::record_sample(SteadyClock::time_point at) {
+  // A sample every twentieth of the window is enough, and keeps the queue at ~21 samples
+  // however often add() is called.
+  if (samples_.empty() || at - samples_.back().at >= options_.rate_window / 20)
+    samples_.push_back({at, done_});
+  while (samples_.size() > 1 && at - samples_[1].at >= options_.rate_window) samples_.pop_front();
+}
+
+double Progress::recent_rate(SteadyClock::time_point at) const {
+  const Sample from = samples_.empty() ? Sample{start_, 0} : samples_.front();
+  const double span = seconds_between(from.at, at);
+  return span > 0 ? static_cast<double>(done_ - from.done) / span : 0.0;
+}
+
 std::string Progress::status_text(SteadyClock::time_point at, bool final) const {
   const double elapsed = seconds_between(start_, at);
-  const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+  // The final line gives the average; while working, the recent rate predicts better.
+  const double rate =
+      final ? (elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0) : recent_rate(at);
   std::string text = std::to_string(done_);
   const std::optional<std::uint64_t>& total = options_.total;
   if (total && !final) text += "/" + std::to_string(*total);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -34,6 +35,9 @@ class Progress {
     Style style = Style::lines;
     std::chrono::milliseconds line_interval{2000};
     std::chrono::milliseconds redraw_interval{100};  // at most this often for the bar
+    // The rate shown while working, and the ETA, are over about this much recent time, so a
+    // slowdown (a running node indexing, a disk busy with other writers) shows at once.
+    std::chrono::milliseconds rate_window{10000};
     Clock clock;                                     // default: steady_clock::now
   };
 
@@ -61,12 +65,21 @@ class Progress {
   std::string status_text(std::chrono::steady_clock::time_point at, bool final) const;
   void draw(std::chrono::steady_clock::time_point at, bool final);
   void end_bar_line();
+  void record_sample(std::chrono::steady_clock::time_point at);
+  double recent_rate(std::chrono::steady_clock::time_point at) const;
+
+  struct Sample {
+    std::chrono::steady_clock::time_point at;
+    std::uint64_t done;
+  };
 
   std::ostream* out_;
   Options options_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   std::uint64_t done_ = 0;
+  // Oldest first; the front is the newest sample at least rate_window old (or the start).
+  std::deque<Sample> samples_;
   std::size_t drawn_width_ = 0;  // length of the bar line on screen, to blank what is left
   bool finished_ = false;
 };

@@ -11,7 +11,7 @@ using lmdb::LmdbError;
 using lmdb::Txn;
 
 struct AlertCatalog::Dbis {
-  MDB_dbi rows, facets, counts, clock;
+  MDB_dbi rows, facets, counts, clock, recent, meta;
 };
 
 namespace {
@@ -170,6 +170,23 @@ bool matches(const Facets& f, const AlertFilters& filters) {
   return true;
 }
 
+// Scopes of the `recent` rows (alert_catalog.hpp).
+constexpr std::uint8_t scope_new = 'N';
+constexpr std::uint8_t scope_everything = 'E';
+constexpr std::size_t recent_key_bytes = 8 + 32;  // created_ms || id
+
+constexpr std::string_view layout_key = "layout";
+constexpr std::string_view current_layout = "2";
+
+Bytes scoped(std::uint8_t scope, const Bytes& facet_key) {
+  Bytes out{scope};
+  append(out, facet_key);
+  return out;
+}
+
+// Imported from the pre-federation archive: kept out of "new" in feeds unless asked for.
+bool is_archive_record(const Alert& alert) { return !alert.legacy_id.empty(); }
+
 std::uint64_t read_u64(const Txn& txn, MDB_dbi dbi, ByteView key) {
   auto v = txn.get(dbi, key);
   return v && v->size() == 8 ? get_be(v->data(), 8) : 0;
@@ -194,6 +211,26 @@ std::optional<CatalogSortKey> parse_cursor(const std::string& text) {
   return key;
 }
 
+// The `recent` rows of one alert (alert_catalog.hpp), with their counts.
+void add_recent(Txn& txn, MDB_dbi recent, MDB_dbi counts, const Facets& f, const CatalogAlert& a) {
+  Bytes tail;
+  put_be(tail, a.created_ms, 8);
+  append(tail, a.id.view());
+  std::vector<std::uint8_t> scopes{scope_everything};
+  if (!is_archive_record(*a.alert)) scopes.push_back(scope_new);
+  for (auto scope : scopes) {
+    for (const auto& facet_key : facets_keys(f)) {
+      Bytes prefix = scoped(scope, facet_key);
+      // Sized once, then copied into: GCC 12 warns falsely when the row grows from a copy.
+      Bytes row(prefix.size() + tail.size());
+      std::copy(prefix.begin(), prefix.end(), row.begin());
+      std::copy(tail.begin(), tail.end(), row.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+      txn.put(recent, row, {});
+      write_u64(txn, counts, prefix, read_u64(txn, counts, prefix) + 1);
+    }
+  }
+}
+
 }  // namespace
 
 AlertCatalog::AlertCatalog() : env_(std::make_unique<lmdb::Env>()), dbis_(std::make_unique<Dbis>()) {}
@@ -210,6 +247,19 @@ Result<std::unique_ptr<AlertCatalog>> AlertCatalog::open(const std::filesystem::
     d.facets = lmdb::open_dbi(txn.get(), "facets");
     d.counts = lmdb::open_dbi(txn.get(), "counts");
     d.clock = lmdb::open_dbi(txn.get(), "clock");
+    d.recent = lmdb::open_dbi(txn.get(), "recent");
+    d.meta = lmdb::open_dbi(txn.get(), "meta");
+    auto layout = txn.get(d.meta, as_bytes(layout_key));
+    if (!layout || as_chars(*layout) != current_layout) {
+      // Written by an older version (no `recent` rows): a derived index, so it is emptied and
+      // the indexer, seeing an empty clock, rebuilds it from the store. The store is untouched.
+      MDB_stat stat;
+      lmdb::check(mdb_stat(txn.get(), d.facets, &stat), "mdb_stat");
+      catalog->rebuilt_ = stat.ms_entries > 0;
+      for (MDB_dbi dbi : {d.rows, d.facets, d.counts, d.clock, d.recent})
+        lmdb::check(mdb_drop(txn.get(), dbi, 0), "mdb_drop");
+      txn.put(d.meta, as_bytes(layout_key), as_bytes(current_layout));
+    }
     txn.commit();
   } catch (const LmdbError& e) {
     return catalog_error(e);
@@ -237,6 +287,7 @@ Status AlertCatalog::add(const std::vector<CatalogAlert>& alerts,
         txn.put(d.rows, row, {});
         write_u64(txn, d.counts, prefix, read_u64(txn, d.counts, prefix) + 1);
       }
+      add_recent(txn, d.recent, d.counts, f, a);
     }
     for (const auto& [author, seq] : clock_updates)
       if (seq > read_u64(txn, d.clock, author.view())) write_u64(txn, d.clock, author.view(), seq);
@@ -313,6 +364,57 @@ Result<CatalogPage> AlertCatalog::list(const AlertFilters& filters, std::size_t 
     }
     if (stopped_early) page.next_cursor = to_hex(last_seen);
     return page;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+Result<std::vector<Hash>> AlertCatalog::list_recent(const AlertFilters& filters,
+                                                    std::size_t limit, bool include_archive,
+                                                    std::size_t max_scanned) const {
+  const std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
+  const std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
+  const bool dated = !filters.from_date.empty() || !filters.to_date.empty();
+  const std::uint8_t scope = include_archive ? scope_everything : scope_new;
+  try {
+    Txn txn(*env_, Txn::read_only);
+    const auto& d = *dbis_;
+    auto candidates = candidate_facets(filters);
+    Bytes prefix = scoped(scope, candidates.front());
+    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
+    for (const auto& c : candidates) {
+      Bytes p = scoped(scope, c);
+      if (auto n = read_u64(txn, d.counts, p); n < fewest) fewest = n, prefix = std::move(p);
+    }
+    const bool check_record = candidates.size() > 1 || dated;
+
+    // The last row under the prefix: seek just past it, then step back.
+    Bytes seek = prefix;
+    seek.resize(prefix.size() + recent_key_bytes, 0xFF);
+    std::vector<Hash> out;
+    Cursor cur(txn, d.recent);
+    MDB_val k, v;
+    bool positioned =
+        cur.seek(seek, &k, &v) ? cur.get(MDB_PREV, &k, &v) : cur.get(MDB_LAST, &k, &v);
+    std::size_t scanned = 0;
+    for (bool more = positioned; more && out.size() < limit && scanned < max_scanned;
+         more = cur.get(MDB_PREV, &k, &v)) {
+      auto key = lmdb::view(k);
+      if (key.size() != prefix.size() + recent_key_bytes ||
+          !std::equal(prefix.begin(), prefix.end(), key.begin()))
+        break;
+      ++scanned;
+      Hash id = *Hash::from(key.subspan(key.size() - 32));
+      if (check_record) {
+        auto record = txn.get(d.facets, id.view());
+        auto f = record ? decode_facets(*record) : std::nullopt;
+        if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
+                                             "reindex` rebuilds it from the store");
+        if (!matches(*f, filters) || f->date < from || f->date > to) continue;
+      }
+      out.push_back(id);
+    }
+    return out;
   } catch (const LmdbError& e) {
     return catalog_error(e);
   }

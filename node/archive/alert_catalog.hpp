@@ -10,6 +10,14 @@
 //   facets: id -> date(u32) created(u64) author(32) country categories langs (length-prefixed)
 //   counts: facet -> u64                 rows under the facet, to scan the most selective one
 //   clock:  author -> seq(u64)           entries of `author` up to seq have been indexed
+//   recent: scope || facet || created_ms(u64) || id(32) -> ""
+//                                        the same facets in signing order, for feeds; scope 'N'
+//                                        (new reports only) and 'E' (everything, imported
+//                                        archive records included); an archive record (one with
+//                                        a legacy_id) has rows under 'E' only
+//   counts also holds scope || facet -> rows under it
+//   meta:   "layout" -> "2"              the layout above; an older catalog is emptied at open
+//                                        and rebuilt from the store by the indexer
 //   facet    = kind(1: '*','a','c','k','l') || len(u8) || value
 //   sort_key = date YYYYMMDD(u32) || created_ms(u64) || id(32)   (44 bytes)
 //
@@ -61,9 +69,14 @@ struct CatalogAlert {
 
 class AlertCatalog {
  public:
+  // Opens or creates the catalog. A catalog of an older layout is emptied here (in one
+  // transaction), so the indexer rebuilds it from the store; rebuilt() then says so.
   static Result<std::unique_ptr<AlertCatalog>> open(const std::filesystem::path& dir,
                                                     std::size_t map_size);
   ~AlertCatalog();
+
+  // True when open() emptied a catalog of an older layout.
+  bool rebuilt() const { return rebuilt_; }
 
   // Adds alerts (idempotent by id) and raises the per-author clock, in one transaction.
   Status add(const std::vector<CatalogAlert>& alerts,
@@ -76,6 +89,14 @@ class AlertCatalog {
   Result<CatalogPage> list(const AlertFilters& filters, std::size_t limit,
                            const std::string& cursor, std::size_t max_scanned = 50'000) const;
 
+  // Newest signed first (created_ms, then id), for feeds: at most `limit` ids matching
+  // `filters` (the date range applies to the event date), archive records only when
+  // `include_archive`. At most `max_scanned` rows are examined, so a sparse filter gives a short
+  // list, never a slow one.
+  Result<std::vector<Hash>> list_recent(const AlertFilters& filters, std::size_t limit,
+                                        bool include_archive,
+                                        std::size_t max_scanned = 50'000) const;
+
   Result<std::map<PublicKey, std::uint64_t>> clock() const;
   Result<std::uint64_t> count() const;
 
@@ -87,6 +108,7 @@ class AlertCatalog {
   std::unique_ptr<lmdb::Env> env_;
   struct Dbis;
   std::unique_ptr<Dbis> dbis_;
+  bool rebuilt_ = false;
 };
 
 }  // namespace ifex

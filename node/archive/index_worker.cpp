@@ -1,6 +1,7 @@
 #include "node/archive/index_worker.hpp"
 
 #include "node/archive/archive_indexer.hpp"
+#include "node/archive/index_progress.hpp"
 #include "node/log.hpp"
 #include "node/search/search_index.hpp"
 
@@ -9,6 +10,7 @@ namespace ifex {
 namespace {
 // Entries per round: small enough that stop() and new local alerts never wait long.
 constexpr std::uint64_t round_entries = 5000;
+constexpr std::chrono::seconds progress_interval{10};
 }  // namespace
 
 IndexWorker::IndexWorker(const Store& store, AlertCatalog& catalog,
@@ -39,7 +41,9 @@ void IndexWorker::stop() {
 void IndexWorker::run() {
   // Each failure is logged when it starts or changes, not every round while it lasts.
   std::string last_open_error, last_index_error;
-  bool announced = false;
+  IndexProgressLog progress(round_entries, progress_interval);
+  if (catalog_.rebuilt())
+    log_info("the alert catalog was written by an older version: rebuilding it from the store");
   for (;;) {
     bool busy = false;
     if (!search_) {
@@ -53,12 +57,9 @@ void IndexWorker::run() {
       }
     }
     if (search_) {
+      const auto round_started = std::chrono::steady_clock::now();
       ArchiveIndexer indexer(store_, catalog_, search_.get());
       auto backlog = indexer.backlog();
-      if (backlog && *backlog > round_entries && !announced) {
-        log_info("indexing " + std::to_string(*backlog) + " entries for search and listings");
-        announced = true;
-      }
       auto done = indexer.catch_up(round_entries);
       if (!done) {
         if (done.error().message != last_index_error)
@@ -73,10 +74,9 @@ void IndexWorker::run() {
         last_index_error.clear();
         busy = *done == round_entries;
         if (*done > 0) log_debug("indexed " + std::to_string(*done) + " entries");
-        if (!busy && announced) {
-          log_info("search and listings are up to date");
-          announced = false;
-        }
+        if (backlog)
+          for (const auto& line : progress.after_round(round_started, *backlog, *done, !busy))
+            log_info(line);
       }
     }
     std::unique_lock lock(mutex_);

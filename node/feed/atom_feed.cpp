@@ -17,6 +17,7 @@ constexpr std::string_view entry_urn = "urn:ifexnode:entry:";
 constexpr std::string_view country_scheme = "urn:iso:3166";
 constexpr std::string_view category_scheme = "urn:ifexnode:category";
 constexpr std::string_view tag_scheme = "urn:ifexnode:tag";
+constexpr std::string_view event_date_scheme = "urn:ifexnode:event-date";
 constexpr std::string_view replacement_char = "\xEF\xBF\xBD";  // U+FFFD
 
 // Decodes one UTF-8 sequence at s[i] strictly (RFC 3629: no overlongs, no surrogates, nothing
@@ -153,10 +154,13 @@ void link(std::string& out, std::string_view indent, std::string_view rel, std::
   out += " href=\"" + escaped(href, true) + "\"/>\n";
 }
 
-void category(std::string& out, std::string_view scheme, std::string_view term) {
+void category(std::string& out, std::string_view scheme, std::string_view term,
+              std::string_view label = {}) {
   out += "    <category scheme=\"";
   out += scheme;
-  out += "\" term=\"" + escaped(term, true) + "\"/>\n";
+  out += "\" term=\"" + escaped(term, true) + '"';
+  if (!label.empty()) out += " label=\"" + escaped(label, true) + '"';
+  out += "/>\n";
 }
 
 // The site URL without any fragment, so the alert's fragment can be appended.
@@ -173,7 +177,11 @@ void render_entry(std::string& out, const FeedInfo& info, const FeedItem& item) 
   const AlertText& body =
       shown.body.empty() && !alert.original.body.empty() ? alert.original : shown;
   const std::string id_hex = item.entry.id().hex();
-  const std::string when = rfc3339(item.entry.created_ms());
+  // `updated`: when the entry was signed, i.e. entered the federation. `published`: the same for
+  // a new report; an archive record was first published on its archive date.
+  const std::string updated = rfc3339(item.entry.created_ms());
+  const bool archive_record = !alert.legacy_id.empty() && !alert.event_date.empty();
+  const std::string published = archive_record ? alert.event_date + "T00:00:00Z" : updated;
   const std::string author_name =
       item.author_name.empty() ? "ifexnode " + fingerprint(item.entry.author()) : item.author_name;
 
@@ -182,8 +190,8 @@ void render_entry(std::string& out, const FeedInfo& info, const FeedItem& item) 
   out += ">\n";
   element(out, "    ", "id", std::string(entry_urn) + id_hex);
   text_element(out, "title", shown.lang, shown.title);
-  element(out, "    ", "updated", when);
-  element(out, "    ", "published", when);
+  element(out, "    ", "updated", updated);
+  element(out, "    ", "published", published);
   out += "    <author>\n";
   element(out, "      ", "name", author_name);
   element(out, "      ", "uri", "urn:ifexnode:key:" + public_key_to_text(item.entry.author()));
@@ -194,6 +202,9 @@ void render_entry(std::string& out, const FeedInfo& info, const FeedItem& item) 
   for (const auto& slug : alert.categories) category(out, category_scheme, slug);
   for (const auto& tag : alert.tags) category(out, tag_scheme, tag);
   if (!alert.country.empty()) category(out, country_scheme, alert.country);
+  // Readers order by the dates above; the day the event happened is shown as a category.
+  if (!alert.event_date.empty())
+    category(out, event_date_scheme, alert.event_date, "Event date " + alert.event_date);
   if (!summary.summary.empty()) text_element(out, "summary", summary.lang, summary.summary);
   if (!body.body.empty()) text_element(out, "content", body.lang, body.body);
   if (!alert.event_date.empty()) element(out, "    ", "ifex:event-date", alert.event_date);

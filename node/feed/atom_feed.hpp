@@ -27,7 +27,10 @@ struct FeedItem {
 
 // A complete, well-formed XML document; all text is escaped, characters XML 1.0 forbids are
 // dropped, each entry has a stable urn:ifexnode:entry:<id hex> id, its link to
-// `site_url#/alert/<id>`, xml:lang of the text shown, and category terms.
+// `site_url#/alert/<id>`, xml:lang of the text shown, and category terms. Each entry's `updated`
+// is its signing time; `published` is the same, except for an archive record (an alert with a
+// legacy_id and an event date), first published on its archive date. The event date is also a
+// category (scheme urn:ifexnode:event-date). Items are rendered in the order given.
 std::string render_atom_feed(const FeedInfo& info, const std::vector<FeedItem>& items);
 
 }  // namespace ifex

@@ -5,6 +5,7 @@
 #include "node/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/http/author_names.hpp"
 #include "node/wall_clock.hpp"
 #include "node/strict_json.hpp"
 
@@ -43,11 +44,10 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
   out["prev"] = e.prev().hex();
   out["signature"] = e.signature().hex();
   out["alert"] = alert_to_json((*loaded)->alert);
-  if (auto roster = s.store.roster()) {
-    for (const auto& m : *roster)
-      if (m.key == e.author()) out["author_name"] = m.name;
-  }
-  if (e.author() == s.identity.public_key()) out["author_name"] = s.config.name;
+  auto names = author_names(s.store, s.identity.public_key(), s.config.name);
+  if (!names) return error_response(names.error());
+  if (auto name = names->names.find(e.author()); name != names->names.end())
+    out["author_name"] = name->second;
   return json_response(200, out);
 }
 

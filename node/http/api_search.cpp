@@ -1,8 +1,6 @@
-// GET /api/search and GET /feed.atom.
+// GET /api/search.
 #include <chrono>
 
-#include "keys/key_text.hpp"
-#include "node/feed/atom_feed.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 
@@ -72,58 +70,6 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
                                          {"next_offset", more ? json::value(next) : json::value(nullptr)},
                                          {"took_ms", took * 1000.0},
                                          {"results", std::move(out)}});
-}
-
-HttpResponse atom_feed(ApiServices& s, const ParsedTarget& target, const std::string& site_url,
-                       const std::string& raw_target) {
-  if (auto st = check_params(target, {"limit"}); !st) return error_response(st.error());
-  auto filters = filters_from(target);
-  if (!filters) return error_response(filters.error());
-  auto limit = count_param(target, "limit", 50, 1, s.config.http.max_page_size);
-  if (!limit) return error_response(limit.error());
-  auto page = s.catalog.list(*filters, *limit, "");
-  if (!page) return error_response(page.error());
-
-  std::map<PublicKey, std::string> names;
-  if (auto roster = s.store.roster())
-    for (const auto& m : *roster) names[m.key] = m.name;
-  names[s.identity.public_key()] = s.config.name;
-
-  std::vector<FeedItem> items;
-  std::uint64_t newest = 0;
-  for (const auto& row : page->rows) {
-    auto loaded = load_alert(s.store, row.id);
-    if (!loaded) return error_response(loaded.error());
-    if (!*loaded) continue;
-    newest = std::max(newest, (*loaded)->entry.created_ms());
-    std::string name = names.count((*loaded)->entry.author()) ? names[(*loaded)->entry.author()] : "";
-    items.push_back({std::move((*loaded)->entry), std::move((*loaded)->alert), name});
-  }
-  std::string title = "IFEX alerts from " + s.config.name;
-  std::string facets;
-  for (const auto* part : {&filters->lang, &filters->country, &filters->category})
-    if (!part->empty()) facets += (facets.empty() ? "" : ", ") + *part;
-  if (!facets.empty()) title += " (" + facets + ")";
-  // A feed's id must not change between fetches: derive it from the node and the filters.
-  std::string canonical = public_key_to_text(s.identity.public_key()) + "|" + filters->lang + "|" +
-                          filters->country + "|" + filters->category + "|" +
-                          (filters->author ? public_key_to_text(*filters->author) : "") + "|" +
-                          filters->from_date + "|" + filters->to_date;
-  Hash digest = blake2b_256({as_bytes(canonical)});
-  FeedInfo info{title,
-                site_url.substr(0, site_url.size() - 1) + raw_target,
-                site_url,
-                "urn:ifexnode:feed:" + digest.hex(),
-                filters->lang,
-                newest != 0 ? newest
-                            : static_cast<std::uint64_t>(
-                                  std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count())};
-  HttpResponse res;
-  res.content_type = "application/atom+xml; charset=utf-8";
-  res.body = render_atom_feed(info, items);
-  return res;
 }
 
 }  // namespace ifex::api

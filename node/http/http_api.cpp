@@ -15,6 +15,7 @@
 #include "node/http/api_support.hpp"
 #include "node/http/request_stats.hpp"
 #include "node/log.hpp"
+#include "node/http/author_names.hpp"
 #include "node/wall_clock.hpp"
 #include "node/web/web_assets.hpp"
 
@@ -105,11 +106,14 @@ struct HttpApi::Impl {
     return base;
   }
 
-  // Lists, searches and feeds change only when the catalog does: their tag is the catalog's
-  // version and the request, so a proxy revalidates cheaply and nothing is computed for a 304.
+  // Lists, searches and feeds change only when the catalog or an author's name does: their tag
+  // is the catalog's version, the names' digest and the request, so a proxy revalidates cheaply
+  // and nothing is computed for a 304.
   std::string dynamic_etag(const HttpRequest& r) const {
     auto version = s.catalog.version();
-    std::string material = std::to_string(version ? *version : 0) + "|" + r.target + "|" +
+    auto names = api::author_names(s.store, s.identity.public_key(), s.config.name);
+    std::string material = std::to_string(version ? *version : 0) + "|" +
+                           (names ? names->digest.hex() : "") + "|" + r.target + "|" +
                            (r.target.starts_with("/feed") ? site_url(r) : "");
     return "W/\"" + blake2b_256({as_bytes(material)}).hex().substr(0, 32) + "\"";
   }
@@ -186,14 +190,16 @@ struct HttpApi::Impl {
     if (path == "/api/alerts") return cached(r, [&] { return api::list_alerts(s, *target); });
     if (path.starts_with("/api/alerts/")) {
       std::string_view id = std::string_view(path).substr(std::string_view("/api/alerts/").size());
-      // Checked before anything is built from it: the id ends up in the ETag header.
+      // Checked before anything is built from it or answered for it.
       if (!is_alert_id_text(id))
         return api::error_response(400, "an alert id is 64 lower-case hexadecimal characters");
-      std::string etag = "\"" + std::string(id) + "\"";
-      std::string cache_control = "public, max-age=31536000, immutable";
-      if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);
+      // The entry is immutable, its author's name is not: the strong tag is the body's hash.
       HttpResponse res = api::get_alert(s, id);
-      if (res.status == 200) res.headers.insert(res.headers.end(), {{"ETag", etag}, {"Cache-Control", cache_control}});
+      if (res.status != 200) return res;
+      std::string etag = "\"" + blake2b_256({as_bytes(res.body)}).hex().substr(0, 32) + "\"";
+      std::string cache_control = "public, max-age=" + std::to_string(s.config.http.cache_max_age_s);
+      if (etag_matches(r.if_none_match, etag)) return not_modified(etag, cache_control);
+      res.headers.insert(res.headers.end(), {{"ETag", etag}, {"Cache-Control", cache_control}});
       return res;
     }
     if (path == "/api/search")

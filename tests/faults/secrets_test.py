@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import random
 import sys
 import time
@@ -118,8 +119,10 @@ def exercise_http(ev, node, token, entry_id):
     ev.http(node, "HEAD", "/api/alerts", 200)
     ev.http(node, "GET", "/api/alerts?limit=100", 200)
     ev.http(node, "GET", "/api/alerts?lang=fr&country=TN", 200)
-    ev.http(node, "GET", "/api/alerts/" + entry_id, 200)
-    ev.http(node, "GET", "/api/alerts/" + entry_id, 304, {"If-None-Match": f'"{entry_id}"'})
+    first = ev.http(node, "GET", "/api/alerts/" + entry_id, 200)
+    # The alert's ETag is the hash of its body (issue 11, item 9), read from the answer.
+    etag = re.search(rb"(?im)^ETag: (\S+)\r$", first).group(1).decode()
+    ev.http(node, "GET", "/api/alerts/" + entry_id, 304, {"If-None-Match": etag})
     ev.http(node, "GET", "/api/alerts/" + "0" * 64, 404)
     ev.http(node, "GET", "/api/alerts/xyz", 400)
     ev.http(node, "GET", "/api/alerts?limit=0", 400)

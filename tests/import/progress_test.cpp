@@ -60,6 +60,32 @@ TEST_CASE("plain progress prints a line per interval, with count, rate and ETA",
   CHECK(p.done() == 1010);
 }
 
+TEST_CASE("the ETA follows the recent rate, not the average since the start",
+          "[import][progress]") {
+  // As reported in issue 11: a fast start (an idle disk), then a tenth of the speed once a
+  // running node began indexing and replicating; the average said 0:29 left at 7 %.
+  Harness h;
+  Progress p(h.out, h.options(Progress::Style::lines, 100000));
+  for (int i = 0; i < 7; ++i) {  // 7,000 alerts/s for a second
+    h.now += milliseconds(143);
+    p.add(1000);
+  }
+  h.take();
+  for (int i = 0; i < 12; ++i) {  // then 700/s for 12 s
+    h.now += seconds(1);
+    p.add(700);
+  }
+  // Last line at 12 s: 14,700 done, 85,300 left at 700/s is 2:02 (the average since the start,
+  // 1,225/s, would say 1:10).
+  const std::string text = h.take();
+  CHECK_THAT(text, Catch::EndsWith("importing: 14700/100000 alerts (14%), 700/s, ETA 2:02\n"));
+  h.now += seconds(1);
+  p.add(1000);
+  p.finish();
+  // The final line gives the average.
+  CHECK_THAT(h.take(), Catch::EndsWith("importing: 16400 alerts in 14.0 s, 1171/s\n"));
+}
+
 TEST_CASE("plain progress never writes a carriage return", "[import][progress]") {
   Harness h;
   {

@@ -1,0 +1,24 @@
+#include "node/http/author_names.hpp"
+
+namespace ifex::api {
+
+Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
+                                 const std::string& own_name) {
+  auto roster = store.roster();
+  if (!roster) return roster.error();
+  AuthorNames out;
+  for (const auto& m : *roster) out.names[m.key] = m.name;
+  out.names[own] = own_name;
+  // Length-prefixed pairs in key order: no two different maps give the same bytes.
+  Bytes material;
+  for (const auto& [key, name] : out.names) {
+    material.insert(material.end(), key.view().begin(), key.view().end());
+    std::uint64_t n = name.size();
+    for (int i = 7; i >= 0; --i) material.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    material.insert(material.end(), name.begin(), name.end());
+  }
+  out.digest = blake2b_256({material});
+  return out;
+}
+
+}  // namespace ifex::api

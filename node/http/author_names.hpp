@@ -1,0 +1,25 @@
+// The names readers see for authors: the roster's, and this node's own from its configuration.
+// One place, because both the representations that show names (an alert's JSON, the feed) and
+// their validators (ETags) must agree on them. Internal to node/http.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "keys/bytes.hpp"
+#include "keys/identity.hpp"
+#include "keys/result.hpp"
+#include "node/store/store.hpp"
+
+namespace ifex::api {
+
+struct AuthorNames {
+  std::map<PublicKey, std::string> names;  // authors without a name are absent
+  Hash digest;  // changes whenever any name (or who has one) changes: for ETags
+};
+
+// Reads the roster (one LMDB read transaction); `own_name` is the name of `own`.
+Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
+                                 const std::string& own_name);
+
+}  // namespace ifex::api
