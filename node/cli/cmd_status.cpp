@@ -7,6 +7,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
@@ -34,12 +37,22 @@ json::value running_status(const std::filesystem::path& file) {
 }
 
 // One `name: value` a line, the values aligned, in the order the node wrote them.
+// Counters one `name: value` a line, aligned; a group of counters (connection problems by
+// cause) is flattened to `group.name`, so no line is raw JSON.
 void print_counters(const json::object& counters) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& [name, value] : counters) {
+    if (value.is_object()) {
+      for (const auto& [sub, v] : value.as_object())
+        rows.emplace_back(std::string(name) + "." + std::string(sub), json::serialize(v));
+    } else {
+      rows.emplace_back(std::string(name), json::serialize(value));
+    }
+  }
   std::size_t width = 0;
-  for (const auto& [name, value] : counters) width = std::max(width, name.size());
-  for (const auto& [name, value] : counters)
-    std::cout << "  " << std::string(name) << ":" << std::string(width - name.size() + 1, ' ')
-              << json::serialize(value) << "\n";
+  for (const auto& [name, value] : rows) width = std::max(width, name.size());
+  for (const auto& [name, value] : rows)
+    std::cout << "  " << name << ":" << std::string(width - name.size() + 1, ' ') << value << "\n";
 }
 
 // LSB's "program is not running" (docs/operations.md, "Commands").

@@ -45,7 +45,7 @@ class StatusTest(unittest.TestCase):
         counters = [l for l in lines[start + 1:] if l.startswith("  ")]
         self.assertGreater(len(counters), 10)
         for line in counters:
-            self.assertRegex(line, r"^  [a-z_]+: +\d+$")
+            self.assertRegex(line, r"^  [a-z_]+(\.[a-z_]+)?: +\d+$")  # a group flattened: group.name
         # Aligned: every value starts in the same column.
         self.assertEqual(len({re.search(r": +", l).end() for l in counters}), 1, counters)
         self.assertTrue(any(re.match(r"^  entries_received: +0$", l) for l in counters))
