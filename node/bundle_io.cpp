@@ -9,8 +9,8 @@
 #include <fstream>
 #include <set>
 
-#include "protocol/alert.hpp"
 #include "protocol/bundle.hpp"
+#include "protocol/entry_check.hpp"
 
 namespace ifex {
 
@@ -174,34 +174,26 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
       if (*added) ++report.fork_proofs_added;
       continue;
     }
-    auto entry = decode_entry(rec.body, limits);
-    if (!entry) {
-      reject(index, nullptr, entry.error());
+    EntryCheck check =
+        check_entry(rec.body, {limits, ClockPolicy{policy.now_ms, policy.max_clock_skew_ms}});
+    if (!check.entry) {
+      reject(index, nullptr, *check.error);
       continue;
     }
-    if (!accepted.count(entry->author())) {
-      reject(index, &*entry,
-             make_error("not_on_roster", "the author is not on this node's roster "
-                                         "(add it with `ifexnode roster add`)"));
+    // The roster is named before the payload or the date: an entry from outside the federation
+    // is refused as such whatever else is wrong with it.
+    if (!accepted.count(check.entry->author())) {
+      reject(index, &*check.entry,
+             make_error("not_on_roster",
+                        "the author is not on this node's roster "
+                        "(add it with `ifexnode roster add`)"));
       continue;
     }
-    if (entry->kind() == EntryKind::alert) {
-      if (auto alert = decode_alert(entry->payload()); !alert) {
-        reject(index, &*entry, alert.error());
-        continue;
-      }
-    } else {
-      reject(index, &*entry,
-             make_error("unsupported_kind", "entries of kind '" +
-                                                std::string(kind_name(entry->kind())) +
-                                                "' are not supported by this version"));
+    if (!check.accepted()) {
+      reject(index, &*check.entry, *check.error);
       continue;
     }
-    if (auto fresh = check_not_future(*entry, policy.now_ms, policy.max_clock_skew_ms); !fresh) {
-      reject(index, &*entry, fresh.error());
-      continue;
-    }
-    candidates.push_back({std::move(*entry), index});
+    candidates.push_back({std::move(*check.entry), index});
   }
 
   // Chain order: by author, then seq; a bundle may list entries in any order.

@@ -4,13 +4,11 @@
 #include <stdexcept>
 
 #include "protocol/canonical.hpp"
+#include "protocol/entry_kinds.hpp"
 
 namespace ifex {
 
 namespace {
-constexpr std::array<std::string_view, 7> kind_names = {"",        "alert",   "update", "retract",
-                                                        "endorse", "roster", "key"};
-
 Status check_structure(const EntryFields& f) {
   if (f.seq == 0) return make_error("bad_seq", "seq must be 1 or more");
   if (f.seq == 1 && !f.prev.is_zero())
@@ -25,18 +23,19 @@ Status check_structure(const EntryFields& f) {
 }  // namespace
 
 std::string_view kind_name(EntryKind kind) {
-  auto v = static_cast<std::size_t>(kind);
-  return is_reserved_kind(static_cast<std::uint16_t>(v)) ? kind_names[v]
-                                                          : std::string_view("unknown");
+  const EntryKindRow* row = find_entry_kind(static_cast<std::uint16_t>(kind));
+  return row ? row->name : std::string_view("unknown");
 }
 
 std::optional<EntryKind> kind_from_name(std::string_view name) {
-  for (std::size_t i = 1; i < kind_names.size(); ++i)
-    if (kind_names[i] == name) return static_cast<EntryKind>(i);
+  for (const EntryKindRow& row : entry_kinds())
+    if (row.name == name) return row.kind;
   return std::nullopt;
 }
 
-bool is_reserved_kind(std::uint16_t value) { return value >= 1 && value < kind_names.size(); }
+bool is_reserved_kind(std::uint16_t value) {
+  return find_entry_kind(value) != nullptr;
+}
 
 Result<Bytes> encode_unsigned_entry(const EntryFields& f) {
   if (auto st = check_structure(f); !st) return st.error();

@@ -32,8 +32,10 @@ enum class EntryKind : std::uint16_t {
   key = 6,      // rotation or revocation of the author's key (reserved)
 };
 
+// Names and values of the kinds in protocol/entry_kinds.hpp's table ("unknown" outside it).
 std::string_view kind_name(EntryKind kind);
 std::optional<EntryKind> kind_from_name(std::string_view name);
+// True for a value in the kind table (specified or reserved): one decode_entry accepts.
 bool is_reserved_kind(std::uint16_t value);
 
 struct EntryLimits {

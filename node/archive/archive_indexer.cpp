@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocol/alert.hpp"
+#include "protocol/entry_kinds.hpp"
 
 namespace ifex {
 
@@ -53,7 +54,9 @@ Result<std::uint64_t> ArchiveIndexer::catch_up(std::uint64_t max_entries,
       alerts.reserve(entries->size());
       std::vector<CatalogAlert> rows;
       for (const auto& e : *entries) {
-        if (e.kind() != EntryKind::alert) continue;
+        // Reserved kinds stay in the chain but out of listings and search; alert is the one
+        // listed kind today, so the catalog rows are alerts.
+        if (!entry_kind(e.kind()).listed) continue;
         auto alert = decode_alert(e.payload());
         if (!alert) continue;  // stored entries were validated on arrival; be defensive anyway
         alerts.push_back(std::move(*alert));

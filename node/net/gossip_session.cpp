@@ -13,7 +13,7 @@
 #include "keys/key_text.hpp"
 #include "node/log.hpp"
 #include "node/wall_clock.hpp"
-#include "protocol/alert.hpp"
+#include "protocol/entry_check.hpp"
 #include "protocol/handshake.hpp"
 
 namespace ifex {
@@ -449,23 +449,20 @@ void GossipSession::dispatch(Bytes plaintext) {
       std::size_t rejected = 0;
       std::size_t refused_future = 0;
       std::string first_error;
-      const std::uint64_t wall_now = wall_clock_ms();
+      const EntryCheckPolicy policy{entry_limits, ClockPolicy{wall_clock_ms(), max_skew_ms}};
       for (const Bytes& bytes : entries->entries) {
-        auto e = decode_entry(bytes, entry_limits);
-        std::optional<Error> error;
-        if (!e) error = e.error();
-        else if (e->kind() != EntryKind::alert)
-          error = make_error("unsupported_kind", "entry kind not supported by this version");
-        else if (auto a = decode_alert(e->payload()); !a) error = a.error();
-        if (error) {
-          if (rejected++ == 0) first_error = error->message;
-          continue;
+        EntryCheck check = check_entry(bytes, policy);
+        switch (check.verdict) {
+          case EntryVerdict::accepted:
+            ok.push_back(std::move(*check.entry));
+            break;
+          case EntryVerdict::invalid:
+            if (rejected++ == 0) first_error = check.error->message;
+            break;
+          case EntryVerdict::in_future:
+            if (rejected == 0 && refused_future++ == 0) first_error = check.error->message;
+            break;
         }
-        if (auto fresh = check_not_future(*e, wall_now, max_skew_ms); !fresh) {
-          if (rejected == 0 && refused_future++ == 0) first_error = fresh.error().message;
-          continue;
-        }
-        ok.push_back(std::move(*e));
       }
       core.verified_entries(self->id_, entries->push, std::move(ok), rejected, first_error,
                             refused_future, std::move(inflight));

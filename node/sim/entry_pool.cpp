@@ -1,6 +1,6 @@
 #include "node/sim/entry_pool.hpp"
 
-#include "protocol/alert.hpp"
+#include "protocol/entry_check.hpp"
 
 namespace ifex::sim {
 
@@ -13,14 +13,12 @@ const PooledEntry* EntryPool::verify(ByteView bytes) {
     return known;
   }
   ++real_verifications_;
-  // What a node's ingest checks (node/net/gossip_session.cpp): signature and structure, an
-  // alert kind, and an alert payload that decodes.
-  auto decoded = decode_entry(bytes, EntryLimits{});
+  // The node's own entry check, without the date rule: simulated clocks are not wall clocks.
+  EntryCheck check = check_entry(bytes, EntryCheckPolicy{EntryLimits{}, std::nullopt});
   // A fresh slot stays empty: the verdict "does not verify" is remembered too.
-  if (!decoded || decoded->kind() != EntryKind::alert || !decode_alert(decoded->payload()))
-    return nullptr;
+  if (!check.accepted()) return nullptr;
   if (!known) {
-    it->second = std::make_unique<PooledEntry>(PooledEntry{std::move(*decoded), -1, true});
+    it->second = std::make_unique<PooledEntry>(PooledEntry{std::move(*check.entry), -1, true});
     return it->second.get();
   }
   known->verified = true;

@@ -31,8 +31,8 @@ struct PooledEntry {
 
 class EntryPool {
  public:
-  // A verified entry from received bytes, or nullptr when they do not verify, are not an
-  // alert, or carry an alert payload that does not decode (the node's ingest rules).
+  // A verified entry from received bytes, or nullptr when check_entry (the node's ingest
+  // check, protocol/entry_check.hpp) refuses them.
   const PooledEntry* verify(ByteView bytes);
   // An entry signed in the simulation (a publish). Its first copy received is still verified
   // for real, as for any other entry.

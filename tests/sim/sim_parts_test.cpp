@@ -185,6 +185,13 @@ TEST_CASE("the verification cache verifies every new encoding and rejects altere
 
   // As a node's ingest: a well-signed entry that is not an alert is refused too.
   CHECK_FALSE(pool.verify(make_log(seeded_identity(90), 1, "not an alert")[0].bytes()));
+  // A reserved kind is carried without reading its payload, as a node's ingest does.
+  const SignedEntry reserved = make_entry(seeded_identity(92), 1, Hash{},
+                                          Bytes{'o', 'p', 'a', 'q', 'u', 'e'}, EntryKind::update);
+  const PooledEntry* carried = pool.verify(reserved.bytes());
+  REQUIRE(carried);
+  CHECK(carried->entry.kind() == EntryKind::update);
+  CHECK(carried->alert == -1);
   CHECK(alert_payload("x", 1024).size() == 1024);
 
   auto proof = make_fork_proof(make_entry(seeded_identity(91), 1, Hash{}, Bytes{'a'}),
