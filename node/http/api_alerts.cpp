@@ -1,4 +1,5 @@
 // GET /api/alerts, GET /api/alerts/{id}, POST /api/alerts (GET /api/status: api_status.cpp).
+#include <algorithm>
 #include <boost/json/parse.hpp>
 
 #include "keys/key_text.hpp"
@@ -33,9 +34,13 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
 }
 
 HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
-  auto id = Hash::from_hex(id_hex);
-  if (!id || id_hex.size() != 64)
-    return error_response(400, "an alert id is 64 hexadecimal characters");
+  // Ids are printed in lower case; anything else (a %-decoded CR/LF/NUL above all) is refused
+  // here, the one check every path to an alert goes through.
+  auto lower_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  auto id = id_hex.size() == 64 && std::all_of(id_hex.begin(), id_hex.end(), lower_hex)
+                ? Hash::from_hex(id_hex)
+                : std::nullopt;
+  if (!id) return error_response(400, "an alert id is 64 lower-case hexadecimal characters");
   auto loaded = load_alert(s.store, *id);
   if (!loaded) return error_response(loaded.error());
   if (!*loaded) return error_response(404, "no alert with id " + std::string(id_hex) + " here");
