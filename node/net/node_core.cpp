@@ -56,6 +56,14 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
   std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(rc, *reader_,
                                              [this](const PublicKey& a) { return accepts(a); });
+  writer_ = std::make_unique<StoreWriter>(
+      store, *replicator_, counters_,
+      [this](PeerId id) -> std::optional<PublicKey> {
+        auto it = links_.find(id);
+        if (it == links_.end()) return std::nullopt;
+        return it->second.key;
+      },
+      [this] { return now_ms(); });
   // Logs frozen before a restart stay frozen: without this the replicator would keep awaiting
   // (and grafting for) entries of an equivocating author the store will never accept.
   if (auto proofs = store_.fork_proofs())
@@ -76,8 +84,7 @@ std::uint64_t NodeCore::now_ms() const {
 void NodeCore::start() {
   asio::post(ioc_, [this] {
     refresh_membership();
-    if (auto clock = store_.clock())
-      for (const auto& [author, head] : *clock) known_heads_[author] = head;
+    writer_->load_heads();
     schedule_tick();
     schedule_poll();
     write_status();
@@ -157,7 +164,7 @@ ClockMsg NodeCore::local_clock() const {
     for (const auto& key : roster_) heads[key] = 0;
   }
   heads[own_key_] = 0;
-  for (const auto& [author, head] : known_heads_) heads[author] = head.seq;
+  for (const auto& [author, head] : writer_->known_heads()) heads[author] = head.seq;
   for (const auto& [author, seq] : heads)
     if (seq > 0 || accepts(author)) clock.heads.push_back({author, seq});
   return clock;
@@ -339,11 +346,8 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     }
     counters_.entries_received += wanted.size();
     if (wanted.empty()) return;
-    ingest_queue_.push_back({id, push, std::move(wanted), std::move(inflight)});
-    if (!ingest_scheduled_) {
-      ingest_scheduled_ = true;
+    if (writer_->queue(id, push, std::move(wanted), std::move(inflight)))
       asio::post(ioc_, [this] { flush_ingest(); });
-    }
   });
 }
 
@@ -376,105 +380,15 @@ void NodeCore::link_drained(PeerId id) {
 // ---- ingest: one transaction for everything queued since the last flush ----
 
 void NodeCore::flush_ingest() {
-  ingest_scheduled_ = false;
-  std::vector<Ingest> batches;
-  batches.swap(ingest_queue_);
-  std::set<PublicKey> touched;
-  // Every message queued since the last flush goes into ONE transaction: one fsync however
-  // many peers pushed meanwhile (group commit).
-  std::vector<SignedEntry> all;
-  for (Ingest& batch : batches)
-    std::move(batch.entries.begin(), batch.entries.end(), std::back_inserter(all));
-  auto results = store_.append(all);
-  if (!results) {
-    log_error("cannot store entries: " + results.error().message);
-  } else {
-    std::size_t offset = 0;
-    for (const Ingest& batch : batches) {
-      const std::size_t n = batch.entries.size();
-      handle_appended(batch.from, batch.push, std::span(all).subspan(offset, n),
-                      std::span(*results).subspan(offset, n), touched);
-      offset += n;
-    }
-  }
-  // Entries held for a gap may fit now.
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (const PublicKey& author : std::set<PublicKey>(touched)) {
-      auto ready = pending_.take_ready(author, known_heads_[author]);
-      if (ready.empty()) continue;
-      auto held = store_.append(ready);
-      if (!held) break;
-      std::size_t stored_before = counters_.entries_stored;
-      handle_appended(0, false, ready, *held, touched);
-      progress |= counters_.entries_stored != stored_before;
-    }
-  }
+  writer_->flush();
   send_outgoing();
   for (const auto& [id, l] : links_) pump(id);
-}
-
-void NodeCore::handle_appended(PeerId from_id, bool push, std::span<const SignedEntry> entries,
-                               std::span<const AppendResult> results,
-                               std::set<PublicKey>& touched) {
-  std::optional<PeerId> from;
-  if (from_id != 0 && links_.count(from_id)) from = from_id;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const SignedEntry& e = entries[i];
-    switch (results[i].outcome) {
-      case AppendOutcome::stored:
-        counters_.entries_stored++;
-        known_heads_[e.author()] = head_after(e);
-        touched.insert(e.author());
-        replicator_->on_entry_stored(e, from, now_ms());
-        log_debug("stored " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
-                  std::to_string(e.seq()) + " from " +
-                  (from ? fingerprint(links_[*from].key) : std::string("held entries")));
-        break;
-      case AppendOutcome::duplicate:
-        counters_.duplicates++;
-        if (from) replicator_->on_duplicate(*from, e, push);
-        break;
-      case AppendOutcome::gap:
-      case AppendOutcome::prev_mismatch:
-        (void)pending_.hold(e);
-        touched.insert(e.author());
-        if (from) replicator_->on_gap(*from, e.author(), known_heads_[e.author()].seq, now_ms());
-        break;
-      case AppendOutcome::fork: {
-        counters_.fork_proofs++;
-        log_warn("fork detected: " + fingerprint(e.author()) + " signed two entries with seq " +
-                 std::to_string(e.seq()) + "; its log is frozen");
-        auto proofs = store_.fork_proofs();
-        if (proofs)
-          for (const auto& p : *proofs)
-            if (p.author() == e.author()) replicator_->on_fork_proof(encode_fork_proof(p), std::nullopt);
-        break;
-      }
-      case AppendOutcome::frozen:
-        break;
-    }
-  }
 }
 
 // Entries other processes stored (a CLI publish, a bundle import) reach the replicator here.
 void NodeCore::poll_store() {
   refresh_membership();
-  auto clock = store_.clock();
-  if (!clock) return;
-  for (const auto& [author, head] : *clock) {
-    LogHead& known = known_heads_[author];
-    while (known.seq < head.seq) {
-      auto entries = store_.log_range(author, known.seq + 1, 256);
-      if (!entries || entries->empty()) break;
-      for (const auto& e : *entries) {
-        known = head_after(e);
-        replicator_->on_entry_stored(e, std::nullopt, now_ms());
-        log_debug("local " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
-                  std::to_string(e.seq()));
-      }
-    }
-  }
+  writer_->catch_up_with_store();
   send_outgoing();
 }
 
@@ -696,7 +610,7 @@ void NodeCore::write_status() {
       {"progress_notes_sent", rs.progress_notes_sent},
       {"prunes_sent", rs.prunes_sent},
       {"grafts_sent", rs.grafts_sent},
-      {"pending_out_of_order", pending_.size()}};
+      {"pending_out_of_order", writer_->held_count()}};
   json::object status{{"pid", static_cast<std::int64_t>(::getpid())},
                       {"started_at", iso8601_utc(started_wall_ms_)},
                       {"updated_at", iso8601_utc(wall_clock_ms())},

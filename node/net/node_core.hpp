@@ -29,6 +29,7 @@
 #include "node/feed/metrics_text.hpp"
 #include "node/net/connection_problems.hpp"
 #include "node/net/peer_link.hpp"
+#include "node/net/store_writer.hpp"
 #include "node/store/store.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/log_rules.hpp"
@@ -120,12 +121,6 @@ class NodeCore {
     std::shared_ptr<PeerLink> link;
     std::uint64_t since_ms;
   };
-  struct Ingest {
-    PeerId from;
-    bool push;
-    std::vector<SignedEntry> entries;
-    std::shared_ptr<void> inflight;  // the peer's read budget, given back when this is gone
-  };
   struct PeerStatus {
     std::string last_error;
     std::uint64_t last_error_ms = 0;
@@ -148,8 +143,6 @@ class NodeCore {
 
   std::uint64_t now_ms() const;
   void flush_ingest();
-  void handle_appended(PeerId from_id, bool push, std::span<const SignedEntry> entries,
-                       std::span<const AppendResult> results, std::set<PublicKey>& touched);
   void poll_store();
   void refresh_membership();
   void send_outgoing();
@@ -180,11 +173,8 @@ class NodeCore {
 
   std::unique_ptr<StoreReader> reader_;
   std::unique_ptr<Replicator> replicator_;
-  PendingEntries pending_{10'000};
   std::map<PeerId, Link> links_;
-  std::vector<Ingest> ingest_queue_;
-  bool ingest_scheduled_ = false;
-  std::map<PublicKey, LogHead> known_heads_;  // what the replicator has been told about
+  std::unique_ptr<StoreWriter> writer_;
 
   mutable std::mutex membership_mutex_;  // guards the membership below (read by network threads)
   std::set<PublicKey> roster_;

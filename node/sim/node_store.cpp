@@ -2,25 +2,25 @@
 
 namespace ifex::sim {
 
-Append NodeStore::append(const PooledEntry* pooled) {
+AppendOutcome NodeStore::append(const PooledEntry* pooled) {
   const SignedEntry& e = pooled->entry;
   const PooledEntry* held = at(e.author(), e.seq());
   if (frozen(e.author()))
-    return held && held->entry.id() == e.id() ? Append::duplicate : Append::frozen;
+    return held && held->entry.id() == e.id() ? AppendOutcome::duplicate : AppendOutcome::frozen;
   switch (fit_entry(head(e.author()), e)) {
     case ChainFit::next:
       logs_[e.author()].entries.push_back(pooled);
-      return Append::stored;
+      return AppendOutcome::stored;
     case ChainFit::known_seq:
-      if (held->entry.id() == e.id()) return Append::duplicate;
+      if (held->entry.id() == e.id()) return AppendOutcome::duplicate;
       // The caller makes and records the proof: it has the encoding to pass on.
-      return Append::fork;
+      return AppendOutcome::fork;
     case ChainFit::gap:
-      return Append::gap;
+      return AppendOutcome::gap;
     case ChainFit::prev_mismatch:
-      return Append::prev_mismatch;
+      return AppendOutcome::prev_mismatch;
   }
-  return Append::prev_mismatch;
+  return AppendOutcome::prev_mismatch;
 }
 
 const PooledEntry* NodeStore::at(const PublicKey& author, std::uint64_t seq) const {

@@ -10,25 +10,16 @@
 
 #include "keys/bytes.hpp"
 #include "node/sim/entry_pool.hpp"
+#include "protocol/append_outcome.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/log_rules.hpp"
 #include "protocol/replicator.hpp"
 
 namespace ifex::sim {
 
-// As the real store's AppendOutcome.
-enum class Append {
-  stored,
-  duplicate,      // this very entry is held
-  fork,           // another entry holds its seq: a fork proof was recorded, the log is frozen
-  frozen,         // the author's log is frozen by a fork proof
-  gap,            // its predecessor is missing
-  prev_mismatch,  // it follows another entry than the one held at seq - 1
-};
-
 class NodeStore final : public LogReader {
  public:
-  Append append(const PooledEntry* entry);
+  AppendOutcome append(const PooledEntry* entry);
   // The entry held at (author, seq), or nullptr.
   const PooledEntry* at(const PublicKey& author, std::uint64_t seq) const;
 

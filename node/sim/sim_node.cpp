@@ -22,7 +22,8 @@ SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>>
       prune_(settings.prune),
       replicator_(std::make_unique<Replicator>(
           seeded(settings.config, index), store_,
-          [this](const PublicKey& a) { return accepts(a); })) {}
+          [this](const PublicKey& a) { return accepts(a); })),
+      ingester_(*this, pending_, *replicator_, *this) {}
 
 void SimNode::tick(std::uint64_t now_us) {
   replicator_->on_tick(now_us / 1000);
@@ -62,7 +63,7 @@ SimNode::Verdict SimNode::receive_entries(PeerId from, const EntriesMsg& message
       ++refused;
   }
   metrics_.entries_refused(refused);
-  if (!wanted.empty()) ingest(std::move(wanted), from, message.push, now_us);
+  if (!wanted.empty()) ingest(wanted, from, message.push, now_us);
   return {};
 }
 
@@ -75,7 +76,7 @@ SimNode::Verdict SimNode::receive_fork_proof(PeerId from, const Bytes& proof,
 }
 
 void SimNode::publish(const PooledEntry* entry, std::uint64_t now_us) {
-  if (store_.append(entry) != Append::stored) return;
+  if (store_.append(entry) != AppendOutcome::stored) return;
   stored_since_tick_ = true;
   metrics_.stored(index_, entry->alert, now_us);
   replicator_->on_entry_stored(entry->entry, std::nullopt, now_us / 1000);
@@ -85,61 +86,53 @@ void SimNode::store_quietly(const PooledEntry* entry) {
   (void)store_.append(entry);
 }
 
-void SimNode::ingest(std::vector<const PooledEntry*> entries, std::optional<PeerId> from, bool push,
+void SimNode::ingest(const std::vector<const PooledEntry*>& entries, PeerId from, bool push,
                      std::uint64_t now_us) {
-  std::set<PublicKey> touched;
-  append(entries, from, push, now_us, touched);
-  // Entries held for a gap may fit now; they are reported without a sender, since the peer
-  // that closed the gap may lack them.
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (const PublicKey& author : std::set<PublicKey>(touched)) {
-      std::vector<const PooledEntry*> ready;
-      for (const auto& e : pending_.take_ready(author, store_.head(author)))
-        if (const PooledEntry* p = pool_.find(e.id())) ready.push_back(p);
-      if (ready.empty()) continue;
-      const LogHead before = store_.head(author);
-      append(ready, std::nullopt, false, now_us, touched);
-      progress |= store_.head(author) != before;
-    }
-  }
+  std::vector<const SignedEntry*> refs;
+  refs.reserve(entries.size());
+  for (const PooledEntry* p : entries) refs.push_back(&p->entry);
+  const IngestBatch batch{from, push && prune_, refs};
+  ingest_now_us_ = now_us;
+  // The in-memory store cannot fail, and every entry here came through the pool.
+  (void)ingester_.ingest(std::span(&batch, 1), now_us / 1000);
 }
 
-void SimNode::append(const std::vector<const PooledEntry*>& entries, std::optional<PeerId> from,
-                     bool push, std::uint64_t now_us, std::set<PublicKey>& touched) {
-  const std::uint64_t now_ms = now_us / 1000;
-  for (const PooledEntry* p : entries) {
-    const SignedEntry& e = p->entry;
-    switch (store_.append(p)) {
-      case Append::stored:
-        stored_since_tick_ = true;
-        metrics_.stored(index_, p->alert, now_us);
-        touched.insert(e.author());
-        replicator_->on_entry_stored(e, from, now_ms);
-        break;
-      case Append::duplicate:
-        if (from) replicator_->on_duplicate(*from, e, push && prune_);
-        break;
-      case Append::gap:
-      case Append::prev_mismatch:
-        (void)pending_.hold(e);
-        touched.insert(e.author());
-        if (from) {
-          const std::uint64_t have_seq = store_.head(e.author()).seq;
-          replicator_->on_gap(*from, e.author(), have_seq, now_ms);
-          auto& seq = awaited_[e.author()];
-          seq = std::max(seq, have_seq + 1);
-        }
-        break;
-      case Append::fork: {
-        auto proof = make_fork_proof(store_.at(e.author(), e.seq())->entry, e);
-        if (proof) record_fork_proof(e.author(), encode_fork_proof(*proof), std::nullopt, now_us);
-        break;
-      }
-      case Append::frozen:
-        break;
-    }
+Result<std::vector<AppendOutcome>> SimNode::append(std::span<const SignedEntry* const> entries) {
+  std::vector<AppendOutcome> outcomes;
+  outcomes.reserve(entries.size());
+  for (const SignedEntry* e : entries) {
+    const PooledEntry* p = pool_.find(e->id());
+    if (!p) return make_error("not_pooled", "an entry the simulation never verified");
+    const AppendOutcome outcome = store_.append(p);
+    // An equivocator does not record (or spread) the proof of its own fork.
+    if (outcome == AppendOutcome::fork && !(concealed_ && *concealed_ == e->author()))
+      if (auto proof = make_fork_proof(store_.at(e->author(), e->seq())->entry, *e))
+        (void)store_.add_fork_proof(e->author(), encode_fork_proof(*proof));
+    outcomes.push_back(outcome);
   }
+  return outcomes;
+}
+
+std::optional<Bytes> SimNode::fork_proof(const SignedEntry& refused) {
+  auto it = store_.fork_proofs().find(refused.author());
+  if (it == store_.fork_proofs().end()) return std::nullopt;
+  return it->second;
+}
+
+void SimNode::stored(const SignedEntry& entry, std::optional<PeerId>) {
+  stored_since_tick_ = true;
+  metrics_.stored(index_, pool_.find(entry.id())->alert, ingest_now_us_);
+}
+
+void SimNode::held(const SignedEntry& entry, std::optional<PeerId> from, std::uint64_t have_seq) {
+  if (!from) return;
+  auto& seq = awaited_[entry.author()];
+  seq = std::max(seq, have_seq + 1);
+}
+
+bool SimNode::fork_found(const SignedEntry& refused, const Bytes&) {
+  metrics_.fork_proof_held(index_, refused.author(), ingest_now_us_);
+  return true;
 }
 
 void SimNode::record_fork_proof(const PublicKey& author, const Bytes& proof,

@@ -1,8 +1,9 @@
-// One honest simulated node: the real Replicator over an in-memory store, with the ingest rules
-// of the node's core (node/net/node_core.cpp): verify every entry of a message first and reject
-// the whole message (and the peer) if one fails; drop authors it does not carry; append; hold
-// gaps in PendingEntries and retry them; on a fork, record the proof, freeze the log and pass
-// the proof on. It sends nothing itself: the simulation drains replicator().take_outgoing().
+// One honest simulated node: the real Replicator and the node's own Ingester (protocol/
+// ingester.hpp: append, hold gaps in PendingEntries and retry them, on a fork record the proof,
+// freeze the log and pass the proof on) over an in-memory store. As the node's core does, it
+// verifies every entry of a message first and rejects the whole message (and the peer) if one
+// fails, and drops authors it does not carry. It sends nothing itself: the simulation drains
+// replicator().take_outgoing().
 #pragma once
 
 #include <cstdint>
@@ -17,12 +18,13 @@
 #include "node/sim/metrics.hpp"
 #include "node/sim/node_store.hpp"
 #include "node/sim/scenario.hpp"
+#include "protocol/ingester.hpp"
 #include "protocol/log_rules.hpp"
 #include "protocol/replicator.hpp"
 
 namespace ifex::sim {
 
-class SimNode {
+class SimNode final : private IngestStore, private IngestEvents {
  public:
   // A member carries `roster` (which holds its own key); a relay or the hub (roster null)
   // carries every author.
@@ -67,12 +69,19 @@ class SimNode {
   void conceal_forks_of(const PublicKey& author) { concealed_ = author; }
 
  private:
-  void ingest(std::vector<const PooledEntry*> entries, std::optional<PeerId> from, bool push,
+  void ingest(const std::vector<const PooledEntry*>& entries, PeerId from, bool push,
               std::uint64_t now_us);
-  void append(const std::vector<const PooledEntry*>& entries, std::optional<PeerId> from, bool push,
-              std::uint64_t now_us, std::set<PublicKey>& touched);
   void record_fork_proof(const PublicKey& author, const Bytes& proof, std::optional<PeerId> from,
                          std::uint64_t now_us);
+
+  // IngestStore, over store_ (a fork proof is recorded as the real store does, in the append)
+  Result<std::vector<AppendOutcome>> append(std::span<const SignedEntry* const> entries) override;
+  LogHead head(const PublicKey& author) const override { return store_.head(author); }
+  std::optional<Bytes> fork_proof(const SignedEntry& refused) override;
+  // IngestEvents: what the metrics see
+  void stored(const SignedEntry& entry, std::optional<PeerId> from) override;
+  void held(const SignedEntry& entry, std::optional<PeerId> from, std::uint64_t have_seq) override;
+  bool fork_found(const SignedEntry& refused, const Bytes& proof) override;
 
   std::uint32_t index_;
   std::shared_ptr<const std::set<PublicKey>> roster_;
@@ -82,6 +91,8 @@ class SimNode {
   PendingEntries pending_;
   bool prune_;
   std::unique_ptr<Replicator> replicator_;
+  Ingester ingester_;
+  std::uint64_t ingest_now_us_ = 0;  // the time of the ingest under way, for the metrics
   std::optional<PublicKey> concealed_;
   bool stored_since_tick_ = false;
   std::map<PublicKey, std::uint64_t> awaited_;  // announced or wanted seqs beyond the head

@@ -12,19 +12,6 @@ using lmdb::Cursor;
 using lmdb::LmdbError;
 using lmdb::Txn;
 
-
-std::string_view outcome_name(AppendOutcome o) {
-  switch (o) {
-    case AppendOutcome::stored: return "stored";
-    case AppendOutcome::duplicate: return "duplicate";
-    case AppendOutcome::fork: return "fork";
-    case AppendOutcome::frozen: return "frozen";
-    case AppendOutcome::gap: return "gap";
-    case AppendOutcome::prev_mismatch: return "prev_mismatch";
-  }
-  return "unknown";
-}
-
 Store::Store(StoreOptions options)
     : options_(std::move(options)), env_(std::make_unique<lmdb::Env>()),
       dbis_(std::make_unique<Dbis>()) {}
@@ -108,12 +95,23 @@ LogHead read_head(const Txn& txn, const Store::Dbis& d, const PublicKey& author)
 }  // namespace
 
 Result<std::vector<AppendResult>> Store::append(std::span<const SignedEntry> entries) {
+  return append_each(entries.size(), [&](std::size_t i) -> const SignedEntry& { return entries[i]; });
+}
+
+Result<std::vector<AppendResult>> Store::append(std::span<const SignedEntry* const> entries) {
+  return append_each(entries.size(),
+                     [&](std::size_t i) -> const SignedEntry& { return *entries[i]; });
+}
+
+Result<std::vector<AppendResult>> Store::append_each(
+    std::size_t count, const std::function<const SignedEntry&(std::size_t)>& entry_at) {
   return guarded<std::vector<AppendResult>>(*this, [&]() -> Result<std::vector<AppendResult>> {
     const Dbis& d = *dbis_;
     Txn txn(*env_, Txn::read_write);
     std::vector<AppendResult> results;
-    results.reserve(entries.size());
-    for (const SignedEntry& e : entries) {
+    results.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const SignedEntry& e = entry_at(i);
       if (txn.get(d.forks, e.author().view())) {
         bool known = txn.get(d.by_id, e.id().view()).has_value();
         results.push_back({known ? AppendOutcome::duplicate : AppendOutcome::frozen,

@@ -22,6 +22,7 @@
 
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
+#include "protocol/append_outcome.hpp"
 #include "protocol/entry.hpp"
 #include "protocol/log_rules.hpp"
 
@@ -41,15 +42,6 @@ struct StoreOptions {
   EntryLimits limits;
 };
 
-enum class AppendOutcome {
-  stored,         // new, committed
-  duplicate,      // already held (same id)
-  fork,           // a different entry holds this seq: a fork proof was recorded, log frozen
-  frozen,         // the author's log is frozen by a fork proof; nothing more is accepted
-  gap,            // predecessors are missing; not stored
-  prev_mismatch,  // seq fits but prev names another entry; not stored
-};
-std::string_view outcome_name(AppendOutcome outcome);
 
 struct AppendResult {
   AppendOutcome outcome;
@@ -89,6 +81,7 @@ class Store {
   // outcome and the stored ones are durable. On failure (store full, I/O error) nothing of the
   // batch was written and the store is unchanged and readable.
   Result<std::vector<AppendResult>> append(std::span<const SignedEntry> entries);
+  Result<std::vector<AppendResult>> append(std::span<const SignedEntry* const> entries);
 
   // Signs and appends the next entry of `identity`'s own log in one transaction, so the seq and
   // prev it signs are exactly the head it appends to. Refuses if that log is frozen.
@@ -152,6 +145,8 @@ class Store {
 
  private:
   Store(StoreOptions options);
+  Result<std::vector<AppendResult>> append_each(
+      std::size_t count, const std::function<const SignedEntry&(std::size_t)>& entry_at);
   StoreOptions options_;
   std::unique_ptr<lmdb::Env> env_;
   std::unique_ptr<Dbis> dbis_;

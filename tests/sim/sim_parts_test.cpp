@@ -210,14 +210,14 @@ TEST_CASE("a node's store follows the real store's append rules", "[sim][store]"
   const auto log = make_log(id, 3);
   auto pooled = [&](const SignedEntry& e) { return pool.add_signed(e, -1); };
 
-  CHECK(store.append(pooled(log[1])) == Append::gap);
-  CHECK(store.append(pooled(log[0])) == Append::stored);
-  CHECK(store.append(pooled(log[0])) == Append::duplicate);
-  CHECK(store.append(pooled(log[1])) == Append::stored);
+  CHECK(store.append(pooled(log[1])) == AppendOutcome::gap);
+  CHECK(store.append(pooled(log[0])) == AppendOutcome::stored);
+  CHECK(store.append(pooled(log[0])) == AppendOutcome::duplicate);
+  CHECK(store.append(pooled(log[1])) == AppendOutcome::stored);
   const SignedEntry other = make_entry(id, 2, log[0].id(), Bytes{'x'});
-  CHECK(store.append(pooled(other)) == Append::fork);
+  CHECK(store.append(pooled(other)) == AppendOutcome::fork);
   const SignedEntry stray = make_entry(id, 3, other.id(), Bytes{'y'});
-  CHECK(store.append(pooled(stray)) == Append::prev_mismatch);
+  CHECK(store.append(pooled(stray)) == AppendOutcome::prev_mismatch);
   CHECK(store.head(id.public_key()).seq == 2);
   CHECK(store.read(id.public_key(), 1, 10, 1 << 20) ==
         std::vector<Bytes>{log[0].bytes(), log[1].bytes()});
@@ -225,8 +225,8 @@ TEST_CASE("a node's store follows the real store's append rules", "[sim][store]"
 
   CHECK(store.add_fork_proof(id.public_key(), Bytes{1}));
   CHECK_FALSE(store.add_fork_proof(id.public_key(), Bytes{2}));
-  CHECK(store.append(pooled(log[1])) == Append::duplicate);
-  CHECK(store.append(pooled(log[2])) == Append::frozen);
+  CHECK(store.append(pooled(log[1])) == AppendOutcome::duplicate);
+  CHECK(store.append(pooled(log[2])) == AppendOutcome::frozen);
 }
 
 TEST_CASE("a node's clock lists the roster and what it holds, in key order", "[sim][store]") {
@@ -234,8 +234,8 @@ TEST_CASE("a node's clock lists the roster and what it holds, in key order", "[s
   NodeStore store;
   const auto a = make_log(seeded_identity(93), 2);
   const auto b = make_log(seeded_identity(94), 1);
-  for (const auto& e : a) REQUIRE(store.append(pool.add_signed(e, -1)) == Append::stored);
-  REQUIRE(store.append(pool.add_signed(b[0], -1)) == Append::stored);
+  for (const auto& e : a) REQUIRE(store.append(pool.add_signed(e, -1)) == AppendOutcome::stored);
+  REQUIRE(store.append(pool.add_signed(b[0], -1)) == AppendOutcome::stored);
   const std::set<PublicKey> roster{seeded_identity(93).public_key(),
                                    seeded_identity(95).public_key()};
   ClockMsg member = store.clock(&roster, false);
