@@ -21,6 +21,7 @@
 
 #include "node/markup_escape.hpp"
 #include "node/search/arabic_analysis.hpp"
+#include "node/search/search_errors.hpp"
 #include "node/search/stemmers.hpp"
 
 namespace ifex {
@@ -345,7 +346,8 @@ struct SearchIndex::Impl {
 
   Result<SearchResults> run(const SearchRequest& request, const AlertLoader& load) {
     Xapian::Query text = text_query(prepare_query(request.query), request.filters);
-    if (text.empty()) return make_error("bad_query", "the query has no words to search for");
+    if (text.empty())
+      return make_error(search_errors::bad_query, "the query has no words to search for");
     Xapian::Query query = request.filters.empty() ? text
                                                   : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                                   filter_query(request.filters));
@@ -390,10 +392,11 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::files
     impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
     return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
   } catch (const Xapian::DatabaseLockError& e) {
-    return make_error("index_locked", "search index " + dir.string() +
-                                          " is locked by another writer (is another ifexnode "
-                                          "running or reindexing?): " +
-                                          e.get_msg());
+    return make_error(search_errors::index_locked,
+                      "search index " + dir.string() +
+                          " is locked by another writer (is another ifexnode "
+                          "running or reindexing?): " +
+                          e.get_msg());
   } catch (const Xapian::Error& e) {
     return xapian_error("open " + dir.string() + " for writing", e);
   } catch (const std::exception& e) {
@@ -403,8 +406,8 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::files
 
 Result<std::unique_ptr<SearchIndex>> SearchIndex::open_readonly(const std::filesystem::path& dir) {
   auto missing = [&] {
-    return make_error(
-        "no_index", "no search index at " + dir.string() + " (run `ifexnode reindex` to build it)");
+    return make_error(search_errors::no_index, "no search index at " + dir.string() +
+                                                   " (run `ifexnode reindex` to build it)");
   };
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return missing();
@@ -493,13 +496,14 @@ Result<std::uint64_t> SearchIndex::document_count() const {
 
 Result<SearchResults> SearchIndex::search(const SearchRequest& request,
                                           const AlertLoader& load) const {
-  if (is_blank(request.query)) return make_error("bad_query", "the query is empty");
-  if (auto problem = unbalanced(request.query)) return make_error("bad_query", *problem);
+  if (is_blank(request.query)) return make_error(search_errors::bad_query, "the query is empty");
+  if (auto problem = unbalanced(request.query))
+    return make_error(search_errors::bad_query, *problem);
   for (int attempt = 1;; ++attempt) {
     try {
       return impl_->run(request, load);
     } catch (const Xapian::QueryParserError& e) {
-      return make_error("bad_query", explain_parse_error(e.get_msg()));
+      return make_error(search_errors::bad_query, explain_parse_error(e.get_msg()));
     } catch (const Xapian::DatabaseModifiedError& e) {
       // A writer committed over the revision being read: read the newest one and try again.
       if (attempt == max_attempts) return xapian_error("search", e);
