@@ -12,6 +12,20 @@ bool is_public_url(std::string_view v) {
   return v.empty() || v.starts_with("http://") || v.starts_with("https://");
 }
 
+// The field a key sets: a member of NodeConfig, or of its [network] or [http] part.
+template <auto Member>
+auto& node_field(NodeConfig& c) {
+  return c.*Member;
+}
+template <auto Member>
+auto& network_field(NodeConfig& c) {
+  return c.network.*Member;
+}
+template <auto Member>
+auto& http_field(NodeConfig& c) {
+  return c.http.*Member;
+}
+
 constexpr std::array sections = {
     ConfigSection{"node", "", "the [node] section is missing"},
     ConfigSection{"store",
@@ -27,128 +41,90 @@ constexpr std::array sections = {
                   "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n", ""},
 };
 
-// clang-format off
 const std::array keys = {
-    ConfigKey{"node", "name",
-              TextKey{[](NodeConfig& c) -> std::string& { return c.name; }, "must be a string"},
+    ConfigKey{"node", "name", TextKey{node_field<&NodeConfig::name>, "must be a string"},
               "is missing (the organisation's name)"},
     ConfigKey{"node", "role", RoleKey{}, "is missing (member, hub or relay)"},
 
     ConfigKey{"store", "map_size_mib",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.map_size_mib; },
-                         1, std::uint64_t{1} << 24}},
+              IntegerKey{node_field<&NodeConfig::map_size_mib>, 1, std::uint64_t{1} << 24}},
 
     ConfigKey{"limits", "max_entry_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.max_entry_bytes; },
-                         1024, 16 << 20}},
+              IntegerKey{node_field<&NodeConfig::max_entry_bytes>, 1024, 16 << 20}},
     ConfigKey{"limits", "import_batch_entries",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.import_batch_entries; },
-                         1, 1'000'000}},
+              IntegerKey{node_field<&NodeConfig::import_batch_entries>, 1, 1'000'000}},
     ConfigKey{"limits", "max_clock_skew_s",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.max_clock_skew_s; },
-                         0, 10ull * 365 * 86'400}},
+              IntegerKey{node_field<&NodeConfig::max_clock_skew_s>, 0, 10ull * 365 * 86'400}},
 
     ConfigKey{"network", "listen",
-              TextKey{[](NodeConfig& c) -> std::string& { return c.network.listen; },
-                      "must be a string HOST:PORT"},
+              TextKey{network_field<&NetworkConfig::listen>, "must be a string HOST:PORT"},
               "is missing (HOST:PORT, e.g. \"127.0.0.1:7400\"); docs/operations.md lists the "
               "required keys"},
     ConfigKey{"network", "accept_unknown_peers",
-              FlagKey{[](NodeConfig& c) -> bool& { return c.network.accept_unknown_peers; }}},
+              FlagKey{network_field<&NetworkConfig::accept_unknown_peers>}},
     ConfigKey{"network", "max_connections",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.max_connections; },
-                         1, 100'000}},
-    ConfigKey{"network", "max_unauthenticated_connections",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_unauthenticated_connections; },
-                         1, 100'000}},
+              IntegerKey{network_field<&NetworkConfig::max_connections>, 1, 100'000}},
+    ConfigKey{
+        "network", "max_unauthenticated_connections",
+        IntegerKey{network_field<&NetworkConfig::max_unauthenticated_connections>, 1, 100'000}},
     ConfigKey{"network", "max_connections_per_address",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_connections_per_address; },
-                         1, 100'000}},
+              IntegerKey{network_field<&NetworkConfig::max_connections_per_address>, 1, 100'000}},
     ConfigKey{"network", "handshake_timeout_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.handshake_timeout_ms; },
-                         100, 600'000}},
+              IntegerKey{network_field<&NetworkConfig::handshake_timeout_ms>, 100, 600'000}},
     ConfigKey{"network", "idle_timeout_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.idle_timeout_ms; },
-                         1'000, day_ms}},
+              IntegerKey{network_field<&NetworkConfig::idle_timeout_ms>, 1'000, day_ms}},
     ConfigKey{"network", "max_frame_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.max_frame_bytes; },
-                         4096, 64 << 20}},
+              IntegerKey{network_field<&NetworkConfig::max_frame_bytes>, 4096, 64 << 20}},
     ConfigKey{"network", "max_pending_outbound_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_pending_outbound_bytes; },
-                         64 * 1024, std::uint64_t{4} << 30}},
+              IntegerKey{network_field<&NetworkConfig::max_pending_outbound_bytes>, 64 * 1024,
+                         std::uint64_t{4} << 30}},
     ConfigKey{"network", "socket_send_buffer_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.socket_send_buffer_bytes; },
-                         0, 64 << 20}},
+              IntegerKey{network_field<&NetworkConfig::socket_send_buffer_bytes>, 0, 64 << 20}},
     ConfigKey{"network", "max_inflight_inbound_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_inflight_inbound_bytes; },
-                         64 * 1024, std::uint64_t{4} << 30}},
+              IntegerKey{network_field<&NetworkConfig::max_inflight_inbound_bytes>, 64 * 1024,
+                         std::uint64_t{4} << 30}},
     ConfigKey{"network", "max_inbound_bytes_per_s",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_inbound_bytes_per_s; },
-                         1024, std::uint64_t{1} << 40}},
+              IntegerKey{network_field<&NetworkConfig::max_inbound_bytes_per_s>, 1024,
+                         std::uint64_t{1} << 40}},
     ConfigKey{"network", "max_inbound_burst_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.max_inbound_burst_bytes; },
-                         64 * 1024, std::uint64_t{1} << 40}},
+              IntegerKey{network_field<&NetworkConfig::max_inbound_burst_bytes>, 64 * 1024,
+                         std::uint64_t{1} << 40}},
     ConfigKey{"network", "throttle_disconnect_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& {
-                           return c.network.throttle_disconnect_ms; },
-                         100, day_ms}},
+              IntegerKey{network_field<&NetworkConfig::throttle_disconnect_ms>, 100, day_ms}},
     ConfigKey{"network", "reconnect_min_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.reconnect_min_ms; },
-                         10, 3'600'000}},
+              IntegerKey{network_field<&NetworkConfig::reconnect_min_ms>, 10, 3'600'000}},
     ConfigKey{"network", "reconnect_max_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.reconnect_max_ms; },
-                         10, day_ms}},
+              IntegerKey{network_field<&NetworkConfig::reconnect_max_ms>, 10, day_ms}},
     ConfigKey{"network", "poll_interval_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.network.poll_interval_ms; },
-                         10, 60'000}},
+              IntegerKey{network_field<&NetworkConfig::poll_interval_ms>, 10, 60'000}},
 
-    ConfigKey{"http", "public_reads",
-              FlagKey{[](NodeConfig& c) -> bool& { return c.http.public_reads; }}},
+    ConfigKey{"http", "public_reads", FlagKey{http_field<&HttpConfig::public_reads>}},
     ConfigKey{"http", "max_body_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.max_body_bytes; },
-                         1024, 64 << 20}},
+              IntegerKey{http_field<&HttpConfig::max_body_bytes>, 1024, 64 << 20}},
     ConfigKey{"http", "request_timeout_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.request_timeout_ms; },
-                         100, 600'000}},
+              IntegerKey{http_field<&HttpConfig::request_timeout_ms>, 100, 600'000}},
     ConfigKey{"http", "header_timeout_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.header_timeout_ms; },
-                         100, 600'000}},
+              IntegerKey{http_field<&HttpConfig::header_timeout_ms>, 100, 600'000}},
     ConfigKey{"http", "max_header_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.max_header_bytes; },
-                         1024, 1 << 20}},
+              IntegerKey{http_field<&HttpConfig::max_header_bytes>, 1024, 1 << 20}},
     ConfigKey{"http", "decoy_file",
-              TextKey{[](NodeConfig& c) -> std::string& { return c.http.decoy_file; },
+              TextKey{http_field<&HttpConfig::decoy_file>,
                       "must be a string (a path, or \"\" for a bare 404)"}},
     ConfigKey{"http", "max_page_size",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.max_page_size; },
-                         1, 10'000}},
+              IntegerKey{http_field<&HttpConfig::max_page_size>, 1, 10'000}},
     ConfigKey{"http", "max_search_offset",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.max_search_offset; },
-                         0, 10'000'000}},
+              IntegerKey{http_field<&HttpConfig::max_search_offset>, 0, 10'000'000}},
     ConfigKey{"http", "max_query_bytes",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.max_query_bytes; },
-                         16, 64 * 1024}},
+              IntegerKey{http_field<&HttpConfig::max_query_bytes>, 16, 64 * 1024}},
     ConfigKey{"http", "cache_max_age_s",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.cache_max_age_s; },
-                         0, 86'400}},
-    ConfigKey{"http", "threads",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.threads; }, 1, 64}},
+              IntegerKey{http_field<&HttpConfig::cache_max_age_s>, 0, 86'400}},
+    ConfigKey{"http", "threads", IntegerKey{http_field<&HttpConfig::threads>, 1, 64}},
     ConfigKey{"http", "index_interval_ms",
-              IntegerKey{[](NodeConfig& c) -> std::uint64_t& { return c.http.index_interval_ms; },
-                         10, 600'000}},
+              IntegerKey{http_field<&HttpConfig::index_interval_ms>, 10, 600'000}},
     ConfigKey{"http", "public_url",
-              TextKey{[](NodeConfig& c) -> std::string& { return c.http.public_url; },
-                      "must be \"\" or an http(s):// URL", is_public_url}},
+              TextKey{http_field<&HttpConfig::public_url>, "must be \"\" or an http(s):// URL",
+                      is_public_url}},
 };
-// clang-format on
 
 const std::array rules = {
     ConfigRule{"network",
