@@ -20,12 +20,13 @@ void raise_known(std::map<PublicKey, std::uint64_t>& known, const PublicKey& aut
   k = std::max(k, seq);
 }
 
-// The author of a fork proof the caller has verified (docs/protocol.md, "Fork proof"): flag,
-// format and u64 length, then the first entry, whose author follows its flag and version.
+// The author of a fork proof the caller has verified, decoded as a ForkProof rather than read at
+// a byte offset, so the layout lives in one place. The caller already applied its size limit;
+// no entry of a proof can be longer than the proof itself.
 std::optional<PublicKey> fork_proof_author(const Bytes& proof) {
-  constexpr std::size_t offset = 1 + 1 + 8 + 1 + 1;
-  if (proof.size() < offset + PublicKey::size) return std::nullopt;
-  return PublicKey::from(ByteView(proof.data() + offset, PublicKey::size));
+  auto decoded = decode_fork_proof(proof, EntryLimits{proof.size()});
+  if (!decoded) return std::nullopt;
+  return decoded->author();
 }
 
 }  // namespace

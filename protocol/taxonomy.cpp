@@ -6,14 +6,30 @@
 namespace ifex {
 
 namespace {
-// Order is presentation order (most frequent first); docs/taxonomy.md describes each.
-constexpr std::array<std::string_view, 14> categories = {
-    "press-freedom",       "attack-on-journalist", "internet-censorship",
-    "access-to-information", "criminal-defamation", "media-concentration",
-    "impunity",            "detention",            "legal-harassment",
-    "surveillance",        "online-harassment",    "censorship",
-    "freedom-of-assembly", "artistic-expression",
-};
+// Order is presentation order (most frequent first); docs/taxonomy.md describes each. The web
+// page shows the labels (it reads this list from GET /api/categories).
+constexpr std::array<CategoryName, 14> category_names_table = {{
+    {"press-freedom", "Press freedom"},
+    {"attack-on-journalist", "Attack on journalist"},
+    {"internet-censorship", "Internet censorship"},
+    {"access-to-information", "Access to information"},
+    {"criminal-defamation", "Criminal defamation"},
+    {"media-concentration", "Media concentration"},
+    {"impunity", "Impunity"},
+    {"detention", "Detention"},
+    {"legal-harassment", "Legal harassment"},
+    {"surveillance", "Surveillance"},
+    {"online-harassment", "Online harassment"},
+    {"censorship", "Censorship"},
+    {"freedom-of-assembly", "Freedom of assembly"},
+    {"artistic-expression", "Artistic expression"},
+}};
+
+constexpr auto categories = [] {
+  std::array<std::string_view, category_names_table.size()> slugs{};
+  for (std::size_t i = 0; i < slugs.size(); ++i) slugs[i] = category_names_table[i].slug;
+  return slugs;
+}();
 
 // ISO 3166-1 alpha-2 officially assigned codes, plus XK (Kosovo, user-assigned but in common use
 // by the UN and EU systems our members report to).
@@ -54,6 +70,9 @@ bool is_lower_alnum(char c) { return is_lower(c) || (c >= '0' && c <= '9'); }
 }  // namespace
 
 std::span<const std::string_view> alert_categories() { return categories; }
+std::span<const CategoryName> category_names() {
+  return category_names_table;
+}
 
 bool is_known_category(std::string_view slug) {
   return std::find(categories.begin(), categories.end(), slug) != categories.end();

@@ -12,7 +12,14 @@
 
 namespace ifex {
 
+// The category slugs, in presentation order.
 std::span<const std::string_view> alert_categories();
+// The same, each with the English label the web page shows for it.
+struct CategoryName {
+  std::string_view slug;
+  std::string_view label;
+};
+std::span<const CategoryName> category_names();
 bool is_known_category(std::string_view slug);
 bool is_known_country(std::string_view alpha2);
 bool is_known_language(std::string_view code);

@@ -12,6 +12,7 @@
 #include "node/entry_json.hpp"
 #include "node/node_handle.hpp"
 #include "node/progress.hpp"
+#include "node/search/search_errors.hpp"
 #include "node/search/search_index.hpp"
 
 namespace ifex::cli {
@@ -86,7 +87,7 @@ void run_search(const SearchOptions& o) {
   if (writable) {
     index = std::move(*writable);
     index_backlog(node, *catalog, *index, true);
-  } else if (writable.error().code == "index_locked") {
+  } else if (search_errors::is_index_locked(writable.error())) {
     index = need(SearchIndex::open_readonly(node.dir().search_dir()), "opening the search index");
   } else {
     throw Failure{writable.error().message};
@@ -173,7 +174,7 @@ void add_reindex_command(CLI::App& app) {
     {
       // Taking the write lock proves no node is running on this data dir.
       auto probe = SearchIndex::open_writable(dir.search_dir());
-      if (!probe && probe.error().code == "index_locked")
+      if (!probe && search_errors::is_index_locked(probe.error()))
         throw Failure{"a running node holds the search index; stop it first (it keeps the index "
                       "current by itself)"};
     }

@@ -6,6 +6,7 @@
 #include "keys/key_text.hpp"
 #include "node/entry_json.hpp"
 #include "node/markup_escape.hpp"
+#include "protocol/utf8.hpp"
 
 namespace ifex {
 
@@ -20,42 +21,6 @@ constexpr std::string_view tag_scheme = "urn:ifexnode:tag";
 constexpr std::string_view event_date_scheme = "urn:ifexnode:event-date";
 constexpr std::string_view replacement_char = "\xEF\xBF\xBD";  // U+FFFD
 
-// Decodes one UTF-8 sequence at s[i] strictly (RFC 3629: no overlongs, no surrogates, nothing
-// above U+10FFFF). Returns its length, or 0 when s[i] does not start a valid sequence.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  std::size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (s.size() - i < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    unsigned char b = byte(i + k);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  return len;
-}
-
 // XML 1.0 Char, minus what UTF-8 decoding already excludes (surrogates, > U+10FFFF).
 bool xml_char(char32_t cp) {
   if (cp < 0x20) return cp == 0x09 || cp == 0x0A || cp == 0x0D;
@@ -68,13 +33,14 @@ bool xml_char(char32_t cp) {
 // normalise them away and the text would not survive the round trip.
 void append_escaped(std::string& out, std::string_view s, bool attribute = false) {
   for (std::size_t i = 0; i < s.size();) {
-    char32_t cp = 0;
-    std::size_t len = utf8_sequence(s, i, cp);
-    if (len == 0) {
+    const Utf8Step step = decode_utf8_at(s, i);
+    if (!step.valid) {
       out += replacement_char;
       ++i;
       continue;
     }
+    const char32_t cp = step.code_point;
+    const std::size_t len = step.length;
     if (!xml_char(cp)) {
       i += len;
       continue;

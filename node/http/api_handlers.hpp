@@ -20,5 +20,7 @@ HttpResponse atom_feed(ApiServices& services, const ParsedTarget& target,
 // `admin`: the request carried the admin token. Without it the answer holds no address, port,
 // URL, pid or path (docs/http-api.md, "GET /api/status").
 HttpResponse node_status(ApiServices& services, std::uint64_t started_ms, bool admin);
+// Takes no parameters.
+HttpResponse list_categories(const ParsedTarget& target);
 
 }  // namespace ifex::api

@@ -3,6 +3,7 @@
 
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/search/search_errors.hpp"
 
 namespace ifex::api {
 
@@ -26,7 +27,7 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
   auto started = std::chrono::steady_clock::now();
   auto index = s.search.borrow();
   if (!index) {
-    if (index.error().code == "no_index")
+    if (search_errors::is_no_index(index.error()))
       return error_response(503, "the search index is being built; try again shortly");
     return error_response(index.error());
   }

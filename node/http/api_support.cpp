@@ -5,6 +5,7 @@
 
 #include "keys/key_text.hpp"
 #include "node/entry_json.hpp"
+#include "node/search/search_errors.hpp"
 
 namespace ifex::api {
 
@@ -32,7 +33,7 @@ HttpResponse error_response(const Error& error) {
     status = 400;
   else if (c == "not_found")
     status = 404;
-  else if (c == "no_index" || c == "index_locked")
+  else if (search_errors::is_no_index(error) || search_errors::is_index_locked(error))
     status = 503;
   else if (c == "store_full" || c == "disk_full")
     status = 507;

@@ -177,7 +177,7 @@ struct HttpApi::Impl {
     }
     bool known = path == "/api/alerts" || path.starts_with("/api/alerts/") ||
                  path == "/api/search" || path == "/api/status" || path == "/feed.atom" ||
-                 path == "/metrics";
+                 path == "/api/categories" || path == "/metrics";
     if (!known) return api::error_response(404, "nothing at " + path + " (see docs/http-api.md)");
     if (!read) return api::error_response(405, "use GET on " + path);
 
@@ -199,6 +199,7 @@ struct HttpApi::Impl {
     if (path == "/feed.atom")
       return cached(r, [&] { return api::atom_feed(s, *target, site_url(r), r.target); });
     if (path == "/api/status") return api::node_status(s, started_ms, authorised(r));
+    if (path == "/api/categories") return cached(r, [&] { return api::list_categories(*target); });
     return metrics();
   }
 

@@ -1,47 +1,10 @@
 #include "node/search/arabic_analysis.hpp"
 
-#include <array>
-#include <cstdint>
+#include "protocol/utf8.hpp"
 
 namespace ifex {
 
 namespace {
-
-// One decoded character: its code point and how many bytes it took; `valid` is false for a
-// byte that does not start a well-formed sequence (it is then passed through as is).
-struct Decoded {
-  char32_t cp = 0;
-  std::size_t len = 1;
-  bool valid = false;
-};
-
-Decoded decode_at(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
-  const std::uint8_t b0 = byte(i);
-  if (b0 < 0x80) return {b0, 1, true};
-  std::size_t len = 0;
-  char32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return {};
-  }
-  if (i + len > s.size()) return {};
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr std::array<char32_t, 5> min_for_len{0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
-  return {cp, len, true};
-}
 
 void append_utf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -112,31 +75,32 @@ std::string normalize_arabic(std::string_view text) {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
-    auto d = decode_at(text, i);
-    if (!d.valid || d.cp < 0x0600 || d.cp > 0x06FF) {
-      out.append(text.substr(i, d.len));  // fast path: only the Arabic block changes
-    } else if (!is_dropped_mark(d.cp)) {
-      append_utf8(out, fold(d.cp));
+    // An invalid byte is passed through as it is, one byte at a time.
+    const Utf8Step d = decode_utf8_at(text, i);
+    if (!d.valid || d.code_point < 0x0600 || d.code_point > 0x06FF) {
+      out.append(text.substr(i, d.length));  // fast path: only the Arabic block changes
+    } else if (!is_dropped_mark(d.code_point)) {
+      append_utf8(out, fold(d.code_point));
     }
-    i += d.len;
+    i += d.length;
   }
   return out;
 }
 
 bool is_arabic_word(std::string_view word) {
   if (word.empty()) return false;
-  auto d = decode_at(word, 0);
-  return d.valid && is_arabic_script(d.cp);
+  const Utf8Step d = decode_utf8_at(word, 0);
+  return d.valid && is_arabic_script(d.code_point);
 }
 
 std::string arabic_light_stem(std::string_view word) {
   const std::string normal = normalize_arabic(word);
   std::u32string w;
   for (std::size_t i = 0; i < normal.size();) {
-    auto d = decode_at(normal, i);
+    const Utf8Step d = decode_utf8_at(normal, i);
     if (!d.valid) return normal;  // not text: leave it alone
-    w.push_back(d.cp);
-    i += d.len;
+    w.push_back(d.code_point);
+    i += d.length;
   }
 
   static constexpr std::u32string_view articles[] = {U"وال", U"بال", U"كال", U"فال",

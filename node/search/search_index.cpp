@@ -21,6 +21,7 @@
 
 #include "node/markup_escape.hpp"
 #include "node/search/arabic_analysis.hpp"
+#include "node/search/search_errors.hpp"
 #include "node/search/stemmers.hpp"
 
 namespace ifex {
@@ -52,6 +53,22 @@ Error xapian_error(std::string_view what, const Xapian::Error& e) {
 
 Error other_error(std::string_view what, const char* message) {
   return make_error("search_index", "search index: " + std::string(what) + ": " + message);
+}
+
+// The one guard of the index's public functions (as the store guards LMDB): whatever Xapian,
+// the allocator or a caller's loader throws becomes an Error naming what was being done, so no
+// exception leaves the search index. R is Status or a Result.
+template <class R, class Fn>
+R guarded(std::string_view what, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const Xapian::Error& e) {
+    return xapian_error(what, e);
+  } catch (const std::exception& e) {
+    return other_error(what, e.what());
+  } catch (...) {
+    return other_error(what, "unknown exception");
+  }
 }
 
 std::string compact_date(const std::string& date) {
@@ -345,7 +362,8 @@ struct SearchIndex::Impl {
 
   Result<SearchResults> run(const SearchRequest& request, const AlertLoader& load) {
     Xapian::Query text = text_query(prepare_query(request.query), request.filters);
-    if (text.empty()) return make_error("bad_query", "the query has no words to search for");
+    if (text.empty())
+      return make_error(search_errors::bad_query, "the query has no words to search for");
     Xapian::Query query = request.filters.empty() ? text
                                                   : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                                   filter_query(request.filters));
@@ -384,138 +402,108 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::files
   if (ec)
     return make_error("search_index",
                       "search index: cannot create " + dir.string() + ": " + ec.message());
-  try {
+  using Opened = Result<std::unique_ptr<SearchIndex>>;
+  return guarded<Opened>("open " + dir.string() + " for writing", [&]() -> Opened {
     auto impl = std::make_unique<Impl>();
     impl->writable = true;
-    impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+    try {
+      impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::DatabaseLockError& e) {
+      return make_error(search_errors::index_locked,
+                        "search index " + dir.string() +
+                            " is locked by another writer (is another ifexnode "
+                            "running or reindexing?): " +
+                            e.get_msg());
+    }
     return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
-  } catch (const Xapian::DatabaseLockError& e) {
-    return make_error("index_locked", "search index " + dir.string() +
-                                          " is locked by another writer (is another ifexnode "
-                                          "running or reindexing?): " +
-                                          e.get_msg());
-  } catch (const Xapian::Error& e) {
-    return xapian_error("open " + dir.string() + " for writing", e);
-  } catch (const std::exception& e) {
-    return other_error("open " + dir.string() + " for writing", e.what());
-  }
+  });
 }
 
 Result<std::unique_ptr<SearchIndex>> SearchIndex::open_readonly(const std::filesystem::path& dir) {
   auto missing = [&] {
-    return make_error(
-        "no_index", "no search index at " + dir.string() + " (run `ifexnode reindex` to build it)");
+    return make_error(search_errors::no_index, "no search index at " + dir.string() +
+                                                   " (run `ifexnode reindex` to build it)");
   };
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return missing();
-  try {
+  using Opened = Result<std::unique_ptr<SearchIndex>>;
+  return guarded<Opened>("open " + dir.string(), [&]() -> Opened {
     auto impl = std::make_unique<Impl>();
-    impl->rdb = Xapian::Database(dir.string());
+    try {
+      impl->rdb = Xapian::Database(dir.string());
+    } catch (const Xapian::DatabaseNotFoundError&) {
+      return missing();
+    }
     return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
-  } catch (const Xapian::DatabaseNotFoundError&) {
-    return missing();
-  } catch (const Xapian::Error& e) {
-    return xapian_error("open " + dir.string(), e);
-  } catch (const std::exception& e) {
-    return other_error("open " + dir.string(), e.what());
-  }
+  });
 }
 
 Status SearchIndex::add(const IndexedAlert& alert) {
   if (!impl_->writable)
     return make_error("read_only", "search index: add() on an index opened read-only");
-  try {
+  return guarded<Status>("add " + alert.id.hex(), [&] {
     impl_->wdb.replace_document(id_prefix + alert.id.hex(), impl_->make_document(alert));
     return Status::success();
-  } catch (const Xapian::Error& e) {
-    return xapian_error("add " + alert.id.hex(), e);
-  } catch (const std::exception& e) {
-    return other_error("add " + alert.id.hex(), e.what());
-  }
+  });
 }
 
 Status SearchIndex::commit() {
   if (!impl_->writable)
     return make_error("read_only", "search index: commit() on an index opened read-only");
-  try {
+  return guarded<Status>("commit", [&] {
     impl_->wdb.commit();
     return Status::success();
-  } catch (const Xapian::Error& e) {
-    return xapian_error("commit", e);
-  } catch (const std::exception& e) {
-    return other_error("commit", e.what());
-  }
+  });
 }
 
 Status SearchIndex::set_metadata(const std::string& key, const std::string& value) {
   if (!impl_->writable)
     return make_error("read_only", "search index: set_metadata() on an index opened read-only");
-  try {
+  return guarded<Status>("set metadata '" + key + "'", [&] {
     impl_->wdb.set_metadata(key, value);
     return Status::success();
-  } catch (const Xapian::Error& e) {
-    return xapian_error("set metadata '" + key + "'", e);
-  } catch (const std::exception& e) {
-    return other_error("set metadata '" + key + "'", e.what());
-  }
+  });
 }
 
 Result<std::string> SearchIndex::metadata(const std::string& key) const {
-  try {
-    return impl_->db().get_metadata(key);
-  } catch (const Xapian::Error& e) {
-    return xapian_error("read metadata '" + key + "'", e);
-  } catch (const std::exception& e) {
-    return other_error("read metadata '" + key + "'", e.what());
-  }
+  return guarded<Result<std::string>>("read metadata '" + key + "'",
+                                      [&] { return impl_->db().get_metadata(key); });
 }
 
 Status SearchIndex::refresh() {
-  try {
+  return guarded<Status>("refresh", [&] {
     if (!impl_->writable) impl_->rdb.reopen();
     return Status::success();
-  } catch (const Xapian::Error& e) {
-    return xapian_error("refresh", e);
-  } catch (const std::exception& e) {
-    return other_error("refresh", e.what());
-  }
+  });
 }
 
 Result<std::uint64_t> SearchIndex::document_count() const {
-  try {
-    return std::uint64_t{impl_->db().get_doccount()};
-  } catch (const Xapian::Error& e) {
-    return xapian_error("count documents", e);
-  } catch (const std::exception& e) {
-    return other_error("count documents", e.what());
-  }
+  return guarded<Result<std::uint64_t>>("count documents",
+                                        [&] { return std::uint64_t{impl_->db().get_doccount()}; });
 }
 
 Result<SearchResults> SearchIndex::search(const SearchRequest& request,
                                           const AlertLoader& load) const {
-  if (is_blank(request.query)) return make_error("bad_query", "the query is empty");
-  if (auto problem = unbalanced(request.query)) return make_error("bad_query", *problem);
-  for (int attempt = 1;; ++attempt) {
-    try {
-      return impl_->run(request, load);
-    } catch (const Xapian::QueryParserError& e) {
-      return make_error("bad_query", explain_parse_error(e.get_msg()));
-    } catch (const Xapian::DatabaseModifiedError& e) {
-      // A writer committed over the revision being read: read the newest one and try again.
-      if (attempt == max_attempts) return xapian_error("search", e);
+  if (is_blank(request.query)) return make_error(search_errors::bad_query, "the query is empty");
+  if (auto problem = unbalanced(request.query))
+    return make_error(search_errors::bad_query, *problem);
+  return guarded<Result<SearchResults>>("search", [&]() -> Result<SearchResults> {
+    for (int attempt = 1;; ++attempt) {
       try {
-        impl_->db().reopen();
-      } catch (const Xapian::Error& e2) {
-        return xapian_error("search (reopen)", e2);
+        return impl_->run(request, load);
+      } catch (const Xapian::QueryParserError& e) {
+        return make_error(search_errors::bad_query, explain_parse_error(e.get_msg()));
+      } catch (const Xapian::DatabaseModifiedError&) {
+        // A writer committed over the revision being read: read the newest one and try again.
+        if (attempt == max_attempts) throw;
+        auto reopened = guarded<Status>("search (reopen)", [&] {
+          impl_->db().reopen();
+          return Status::success();
+        });
+        if (!reopened) return reopened.error();
       }
-    } catch (const Xapian::Error& e) {
-      return xapian_error("search", e);
-    } catch (const std::exception& e) {
-      return other_error("search", e.what());
-    } catch (...) {
-      return other_error("search", "unknown exception (from the alert loader?)");
     }
-  }
+  });
 }
 
 }  // namespace ifex

@@ -21,6 +21,7 @@
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
 #include "node/archive_filters.hpp"
+#include "node/search/search_errors.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {
@@ -57,9 +58,9 @@ using AlertLoader = std::function<std::optional<Alert>(const Hash&)>;
 class SearchIndex {
  public:
   // Creates the directory if needed. Fails with a clear message when another process holds the
-  // write lock ("index_locked") or the database is damaged.
+  // write lock (search_errors::is_index_locked) or the database is damaged.
   static Result<std::unique_ptr<SearchIndex>> open_writable(const std::filesystem::path& dir);
-  // Fails when the index does not exist yet ("no_index").
+  // Fails when the index does not exist yet (search_errors::is_no_index).
   static Result<std::unique_ptr<SearchIndex>> open_readonly(const std::filesystem::path& dir);
   ~SearchIndex();
 
@@ -75,7 +76,7 @@ class SearchIndex {
   Status refresh();
   Result<std::uint64_t> document_count() const;
 
-  // Errors: "bad_query" (the message explains, e.g. unbalanced quotes), I/O.
+  // Errors: search_errors::bad_query (the message explains, e.g. unbalanced quotes), I/O.
   // Words are ANDed (BM25-ranked). The query is read as English, French, Spanish, as typed
   // and (when filters.lang names another language) in that language, each alert scored by
   // its best reading: the lang filter selects alerts with a text in it, not the query's

@@ -5,24 +5,10 @@
 'use strict';
 
 (() => {
-  // Category slugs of docs/taxonomy.md, in presentation order.
-  const CATEGORIES = [
-    ['press-freedom', 'Press freedom'],
-    ['attack-on-journalist', 'Attack on journalist'],
-    ['internet-censorship', 'Internet censorship'],
-    ['access-to-information', 'Access to information'],
-    ['criminal-defamation', 'Criminal defamation'],
-    ['media-concentration', 'Media concentration'],
-    ['impunity', 'Impunity'],
-    ['detention', 'Detention'],
-    ['legal-harassment', 'Legal harassment'],
-    ['surveillance', 'Surveillance'],
-    ['online-harassment', 'Online harassment'],
-    ['censorship', 'Censorship'],
-    ['freedom-of-assembly', 'Freedom of assembly'],
-    ['artistic-expression', 'Artistic expression'],
-  ];
-  const CATEGORY_LABEL = new Map(CATEGORIES);
+  // The categories (slug, label) in presentation order, as the node serves them
+  // (GET /api/categories): the page keeps no copy of the list the node publishes with.
+  let CATEGORIES = [];
+  let CATEGORY_LABEL = new Map();
   const MAX_CATEGORIES = 8;
 
   // The languages offered for filtering and publishing; others are displayed when received.
@@ -171,7 +157,8 @@
       try {
         body = JSON.parse(text);
       } catch (e) {
-        if (response.ok) throw new ApiError('The node sent an answer that is not JSON.', response.status);
+        if (response.ok)
+          throw new ApiError('The node sent an answer that is not JSON.', response.status);
       }
     }
     if (!response.ok) {
@@ -231,8 +218,10 @@
       view.append(heading('Page not found'), el('p', {}, 'There is no such page. ', el('a', { href: '#/' }, 'See the latest alerts.')));
     }
     for (const link of document.querySelectorAll('[data-nav]')) {
-      if (link.dataset.nav === section) link.setAttribute('aria-current', 'page');
-      else link.removeAttribute('aria-current');
+      if (link.dataset.nav === section)
+        link.setAttribute('aria-current', 'page');
+      else
+        link.removeAttribute('aria-current');
     }
     // Moving focus to the new view's heading tells screen readers the page changed; not on the
     // first load, where the browser starts at the top anyway.
@@ -256,7 +245,8 @@
   function metaLine(a) {
     const parts = [];
     if (a.date) parts.push(el('time', { datetime: a.date }, a.date));
-    if (a.country) parts.push(el('span', { class: 'country', title: countryName(a.country) }, a.country));
+    if (a.country)
+      parts.push(el('span', {class: 'country', title: countryName(a.country)}, a.country));
     for (const c of a.categories || []) {
       parts.push(el('a', { class: 'tag', href: '#/' + query({ category: c }) }, categoryLabel(c)));
     }
@@ -289,8 +279,10 @@
     template.innerHTML = String(html || '');
     const out = [];
     for (const node of template.content.childNodes) {
-      if (node.nodeType === Node.ELEMENT_NODE && node.nodeName === 'MARK') out.push(el('mark', {}, node.textContent));
-      else out.push(node.textContent);
+      if (node.nodeType === Node.ELEMENT_NODE && node.nodeName === 'MARK')
+        out.push(el('mark', {}, node.textContent));
+      else
+        out.push(node.textContent);
     }
     return out;
   }
@@ -455,7 +447,8 @@
     if (Array.isArray(translations)) {
       for (const t of translations) texts.push({ ...t, original: false });
     } else {
-      for (const [lang, t] of Object.entries(translations)) texts.push({ lang, ...t, original: false });
+      for (const [lang, t] of Object.entries(translations))
+        texts.push({lang, ...t, original: false});
     }
     return texts;
   }
@@ -558,7 +551,8 @@
     } catch (e) {
       parsed = null;
     }
-    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return bdi(String(url));
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+      return bdi(String(url));
     return el('a', { href: parsed.href, rel: 'noopener noreferrer nofollow', target: '_blank', dir: 'ltr' },
       String(url));
   }
@@ -676,8 +670,10 @@
 
   function storeToken(token) {
     try {
-      if (token) sessionStorage.setItem(TOKEN_KEY, token);
-      else sessionStorage.removeItem(TOKEN_KEY);
+      if (token)
+        sessionStorage.setItem(TOKEN_KEY, token);
+      else
+        sessionStorage.removeItem(TOKEN_KEY);
     } catch (e) {
       showError('This browser does not allow keeping the token for this tab (' + e.message + ').');
     }
@@ -685,8 +681,10 @@
 
   function renderPublish() {
     document.title = 'Publish an alert – IFEX alerts';
-    if (!storedToken()) renderLogin();
-    else renderPublishForm();
+    if (!storedToken())
+      renderLogin();
+    else
+      renderPublishForm();
   }
 
   function renderLogin() {
@@ -875,6 +873,17 @@
     });
   }
 
-  window.addEventListener('hashchange', route);
-  route();
+  async function loadCategories() {
+    const answer = await api('/api/categories');
+    CATEGORIES = answer.categories.map((c) => [c.slug, c.label]);
+    CATEGORY_LABEL = new Map(CATEGORIES);
+  }
+
+  // The page starts once it has the categories; without them it still shows what it can, and
+  // says why the category choices are missing (after route(), which clears the errors).
+  loadCategories().then(() => null, (e) => e).then((failure) => {
+    window.addEventListener('hashchange', route);
+    route();
+    if (failure) showError('The categories could not be loaded: ' + failure.message);
+  });
 })();

@@ -156,6 +156,27 @@ class ArchiveNode(unittest.TestCase):
         self.assertEqual(self.node.request("GET", "/api/nothing")[0], 404)
         self.assertEqual(self.node.request("DELETE", "/api/alerts")[0], 405)
 
+    # ---- categories ----
+    def test_categories_are_the_taxonomy_in_presentation_order(self):
+        # docs/taxonomy.md lists the slugs in presentation order; protocol_test checks that the
+        # code's list matches it, and this that the node serves exactly that list to the page.
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "taxonomy.md")) as f:
+            text = f.read()
+        table = text[text.index("## Categories"):text.index("## Countries")]
+        documented = [line.split("`")[1] for line in table.splitlines()
+                      if line.startswith("| `")]
+        self.assertEqual(len(documented), 14)
+        got = self.node.get_json("/api/categories")["categories"]
+        self.assertEqual([c["slug"] for c in got], documented)
+        for c in got:
+            self.assertEqual(set(c), {"slug", "label"})
+            self.assertTrue(c["label"] and c["label"][0].isupper(), c)
+        status, headers, _ = self.node.request("GET", "/api/categories")
+        self.assertEqual(self.node.request("GET", "/api/categories",
+                                           headers={"If-None-Match": headers["etag"]})[0], 304)
+        self.assertEqual(self.node.request("GET", "/api/categories?lang=fr")[0], 400)
+        self.assertEqual(self.node.request("POST", "/api/categories", "{}")[0], 405)
+
     # ---- feed, metrics, health ----
     def test_atom_feed_parses_and_matches_the_listing(self):
         # Every alert here is an archive record: the feed holds them only with include=archive,

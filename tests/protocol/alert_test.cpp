@@ -574,6 +574,107 @@ TEST_CASE("utf8: agrees with the Unicode table on every short sequence", "[utf8]
   CHECK(checked > 1'000'000);
 }
 
+// The decoder the validator, the Atom feed and the Arabic analysis share.
+
+TEST_CASE("utf8: the decoder yields each code point and its length", "[utf8]") {
+  struct Good {
+    std::string text;
+    char32_t code_point;
+    std::size_t length;
+  };
+  const Good good[] = {{"A", U'A', 1},
+                       {"\x7f", 0x7f, 1},
+                       {"\xc2\x80", 0x80, 2},
+                       {"\xdf\xbf", 0x7ff, 2},
+                       {"\xe0\xa0\x80", 0x800, 3},
+                       {"\xed\x9f\xbf", 0xd7ff, 3},  // just below the surrogates
+                       {"\xee\x80\x80", 0xe000, 3},  // just above them
+                       {"\xef\xbf\xbf", 0xffff, 3},
+                       {"\xf0\x90\x80\x80", 0x10000, 4},
+                       {"\xf4\x8f\xbf\xbf", 0x10ffff, 4},
+                       {"\xd8\xb9", 0x0639, 2}};
+  for (const auto& g : good) {
+    INFO(to_hex(as_bytes(g.text)));
+    const Utf8Step step = decode_utf8_at(g.text, 0);
+    CHECK(step.valid);
+    CHECK(step.code_point == g.code_point);
+    CHECK(step.length == g.length);
+  }
+  // Decoding resumes where the previous sequence ended.
+  const std::string mixed = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  std::u32string decoded;
+  for (std::size_t i = 0; i < mixed.size();) {
+    const Utf8Step step = decode_utf8_at(mixed, i);
+    REQUIRE(step.valid);
+    decoded.push_back(step.code_point);
+    i += step.length;
+  }
+  CHECK(decoded == U"a\u00e9\u20ac\U0001F600");
+}
+
+TEST_CASE("utf8: the decoder reports an invalid sequence as one byte", "[utf8]") {
+  const std::string overlongs[] = {"\xc0\x80",     "\xc1\xbf",         "\xe0\x80\x80",
+                                   "\xe0\x9f\xbf", "\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf"};
+  const std::string surrogates[] = {"\xed\xa0\x80", "\xed\xaf\xbf", "\xed\xb0\x80", "\xed\xbf\xbf"};
+  const std::string above_max[] = {"\xf4\x90\x80\x80",     "\xf4\xbf\xbf\xbf",
+                                   "\xf5\x80\x80\x80",     "\xf7\xbf\xbf\xbf",
+                                   "\xf8\x88\x80\x80\x80", "\xfc\x84\x80\x80\x80\x80"};
+  // Cut at the end of the text, or followed by an ASCII byte (\x41 is 'A').
+  const std::string truncated[] = {"\xc3",         "\xe2\x82",     "\xe2",
+                                   "\xf0\x9f\x98", "\xf0\x9f",     "\xf0",
+                                   "\xc3\x41",     "\xe2\x82\x41", "\xf0\x9f\x98\x41"};
+  const std::string stray[] = {"\x80", "\xbf", "\xfe", "\xff"};
+  auto check_invalid = [](const std::string& text) {
+    INFO(to_hex(as_bytes(text)));
+    const Utf8Step step = decode_utf8_at(text, 0);
+    CHECK_FALSE(step.valid);
+    CHECK(step.length == 1);
+    CHECK(first_invalid_utf8(text) == std::size_t{0});
+  };
+  for (const auto& t : overlongs) check_invalid(t);
+  for (const auto& t : surrogates) check_invalid(t);
+  for (const auto& t : above_max) check_invalid(t);
+  for (const auto& t : truncated) check_invalid(t);
+  for (const auto& t : stray) check_invalid(t);
+  // A truncated sequence at the very end, after valid text.
+  const std::string tail = "ok\xe2\x82";
+  CHECK(decode_utf8_at(tail, 1).valid);
+  CHECK_FALSE(decode_utf8_at(tail, 2).valid);
+}
+
+// An encoder written here, independently of the code under test: every scalar value encoded
+// decodes back to itself, with the length RFC 3629 gives it.
+std::string encode_for_test(char32_t cp) {
+  std::string out;
+  auto put = [&](unsigned v) { out += static_cast<char>(v); };
+  if (cp < 0x80) {
+    put(cp);
+  } else if (cp < 0x800) {
+    put(0xc0 | (cp >> 6)), put(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    put(0xe0 | (cp >> 12)), put(0x80 | ((cp >> 6) & 0x3f)), put(0x80 | (cp & 0x3f));
+  } else {
+    put(0xf0 | (cp >> 18)), put(0x80 | ((cp >> 12) & 0x3f)), put(0x80 | ((cp >> 6) & 0x3f)),
+        put(0x80 | (cp & 0x3f));
+  }
+  return out;
+}
+
+TEST_CASE("utf8: the decoder round-trips every scalar value", "[utf8]") {
+  std::size_t failures = 0;
+  for (char32_t cp = 0; cp <= 0x10ffff; ++cp) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const std::string bytes = encode_for_test(cp);
+    const Utf8Step step = decode_utf8_at(bytes, 0);
+    if (!step.valid || step.code_point != cp || step.length != bytes.size()) ++failures;
+  }
+  CHECK(failures == 0);
+  // The surrogates, encoded as if they were scalar values, are refused.
+  for (char32_t cp = 0xd800; cp <= 0xdfff; ++cp)
+    if (decode_utf8_at(encode_for_test(cp), 0).valid) ++failures;
+  CHECK(failures == 0);
+}
+
 // --- vocabularies -------------------------------------------------------------------------------
 
 TEST_CASE("the category taxonomy", "[taxonomy]") {

@@ -583,6 +583,17 @@ async function main() {
       await page.screenshot({ path: path.join(shots, 'desktop-home.png'), fullPage: true });
     });
 
+    // The page keeps no list of its own (GET /api/categories); both forms offer the node's.
+    const nodeCategories = (await getJson(base + '/api/categories')).body.categories.map((c) => [c.slug, c.label]);
+    const sameCategories = (got) => JSON.stringify(got) === JSON.stringify(nodeCategories);
+
+    await step('the filter form offers exactly the node\'s categories, in its order', async () => {
+      check(nodeCategories.length === 14, `the node serves ${nodeCategories.length} categories`);
+      const offered = await page.$$eval('#filter-category option', (options) =>
+        options.filter((o) => o.value !== '').map((o) => [o.value, o.textContent]));
+      check(sameCategories(offered), `the filter offers ${JSON.stringify(offered)}`);
+    });
+
     await step('markup and bidi controls in a title stay text, isolated', async () => {
       const link = page.locator(`#alert-list a[href^="#/alert/${ids.hostile}"]`);
       check(await link.count() === 1, 'the hostile alert is not listed');
@@ -809,6 +820,12 @@ async function main() {
       await page.waitForSelector('#publish-error p');
       const message = await page.locator('#publish-error').innerText();
       check(/country/i.test(message), `no country error shown: ${message}`);
+    });
+
+    await step('the publish form offers exactly the node\'s categories, in its order', async () => {
+      const offered = await page.$$eval('#publish-form input[name=categories]', (boxes) =>
+        boxes.map((b) => [b.value, document.querySelector(`label[for="${b.id}"]`).textContent]));
+      check(sameCategories(offered), `the publish form offers ${JSON.stringify(offered)}`);
     });
 
     await step('publishing through the form with the token, then seeing it on #/', async () => {

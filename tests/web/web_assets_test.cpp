@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "node/web/web_assets.hpp"
+#include "protocol/taxonomy.hpp"
 
 namespace ifex {
 
@@ -41,6 +42,20 @@ TEST_CASE("web assets: / is the page, and the page's scripts and styles are ther
   const WebAsset* icon = find_web_asset("/favicon.svg");
   REQUIRE(icon != nullptr);
   CHECK(icon->content_type == "image/svg+xml");
+}
+
+// The page reads the categories from GET /api/categories; a copy of the list in the script would
+// drift from the one the node publishes with.
+TEST_CASE("web assets: the script holds no copy of the category list") {
+  const WebAsset* js = find_web_asset("/app.js");
+  REQUIRE(js != nullptr);
+  CHECK(js->body.find("/api/categories") != std::string_view::npos);
+  for (const CategoryName& c : category_names()) {
+    INFO(c.slug);
+    CHECK(js->body.find("'" + std::string(c.slug) + "'") == std::string_view::npos);
+    CHECK(js->body.find("\"" + std::string(c.slug) + "\"") == std::string_view::npos);
+    CHECK(js->body.find("'" + std::string(c.label) + "'") == std::string_view::npos);
+  }
 }
 
 TEST_CASE("web assets: unknown paths give nullptr") {
