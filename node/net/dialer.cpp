@@ -12,7 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "keys/key_text.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/gossip_session.hpp"
 

@@ -11,8 +11,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "keys/key_text.hpp"
-#include "node/log.hpp"
-#include "node/wall_clock.hpp"
+#include "node/base/log.hpp"
+#include "node/base/wall_clock.hpp"
 #include "protocol/entry_check.hpp"
 #include "protocol/handshake.hpp"
 

@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
-#include "node/log.hpp"
-#include "node/wall_clock.hpp"
+#include "node/base/log.hpp"
+#include "node/base/wall_clock.hpp"
+#include "node/codec/entry_json.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {

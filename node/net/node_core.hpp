@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "node/config.hpp"
 #include "node/feed/metrics_text.hpp"
+#include "node/home/config.hpp"
 #include "node/net/connection_problems.hpp"
 #include "node/net/peer_link.hpp"
 #include "node/net/store_writer.hpp"

@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "keys/key_text.hpp"
+#include "node/base/wall_clock.hpp"
 #include "node/net/node_core.hpp"
-#include "node/wall_clock.hpp"
 
 namespace ifex {
 

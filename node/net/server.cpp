@@ -15,13 +15,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "node/http/header_value.hpp"
-#include "node/http/http_api.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
+#include "node/codec/header_value.hpp"
 #include "node/net/address_prefix.hpp"
 #include "node/net/endpoint.hpp"
-#include "node/net/http_request_reader.hpp"
 #include "node/net/gossip_session.hpp"
+#include "node/net/http_request_reader.hpp"
 
 namespace ifex {
 
