@@ -12,6 +12,10 @@
 //    (eager again) and asks for the missing entries, and the graft is undone if the tree was
 //    only late. A peer that takes pushes and never says anything is turned lazy.
 //  - a fork proof freezes its author's log: nothing more of it is awaited or grafted.
+//  - forks are looked for wherever two logs meet: a clock or have note naming another id at
+//    the seq we hold is answered with our entry there, and an entry whose prev names another
+//    entry than ours asks its sender for its entry at our head's seq; either way the receiver's
+//    store then holds two entries for one seq and makes the fork proof.
 //  - entries and fork proofs are verified and stored by the caller, which then reports the
 //    outcome (on_entry_stored, on_duplicate, on_gap, on_fork_proof).
 //
@@ -93,6 +97,8 @@ struct ReplicatorStats {
   std::uint64_t duplicates = 0;        // entries received that were already stored
   std::uint64_t prunes_sent = 0;
   std::uint64_t grafts_sent = 0;
+  std::uint64_t head_conflicts = 0;    // a peer's clock or have note named another id at our head
+  std::uint64_t mismatch_grafts = 0;   // grafts asking for the entry an arriving one chained to
 };
 
 struct PeerReplicationState {
@@ -129,6 +135,12 @@ class Replicator {
   void on_duplicate(PeerId from, const SignedEntry& entry, bool pushed);
   // An entry from `from` could not be appended: this node holds `author` only up to `have_seq`.
   void on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq, std::uint64_t now_ms);
+  // An entry from `from` fits our head's seq + 1 but names another predecessor than our head:
+  // the author signed two entries at head.seq (or earlier). Asks `from` for its log from
+  // head.seq, whose first entry then makes the fork proof here. Once per author and head seq
+  // per peer, so a peer with a broken log cannot keep us asking.
+  void on_prev_mismatch(PeerId from, const PublicKey& author, const LogHead& head,
+                        std::uint64_t now_ms);
   // A new fork proof was stored (received from `from`, or detected here): pass it on. The
   // author's log is frozen from now on, so its missing entries are no longer awaited or grafted.
   // `proof` is verified by the caller (docs/protocol.md, "Fork proof").
@@ -183,6 +195,10 @@ class Replicator {
     // Logs it holds further than we do, and how far we got meanwhile from others: sent as a
     // Have note at the next tick so its catch-up cursor to us skips what we no longer lack.
     std::map<PublicKey, std::uint64_t> progress;
+    // Forks looked for with it: (author, seq) of heads we answered with our entry, and the
+    // seq each mismatch graft asked from.
+    std::set<std::pair<PublicKey, std::uint64_t>> conflicts_answered;
+    std::map<PublicKey, std::uint64_t> mismatch_asked;
   };
   // The push EntriesMsg to a peer that later pushes may join, while it is the last message
   // queued for that peer.
@@ -208,6 +224,9 @@ class Replicator {
   static void heard_from(Peer& p);
   std::size_t keepalive_entries() const;
   void received_from(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t seq);
+  ClockEntry head_note(const PublicKey& author, std::uint64_t seq) const;
+  ClockMsg with_head_ids(ClockMsg clock) const;
+  void compare_head(PeerId peer, Peer& p, const ClockEntry& theirs);
 
   ReplicatorConfig config_;
   const LogReader& logs_;

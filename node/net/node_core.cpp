@@ -395,7 +395,7 @@ void NodeCore::poll_store() {
 void NodeCore::send_outgoing() {
   for (auto& [peer, message] : replicator_->take_outgoing()) {
     auto it = links_.find(peer);
-    if (it != links_.end()) it->second.link->send(encode_gossip(message));
+    if (it != links_.end()) it->second.link->send(encode_gossip(message, GossipVersion::v1));
   }
 }
 
@@ -409,7 +409,7 @@ void NodeCore::pump(PeerId id) {
   while (it->second.link->queued_bytes() < high_water) {
     auto batch = replicator_->next_sync_batch(id, budget);
     if (!batch) break;
-    it->second.link->send(encode_gossip(*batch));
+    it->second.link->send(encode_gossip(*batch, GossipVersion::v1));
   }
 }
 

@@ -263,7 +263,7 @@ void Simulation::disconnect(std::uint32_t l) {
 
 void Simulation::send(std::uint32_t l, int side, const GossipMessage& message) {
   Link& k = links_[l];
-  Bytes bytes = encode_gossip(message);
+  Bytes bytes = encode_gossip(message, newest_gossip_version);
   const std::uint32_t from = k.end[side];
   if (honest_[from])
     metrics_.sent(message, bytes.size(), topology_.roles[k.end[1 - side]] == Role::sybil);

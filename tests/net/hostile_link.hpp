@@ -109,7 +109,7 @@ class Connection {
   // server's frame does not open or decode (the server never sends such frames).
   std::optional<GossipMessage> read_message(const GossipLimits& limits);
 
-  Bytes seal(const GossipMessage& message) { return sealer_->seal(encode_gossip(message)); }
+  Bytes seal(const GossipMessage& message) { return sealer_->seal(encode_gossip(message, GossipVersion::v1)); }
   Bytes seal_final() { return sealer_->seal_final(); }
 
   // Reads until the connection ends; true when the server ended it, false when the watchdog
