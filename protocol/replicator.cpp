@@ -65,6 +65,12 @@ ClockMsg Replicator::with_head_ids(ClockMsg clock) const {
   return clock;
 }
 
+void Replicator::send_fork_proofs(PeerId peer, Peer& p) {
+  for (const auto& [author, proof] : frozen_)
+    if (peer_accepts(p, author) && p.proofs_sent.insert(author).second)
+      send(peer, ForkProofMsg{proof});
+}
+
 void Replicator::compare_head(PeerId peer, Peer& p, const ClockEntry& theirs) {
   if (!theirs.head_id || theirs.seq == 0 || frozen_.contains(theirs.author)) return;
   if (!accepts_(theirs.author)) return;
@@ -122,6 +128,7 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
     for (const auto& h : clock->heads)
       if (h.seq > 0) p.known[h.author] = std::max(p.known[h.author], h.seq);
     for (const auto& h : clock->heads) compare_head(peer, p, h);
+    send_fork_proofs(peer, p);
     if (!update) {
       start_catch_up(p);
     } else if (!accepted_any_before) {
@@ -352,11 +359,15 @@ void Replicator::graft(PeerId peer, Peer& p, const PublicKey& author, std::uint6
 
 void Replicator::on_fork_proof(const Bytes& proof, std::optional<PeerId> from) {
   if (auto author = fork_proof_author(proof)) {
-    frozen_.insert(*author);
+    frozen_.try_emplace(*author, proof);
     missing_.erase(*author);
+    for (auto& [id, p] : peers_) {
+      // The sender holds it; the others get it now or, before their clock, after it.
+      if (from && id == *from) p.proofs_sent.insert(*author);
+      if (!p.clock_received || !p.proofs_sent.insert(*author).second) continue;
+      send(id, ForkProofMsg{proof});
+    }
   }
-  for (auto& [id, p] : peers_)
-    if (p.clock_received && (!from || id != *from)) send(id, ForkProofMsg{proof});
 }
 
 void Replicator::on_tick(std::uint64_t now_ms) {

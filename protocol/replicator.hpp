@@ -142,8 +142,11 @@ class Replicator {
   void on_prev_mismatch(PeerId from, const PublicKey& author, const LogHead& head,
                         std::uint64_t now_ms);
   // A new fork proof was stored (received from `from`, or detected here): pass it on. The
-  // author's log is frozen from now on, so its missing entries are no longer awaited or grafted.
-  // `proof` is verified by the caller (docs/protocol.md, "Fork proof").
+  // author's log is frozen from now on, so its missing entries are no longer awaited or grafted,
+  // and a peer that connects later and carries the author gets the proof after its clock (a
+  // node that was away when it spread would otherwise never learn it). The owner also calls
+  // this at start for each proof its store holds. `proof` is verified by the caller
+  // (docs/protocol.md, "Fork proof").
   void on_fork_proof(const Bytes& proof, std::optional<PeerId> from);
 
   // Timers: grafts for lazy notes the tree did not honour, batched Have notes.
@@ -199,6 +202,7 @@ class Replicator {
     // seq each mismatch graft asked from.
     std::set<std::pair<PublicKey, std::uint64_t>> conflicts_answered;
     std::map<PublicKey, std::uint64_t> mismatch_asked;
+    std::set<PublicKey> proofs_sent;  // fork proofs it has from us
   };
   // The push EntriesMsg to a peer that later pushes may join, while it is the last message
   // queued for that peer.
@@ -227,13 +231,16 @@ class Replicator {
   ClockEntry head_note(const PublicKey& author, std::uint64_t seq) const;
   ClockMsg with_head_ids(ClockMsg clock) const;
   void compare_head(PeerId peer, Peer& p, const ClockEntry& theirs);
+  void send_fork_proofs(PeerId peer, Peer& p);
 
   ReplicatorConfig config_;
   const LogReader& logs_;
   std::function<bool(const PublicKey&)> accepts_;
   std::map<PeerId, Peer> peers_;  // ordered: the same events give the same messages everywhere
   std::map<PublicKey, Missing> missing_;
-  std::set<PublicKey> frozen_;  // authors with a fork proof: nothing more of them is awaited
+  // Authors with a fork proof, and the first proof seen of each: nothing more of them is
+  // awaited, and every peer that carries one of them is sent its proof when it connects.
+  std::map<PublicKey, Bytes> frozen_;
   std::uint64_t now_ms_ = 0;    // the latest time handed in (on_duplicate gets none)
   std::vector<std::pair<PeerId, GossipMessage>> outgoing_;
   std::unordered_map<PeerId, OpenPush> open_push_;
