@@ -731,11 +731,23 @@ TEST_CASE("fork proofs go to every other peer that sent its clock", "[replicator
   b.connect(2, 0);
   b.r.on_connected(3, b.our_clock(), 0);
   b.r.take_outgoing();
-  b.r.on_fork_proof(Bytes{9, 9}, PeerId{1});
+  SignedEntry other = test::make_entry(b.x, 3, b.x_log[1].id(), Bytes{'o'});
+  auto proof = make_fork_proof(b.x_log[2], other);
+  REQUIRE(proof);
+  const Bytes encoded = encode_fork_proof(*proof);
+  b.r.on_fork_proof(encoded, PeerId{1});
   auto out = b.r.take_outgoing();
   REQUIRE(out.size() == 1);
   CHECK(out[0].first == 2);
-  CHECK(std::get<ForkProofMsg>(out[0].second).proof == Bytes{9, 9});
+  CHECK(std::get<ForkProofMsg>(out[0].second).proof == encoded);
+  // Peer 3 had not sent its clock: it gets the proof after it (x is in that clock), once.
+  REQUIRE(b.r.on_message(3, ClockMsg{false, {{b.xk(), 0}}}, 0));
+  out = b.r.take_outgoing();
+  auto proofs = of_type<ForkProofMsg>(out, 3);
+  REQUIRE(proofs.size() == 1);
+  CHECK(proofs[0].proof == encoded);
+  b.r.on_fork_proof(encoded, std::nullopt);  // every peer has it now
+  CHECK(b.r.take_outgoing().empty());
 }
 
 TEST_CASE("a disconnected peer is forgotten, with what was queued for it", "[replicator]") {
