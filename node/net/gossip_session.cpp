@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/system/error_code.hpp>
+#include <algorithm>
 #include <variant>
 #include <vector>
 
@@ -43,19 +44,17 @@ std::string sanitize_close_reason(std::string_view reason) {
 Bytes encode_close_frame(std::uint16_t code, std::string_view reason, bool masked,
                          const std::uint8_t (&mask)[4]) {
   const std::string text = sanitize_close_reason(reason);
-  Bytes payload;
-  payload.push_back(static_cast<std::uint8_t>(code >> 8));
-  payload.push_back(static_cast<std::uint8_t>(code & 0xff));
-  payload.insert(payload.end(), text.begin(), text.end());
-  Bytes frame;
-  frame.push_back(0x88);  // FIN, opcode 8 (close)
-  // At most 2 + 64 bytes: always the 7-bit length form.
-  frame.push_back(static_cast<std::uint8_t>((masked ? 0x80 : 0x00) | payload.size()));
-  if (masked) {
-    frame.insert(frame.end(), mask, mask + 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= mask[i % 4];
-  }
-  frame.insert(frame.end(), payload.begin(), payload.end());
+  const std::size_t payload = 2 + text.size();  // at most 66: always the 7-bit length form
+  const std::size_t at = masked ? 6 : 2;
+  Bytes frame(at + payload);
+  frame[0] = 0x88;  // FIN, opcode 8 (close)
+  frame[1] = static_cast<std::uint8_t>((masked ? 0x80 : 0x00) | payload);
+  if (masked) std::copy(mask, mask + 4, frame.begin() + 2);
+  frame[at] = static_cast<std::uint8_t>(code >> 8);
+  frame[at + 1] = static_cast<std::uint8_t>(code & 0xff);
+  std::copy(text.begin(), text.end(), frame.begin() + static_cast<std::ptrdiff_t>(at + 2));
+  if (masked)
+    for (std::size_t i = 0; i < payload; ++i) frame[at + i] ^= mask[i % 4];
   return frame;
 }
 

@@ -523,7 +523,6 @@ boost::asio::awaitable<void> GossipSession<Stream>::end_stream() {
     co_await asio::async_write(ws_.next_layer(), asio::buffer(frame),
                                asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
-      ctx_.core.counters().bytes_out += frame.size();
       lowest.socket().shutdown(asio::socket_base::shutdown_send, ec);
       std::array<std::uint8_t, 4096> sink;
       for (std::size_t taken = 0; !ec && taken < max_linger_bytes;) {
