@@ -98,7 +98,7 @@ void NodeCore::stop() {
     tick_timer_.cancel();
     poll_timer_.cancel();
     status_timer_.cancel();
-    for (auto& [id, l] : links_) l.link->close("node stopping");
+    for (auto& [id, l] : links_) l.link->close(CloseCause::shutdown, "node stopping", {});
     std::error_code ec;
     std::filesystem::remove(status_file_, ec);
   });
@@ -176,7 +176,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
                           std::shared_ptr<PeerLink> link) {
   asio::post(ioc_, [this, id, key, outbound, address = std::move(address),
                     link = std::move(link)]() mutable {
-    if (stopped_) return link->close("node stopping");
+    if (stopped_) return link->close(CloseCause::shutdown, "node stopping", {});
     // Two nodes that dial each other at once end up with two links; both ends keep the one
     // dialed by the smaller key, so they agree without talking about it.
     for (auto it = links_.begin(); it != links_.end(); ++it) {
@@ -185,10 +185,10 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
       const PublicKey& existing_dialer = it->second.outbound ? own_key_ : key;
       const PublicKey& new_dialer = outbound ? own_key_ : key;
       if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
-        link->close("duplicate connection");
+        link->close(CloseCause::duplicate_link, "duplicate connection", {});
         return;
       }
-      it->second.link->close("duplicate connection");
+      it->second.link->close(CloseCause::duplicate_link, "duplicate connection", {});
       replicator_->on_disconnected(it->first);
       links_.erase(it);
       break;
@@ -281,7 +281,7 @@ void NodeCore::protocol_violation(PeerId id, const std::string& what) {
     auto it = links_.find(id);
     if (it == links_.end()) return;
     log_warn("peer " + fingerprint(it->second.key) + " broke the protocol: " + what);
-    it->second.link->close(what);
+    it->second.link->close(CloseCause::protocol_error, what, "protocol_error");
   });
 }
 
@@ -300,7 +300,8 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
         if (h.seq > 0 && !accepts(h.author)) note_refused_author(h.author, h.seq, 0);
     if (auto st = replicator_->on_message(id, message, now_ms()); !st) {
       counters_.protocol_errors++;
-      links_[id].link->close(st.error().message);
+      links_[id].link->close(CloseCause::protocol_error, st.error().message,
+                             st.error().code);
       return;
     }
     send_outgoing();
@@ -324,7 +325,9 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       counters_.entries_rejected += rejected;
       counters_.protocol_errors++;
       log_warn(who + " sent an invalid entry: " + first_error);
-      if (it != links_.end()) it->second.link->close("invalid entry: " + first_error);
+      if (it != links_.end())
+        it->second.link->close(CloseCause::protocol_error, "invalid entry: " + first_error,
+                               "invalid_entry");
       return;
     }
     if (refused_future > 0) {
@@ -358,7 +361,9 @@ void NodeCore::fork_proof_received(PeerId id, Bytes proof) {
     auto decoded = decode_fork_proof(proof, store_.options().limits);
     if (!decoded) {
       counters_.protocol_errors++;
-      it->second.link->close("invalid fork proof: " + decoded.error().message);
+      it->second.link->close(CloseCause::protocol_error,
+                             "invalid fork proof: " + decoded.error().message,
+                             "invalid_fork_proof");
       return;
     }
     auto added = store_.add_fork_proof(*decoded);

@@ -174,8 +174,8 @@ awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_str
       stream->expires_never();
       beast::tcp_stream upgraded = std::move(*stream);
       stream.reset();  // nothing may close the moved-from stream now
-      GossipSession::start_inbound(ctx, std::move(upgraded), std::move(request),
-                                   std::move(address), std::move(slot));
+      gossip::start_inbound(ctx, std::move(upgraded), std::move(request), std::move(address),
+                            std::move(slot));
       co_return;
     }
     HttpRequest api_request = to_api_request(request);
