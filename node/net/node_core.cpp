@@ -400,7 +400,8 @@ void NodeCore::poll_store() {
 void NodeCore::send_outgoing() {
   for (auto& [peer, message] : replicator_->take_outgoing()) {
     auto it = links_.find(peer);
-    if (it != links_.end()) it->second.link->send(encode_gossip(message, GossipVersion::v1));
+    if (it != links_.end())
+      it->second.link->send(encode_gossip(message, it->second.link->gossip_version()));
   }
 }
 
@@ -414,7 +415,7 @@ void NodeCore::pump(PeerId id) {
   while (it->second.link->queued_bytes() < high_water) {
     auto batch = replicator_->next_sync_batch(id, budget);
     if (!batch) break;
-    it->second.link->send(encode_gossip(*batch, GossipVersion::v1));
+    it->second.link->send(encode_gossip(*batch, it->second.link->gossip_version()));
   }
 }
 
