@@ -42,7 +42,8 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       },
       [this] { return now_ms(); });
   poller_ = std::make_unique<StorePoller>(
-      core_ioc, std::chrono::milliseconds(config_.network.poll_interval_ms), [this] { poll_store(); });
+      core_ioc, std::chrono::milliseconds(config_.network.poll_interval_ms),
+      [this] { poll_store(); });
   status_ = std::make_unique<NodeStatus>(
       core_ioc, std::move(status_file),
       StatusSources{config_, own_key_, started_wall_ms_, counters_, membership_, peer_status_,

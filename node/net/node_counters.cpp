@@ -24,7 +24,8 @@ std::vector<Metric> counters_metrics(const NodeCounters& counters) {
       sample.labels[std::string(row.label_name)] = std::string(row.label_value);
     // Rows next to each other with one metric name are samples of one metric.
     if (out.empty() || out.back().name != row.metric_name)
-      out.push_back(Metric{std::string(row.metric_name), std::string(row.help), "counter", {}, 0, 0});
+      out.push_back(
+          Metric{std::string(row.metric_name), std::string(row.help), "counter", {}, 0, 0});
     out.back().samples.push_back(std::move(sample));
   }
   Metric problems{"ifexnode_connection_problems_total",

@@ -39,8 +39,7 @@ boost::json::object RefusedAuthors::json() const {
                                      {"fingerprint", fingerprint(key)},
                                      {"entries_offered", r.offered},
                                      {"entries_refused", r.refused}});
-    other = json::object{{"entries_offered", other_.offered},
-                         {"entries_refused", other_.refused}};
+    other = json::object{{"entries_offered", other_.offered}, {"entries_refused", other_.refused}};
   }
   return json::object{{"authors", std::move(authors)}, {"other", std::move(other)}};
 }

@@ -25,8 +25,7 @@ class RefusedAuthors {
   static constexpr std::size_t max_authors = 256;
 
   // `offered`: the head a peer announced (the largest is kept); `refused`: entries refused.
-  void note(const PublicKey& author, std::uint64_t offered, std::uint64_t refused)
-      EXCLUDES(mutex_);
+  void note(const PublicKey& author, std::uint64_t offered, std::uint64_t refused) EXCLUDES(mutex_);
   // Forgets the authors now accepted.
   void forget(const std::set<PublicKey>& rostered) EXCLUDES(mutex_);
 

@@ -19,7 +19,9 @@ StorePoller::StorePoller(boost::asio::io_context& core_ioc, std::chrono::millise
                          std::function<void()> poll)
     : ioc_(core_ioc), interval_(interval), poll_(std::move(poll)), timer_(core_ioc) {}
 
-void StorePoller::start() { schedule(); }
+void StorePoller::start() {
+  schedule();
+}
 
 void StorePoller::stop() {
   stopped_ = true;
