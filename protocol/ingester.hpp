@@ -1,7 +1,7 @@
 // Ingester: what a node does with verified entries once they are its to store. It appends them
 // through a store, reports each outcome to the Replicator (stored, duplicate, gap, fork), holds
 // entries that arrive ahead of their predecessors in PendingEntries and appends them once the gap
-// closes. The node's core (node/net/node_core.cpp) and the simulator (node/sim/sim_node.cpp) both
+// closes. The node's core (node/net/node_core.cpp) and the simulator (protocol/sim/sim_node.cpp) both
 // drive this one class, each over its own store, so the simulator measures the node's logic and
 // not a copy of it. Entries reach it already checked (protocol/entry_check.hpp) and filtered by
 // the roster; what it leaves to the store is the log rules (seq, prev, forks).

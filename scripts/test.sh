@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
 
+echo "== Include direction (docs/architecture.md, the layer table)"
+python3 scripts/check_layers.py
+
 echo "== Release build and tests"
 bash scripts/build.sh
 bash scripts/check_thread_safety.sh build

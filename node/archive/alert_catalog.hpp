@@ -36,7 +36,7 @@
 
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
-#include "node/archive_filters.hpp"
+#include "node/codec/archive_filters.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {

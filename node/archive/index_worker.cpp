@@ -2,7 +2,7 @@
 
 #include "node/archive/archive_indexer.hpp"
 #include "node/archive/index_progress.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
 #include "node/search/search_index.hpp"
 
 namespace ifex {

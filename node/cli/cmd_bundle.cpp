@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "keys/key_text.hpp"
-#include "node/bundle_io.hpp"
+#include "node/base/wall_clock.hpp"
+#include "node/bundle/bundle_io.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/node_handle.hpp"
-#include "node/wall_clock.hpp"
+#include "node/home/node_handle.hpp"
 
 namespace ifex::cli {
 

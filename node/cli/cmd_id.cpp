@@ -6,7 +6,7 @@
 #include "keys/key_file.hpp"
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/data_dir.hpp"
+#include "node/home/data_dir.hpp"
 
 namespace ifex::cli {
 

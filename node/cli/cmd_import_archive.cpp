@@ -11,10 +11,10 @@
 #include <iostream>
 #include <optional>
 
+#include "node/base/progress.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/home/node_handle.hpp"
 #include "node/import/archive_import.hpp"
-#include "node/node_handle.hpp"
-#include "node/progress.hpp"
 
 namespace ifex::cli {
 

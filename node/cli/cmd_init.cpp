@@ -10,9 +10,9 @@
 #include "keys/key_file.hpp"
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/admin_token.hpp"
-#include "node/network_key_file.hpp"
-#include "node/node_handle.hpp"
+#include "node/home/admin_token.hpp"
+#include "node/home/network_key_file.hpp"
+#include "node/home/node_handle.hpp"
 
 namespace ifex::cli {
 

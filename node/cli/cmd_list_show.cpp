@@ -5,8 +5,8 @@
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/entry_json.hpp"
-#include "node/node_handle.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/home/node_handle.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex::cli {

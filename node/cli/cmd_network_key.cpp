@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "node/cli/cli_support.hpp"
-#include "node/data_dir.hpp"
-#include "node/network_key_file.hpp"
+#include "node/home/data_dir.hpp"
+#include "node/home/network_key_file.hpp"
 
 namespace ifex::cli {
 

@@ -5,8 +5,8 @@
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/home/node_handle.hpp"
 #include "node/net/endpoint.hpp"
-#include "node/node_handle.hpp"
 
 namespace ifex::cli {
 

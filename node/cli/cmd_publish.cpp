@@ -8,9 +8,9 @@
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/entry_json.hpp"
-#include "node/node_handle.hpp"
-#include "node/strict_json.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/codec/strict_json.hpp"
+#include "node/home/node_handle.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex::cli {

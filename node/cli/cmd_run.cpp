@@ -1,12 +1,12 @@
 // ifexnode run: serve the gossip endpoint, dial the peers, replicate until stopped.
 #include <CLI/CLI.hpp>
 
+#include "node/app/node_runtime.hpp"
+#include "node/base/log.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/log.hpp"
-#include "node/net/node_runtime.hpp"
-#include "node/network_key_file.hpp"
-#include "node/node_handle.hpp"
-#include "node/run_lock.hpp"
+#include "node/home/network_key_file.hpp"
+#include "node/home/node_handle.hpp"
+#include "node/home/run_lock.hpp"
 
 namespace ifex::cli {
 

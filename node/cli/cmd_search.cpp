@@ -8,10 +8,10 @@
 #include "keys/key_text.hpp"
 #include "node/archive/alert_catalog.hpp"
 #include "node/archive/archive_indexer.hpp"
+#include "node/base/progress.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/entry_json.hpp"
-#include "node/node_handle.hpp"
-#include "node/progress.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/home/node_handle.hpp"
 #include "node/search/search_errors.hpp"
 #include "node/search/search_index.hpp"
 

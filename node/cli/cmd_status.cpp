@@ -13,7 +13,7 @@
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/node_handle.hpp"
+#include "node/home/node_handle.hpp"
 
 namespace ifex::cli {
 

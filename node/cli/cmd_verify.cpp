@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "node/cli/cli_support.hpp"
-#include "node/node_handle.hpp"
+#include "node/home/node_handle.hpp"
 
 namespace ifex::cli {
 

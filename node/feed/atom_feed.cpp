@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
-#include "node/markup_escape.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/codec/markup_escape.hpp"
 #include "protocol/utf8.hpp"
 
 namespace ifex {

@@ -3,12 +3,12 @@
 #include <boost/json/parse.hpp>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
+#include "node/base/wall_clock.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/codec/strict_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
-#include "node/wall_clock.hpp"
-#include "node/strict_json.hpp"
 
 namespace ifex::api {
 

@@ -2,11 +2,11 @@
 #include <chrono>
 
 #include "keys/key_text.hpp"
+#include "node/base/wall_clock.hpp"
 #include "node/feed/atom_feed.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
-#include "node/wall_clock.hpp"
 
 namespace ifex::api {
 

@@ -2,9 +2,9 @@
 // router in http_api.cpp checks methods, authorisation and caching before calling them.
 #pragma once
 
+#include "node/codec/http_message.hpp"
 #include "node/feed/metrics_text.hpp"
 #include "node/http/http_api.hpp"
-#include "node/http/http_message.hpp"
 #include "node/http/query_string.hpp"
 
 namespace ifex::api {

@@ -8,10 +8,10 @@
 #include <string_view>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
+#include "node/base/wall_clock.hpp"
+#include "node/codec/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
-#include "node/wall_clock.hpp"
 
 namespace ifex::api {
 

@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
+#include "node/codec/entry_json.hpp"
 #include "node/search/search_errors.hpp"
 
 namespace ifex::api {

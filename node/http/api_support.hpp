@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "keys/result.hpp"
-#include "node/archive_filters.hpp"
-#include "node/http/http_message.hpp"
+#include "node/codec/archive_filters.hpp"
+#include "node/codec/http_message.hpp"
 #include "node/http/query_string.hpp"
 #include "node/store/store.hpp"
 #include "protocol/alert.hpp"

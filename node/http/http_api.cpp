@@ -10,13 +10,13 @@
 #include <sstream>
 
 #include "keys/bytes.hpp"
-#include "node/http/api_handlers.hpp"
+#include "node/base/log.hpp"
+#include "node/base/wall_clock.hpp"
 #include "node/feed/process_metrics.hpp"
+#include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
-#include "node/http/request_stats.hpp"
-#include "node/log.hpp"
 #include "node/http/author_names.hpp"
-#include "node/wall_clock.hpp"
+#include "node/http/request_stats.hpp"
 #include "node/web/web_assets.hpp"
 
 namespace ifex {

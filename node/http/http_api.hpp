@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "keys/identity.hpp"
-#include "node/admin_token.hpp"
 #include "node/archive/alert_catalog.hpp"
-#include "node/config.hpp"
+#include "node/codec/http_message.hpp"
 #include "node/feed/metrics_text.hpp"
-#include "node/http/http_message.hpp"
+#include "node/home/admin_token.hpp"
+#include "node/home/config.hpp"
 #include "node/http/search_readers.hpp"
 #include "node/store/store.hpp"
 
@@ -32,12 +32,12 @@ struct ApiServices {
   std::function<void()> published;                     // a local alert was stored
 };
 
-class HttpApi {
+class HttpApi final : public HttpHandler {
  public:
   explicit HttpApi(ApiServices services);
-  ~HttpApi();
+  ~HttpApi() override;
   // Never throws; every failure is an HTTP error response with a JSON message.
-  HttpResponse handle(const HttpRequest& request);
+  HttpResponse handle(const HttpRequest& request) override;
 
  private:
   struct Impl;

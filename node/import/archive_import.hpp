@@ -7,7 +7,7 @@
 // importing a file again (or after an interruption) adds only what is missing. A bad line is
 // reported with its line number and skipped; the rest goes in.
 //
-// No terminal code here: progress is reported through callbacks (node/progress.hpp draws it).
+// No terminal code here: progress is reported through callbacks (node/base/progress.hpp draws it).
 #pragma once
 
 #include <cstdint>

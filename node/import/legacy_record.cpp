@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "node/strict_json.hpp"
+#include "node/codec/strict_json.hpp"
 #include "protocol/taxonomy.hpp"
 
 namespace ifex {

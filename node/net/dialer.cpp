@@ -12,7 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "keys/key_text.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/gossip_session.hpp"
 
@@ -106,7 +106,7 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
             error = "cannot connect: " + ec.message();
           } else {
             connected = true;
-            auto ended = co_await GossipSession::run_outbound(
+            auto ended = co_await gossip::run_outbound(
                 ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
                 peer.key, url->text());
             error = ended.reason;

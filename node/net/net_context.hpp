@@ -7,13 +7,12 @@
 #include <string>
 
 #include "keys/identity.hpp"
+#include "node/codec/http_message.hpp"
 #include "node/net/connection_limiter.hpp"
 #include "node/net/node_core.hpp"
 #include "protocol/network_key.hpp"
 
 namespace ifex {
-
-class HttpApi;
 
 struct NetContext {
   NodeCore& core;
@@ -21,7 +20,7 @@ struct NetContext {
   const NetworkKey& network;
   boost::asio::thread_pool& verify_pool;
   ConnectionLimiter& limiter;
-  HttpApi& http;                          // answers plain HTTP requests
+  HttpHandler& http;                      // answers plain HTTP requests (the API)
   boost::asio::thread_pool& http_pool;    // where it runs, off the network thread
 };
 

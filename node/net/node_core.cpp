@@ -5,11 +5,11 @@
 #include <cstring>
 
 #include "keys/key_text.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
+#include "node/base/wall_clock.hpp"
 #include "node/net/node_status.hpp"
 #include "node/net/store_poller.hpp"
 #include "node/net/store_writer.hpp"
-#include "node/wall_clock.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {
@@ -80,7 +80,7 @@ void NodeCore::stop() {
     stopped_ = true;
     tick_timer_.cancel();
     poller_->stop();
-    for (const auto& [id, l] : links_) l.link->close("node stopping");
+    for (const auto& [id, l] : links_) l.link->close(CloseCause::shutdown, "node stopping", {});
     status_->stop();
   });
 }
@@ -112,15 +112,15 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
                           std::shared_ptr<PeerLink> link) {
   asio::post(ioc_, [this, id, key, outbound, address = std::move(address),
                     link = std::move(link)]() mutable {
-    if (stopped_) return link->close("node stopping");
+    if (stopped_) return link->close(CloseCause::shutdown, "node stopping", {});
     if (auto existing_id = links_.find_key(key)) {
       Link& existing = *links_.find(*existing_id);
       note_duplicate(key, existing, outbound, address);
       if (!new_link_wins(own_key_, key, existing.outbound, outbound)) {
-        link->close("duplicate connection");
+        link->close(CloseCause::duplicate_link, "duplicate connection", {});
         return;
       }
-      existing.link->close("duplicate connection");
+      existing.link->close(CloseCause::duplicate_link, "duplicate connection", {});
       replicator_->on_disconnected(*existing_id);
       links_.erase(*existing_id);
     }
@@ -181,7 +181,7 @@ void NodeCore::protocol_violation(PeerId id, const std::string& what) {
     const Link* l = links_.find(id);
     if (!l) return;
     log_warn("peer " + fingerprint(l->key) + " broke the protocol: " + what);
-    l->link->close(what);
+    l->link->close(CloseCause::protocol_error, what, "protocol_error");
   });
 }
 
@@ -200,7 +200,8 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
         if (h.seq > 0 && !membership_.accepts(h.author)) refused_authors_.note(h.author, h.seq, 0);
     if (auto st = replicator_->on_message(id, message, now_ms()); !st) {
       counters_.protocol_errors++;
-      links_.find(id)->link->close(st.error().message);
+      links_.find(id)->link->close(CloseCause::protocol_error, st.error().message,
+                                   st.error().code);
       return;
     }
     send_outgoing();
@@ -223,7 +224,9 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       counters_.entries_rejected += rejected;
       counters_.protocol_errors++;
       log_warn(who + " sent an invalid entry: " + first_error);
-      if (l) l->link->close("invalid entry: " + first_error);
+      if (l)
+        l->link->close(CloseCause::protocol_error, "invalid entry: " + first_error,
+                       "invalid_entry");
       return;
     }
     if (refused_future > 0) {
@@ -257,7 +260,8 @@ void NodeCore::fork_proof_received(PeerId id, Bytes proof) {
     auto decoded = decode_fork_proof(proof, store_.options().limits);
     if (!decoded) {
       counters_.protocol_errors++;
-      l->link->close("invalid fork proof: " + decoded.error().message);
+      l->link->close(CloseCause::protocol_error, "invalid fork proof: " + decoded.error().message,
+                     "invalid_fork_proof");
       return;
     }
     auto added = store_.add_fork_proof(*decoded);

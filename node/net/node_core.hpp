@@ -38,8 +38,8 @@
 #include <string>
 #include <vector>
 
-#include "node/config.hpp"
 #include "node/feed/metrics_text.hpp"
+#include "node/home/config.hpp"
 #include "node/net/connection_problems.hpp"
 #include "node/net/link_table.hpp"
 #include "node/net/membership.hpp"

@@ -2,8 +2,8 @@
 // pool: it reads only the parts any thread may read (counters, Membership, PeerStatusTable,
 // RefusedAuthors), never the core-thread ones.
 #include "keys/key_text.hpp"
+#include "node/base/wall_clock.hpp"
 #include "node/net/node_core.hpp"
-#include "node/wall_clock.hpp"
 
 namespace ifex {
 

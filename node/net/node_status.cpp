@@ -7,8 +7,8 @@
 #include <set>
 
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
-#include "node/wall_clock.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/base/wall_clock.hpp"
 
 namespace ifex {
 

@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <string>
 
-#include "node/config.hpp"
+#include "node/home/config.hpp"
 #include "node/net/link_table.hpp"
 #include "node/net/membership.hpp"
 #include "node/net/node_counters.hpp"

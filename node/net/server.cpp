@@ -15,13 +15,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "node/http/header_value.hpp"
-#include "node/http/http_api.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
+#include "node/codec/header_value.hpp"
 #include "node/net/address_prefix.hpp"
 #include "node/net/endpoint.hpp"
-#include "node/net/http_request_reader.hpp"
 #include "node/net/gossip_session.hpp"
+#include "node/net/http_request_reader.hpp"
 
 namespace ifex {
 
@@ -175,8 +174,8 @@ awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_str
       stream->expires_never();
       beast::tcp_stream upgraded = std::move(*stream);
       stream.reset();  // nothing may close the moved-from stream now
-      GossipSession::start_inbound(ctx, std::move(upgraded), std::move(request),
-                                   std::move(address), std::move(slot));
+      gossip::start_inbound(ctx, std::move(upgraded), std::move(request), std::move(address),
+                            std::move(slot));
       co_return;
     }
     HttpRequest api_request = to_api_request(request);

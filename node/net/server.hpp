@@ -7,8 +7,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "keys/result.hpp"
+#include "node/base/throttled_log.hpp"
 #include "node/net/net_context.hpp"
-#include "node/throttled_log.hpp"
 
 namespace ifex {
 

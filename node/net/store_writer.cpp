@@ -1,7 +1,7 @@
 #include "node/net/store_writer.hpp"
 
 #include "keys/key_text.hpp"
-#include "node/log.hpp"
+#include "node/base/log.hpp"
 #include "node/net/node_counters.hpp"
 
 namespace ifex {

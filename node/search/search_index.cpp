@@ -19,7 +19,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "node/markup_escape.hpp"
+#include "node/codec/markup_escape.hpp"
 #include "node/search/arabic_analysis.hpp"
 #include "node/search/search_errors.hpp"
 #include "node/search/stemmers.hpp"

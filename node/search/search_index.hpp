@@ -20,7 +20,7 @@
 #include "keys/bytes.hpp"
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
-#include "node/archive_filters.hpp"
+#include "node/codec/archive_filters.hpp"
 #include "node/search/search_errors.hpp"
 #include "protocol/alert.hpp"
 

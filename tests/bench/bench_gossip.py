@@ -20,12 +20,13 @@ catchup:    a node that was offline while `--alerts` alerts of `--authors` autho
             --providers K it dials K nodes that all hold the logs.
 Every node it starts is stopped at the end, also on error, Ctrl-C or SIGTERM.
 
-How bytes are counted (node/net/gossip_session.cpp): a node's bytes_in / bytes_out count every
-WebSocket message it reads / writes on a gossip connection: the four handshake messages and the
-two stream headers, then each sealed frame (one gossip message + 17 bytes of secretstream
-header and tag). They do not count the WebSocket frame headers (2-14 bytes per message), pings,
-the HTTP upgrade, or TCP/IP headers; the "tcp" figures below, read from the kernel's per-socket
-counters (`ss -ti`), count everything above TCP and so include those too.
+How bytes are counted (node/net/gossip_session_impl.hpp): a node's bytes_in / bytes_out count
+every WebSocket message it reads / writes on a gossip connection: the four handshake messages
+and the two stream headers, then each sealed frame (one gossip message + 17 bytes of
+secretstream header and tag), the FINAL frame included. They do not count the WebSocket frame
+headers (2-14 bytes per message), pings, the close frame, the HTTP upgrade, or TCP/IP headers;
+the "tcp" figures below, read from the kernel's per-socket counters (`ss -ti`), count
+everything above TCP and so include those too.
 """
 import argparse
 import concurrent.futures

@@ -212,7 +212,7 @@ struct PipelineFigures {
 
 // The node's ingest path. Each verify thread plays one peer's verify strand: it receives that
 // peer's messages (batches of wire encodings) in order, decodes + verifies every entry and
-// validates its alert payload exactly as GossipSession::dispatch does, and hands the batch to
+// validates its alert payload exactly as SessionBase::deliver does, and hands the batch to
 // the writer, which plays NodeCore: roster filter, then one Store::append (one transaction, one
 // sync) per batch, as NodeCore::flush_ingest does.
 PipelineFigures ingest(const std::vector<SignedEntry>& entries, std::size_t author_count,

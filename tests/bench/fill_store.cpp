@@ -8,7 +8,7 @@
 #include <string>
 
 #include "keys/key_file.hpp"
-#include "node/node_handle.hpp"
+#include "node/home/node_handle.hpp"
 #include "protocol/alert.hpp"
 
 using namespace ifex;

@@ -9,7 +9,7 @@
 
 #include "keys/identity.hpp"
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
+#include "node/codec/entry_json.hpp"
 #include "node/feed/atom_feed.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,13 +1,13 @@
 // The JSON body of POST /api/alerts: parsed as the handler does (parse_strict_json, depth 16,
-// node/http/api_alerts.cpp), turned into an Alert by alert_from_json (node/entry_json.hpp) and
+// node/http/api_alerts.cpp), turned into an Alert by alert_from_json (node/codec/entry_json.hpp) and
 // validated. An alert that passes must encode, decode and print back to the same alert.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "node/entry_json.hpp"
-#include "node/strict_json.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/codec/strict_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ifex;

@@ -1,5 +1,5 @@
 // Bundles as `ifexnode import` reads them: the framing (protocol/bundle.hpp) straight from the
-// bytes, then import_bundle (node/bundle_io.hpp) into a real store that is opened once per
+// bytes, then import_bundle (node/bundle/bundle_io.hpp) into a real store that is opened once per
 // process. The store keeps what earlier inputs stored, as a node's would; the roster holds the
 // fixture author, so the seeds' entries get past verification into the log rules.
 #include <cstddef>
@@ -10,7 +10,7 @@
 #include "fuzz_check.hpp"
 #include "fuzz_fixtures.hpp"
 #include "fuzz_workdir.hpp"
-#include "node/bundle_io.hpp"
+#include "node/bundle/bundle_io.hpp"
 #include "protocol/bundle.hpp"
 
 namespace ifex {

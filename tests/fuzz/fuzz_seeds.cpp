@@ -16,7 +16,7 @@
 #include "handshake_script.hpp"
 #include "http_request_text.hpp"
 #include "keys/key_text.hpp"
-#include "node/entry_json.hpp"
+#include "node/codec/entry_json.hpp"
 #include "protocol/bundle.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/handshake.hpp"

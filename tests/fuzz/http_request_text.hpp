@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "node/http/http_message.hpp"
+#include "node/codec/http_message.hpp"
 
 namespace ifex::fuzz {
 

@@ -1,6 +1,6 @@
 // The progress reporter with a hand-driven clock: plain lines at the interval and never a
 // carriage return; an in-place bar with count, rate and ETA; unknown totals; silence.
-#include "node/progress.hpp"
+#include "node/base/progress.hpp"
 
 #include <catch2/catch.hpp>
 #include <optional>

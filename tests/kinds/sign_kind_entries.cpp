@@ -11,7 +11,7 @@
 #include <iostream>
 #include <string>
 
-#include "node/node_handle.hpp"
+#include "node/home/node_handle.hpp"
 #include "protocol/entry.hpp"
 
 namespace {

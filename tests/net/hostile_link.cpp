@@ -139,6 +139,10 @@ std::optional<Bytes> Connection::read() {
   ws_.read(buffer, ec);
   if (ec) {
     last_error_ = ec.message();
+    if (ec == websocket::error::closed) {
+      close_code_ = ws_.reason().code;
+      close_reason_.assign(ws_.reason().reason.data(), ws_.reason().reason.size());
+    }
     return std::nullopt;
   }
   auto data = buffer.data();
@@ -165,6 +169,15 @@ SessionKeys Connection::handshake(const NetworkKey& network, const Identity& me,
 }
 
 void Connection::start_frames(const SessionKeys& keys, const GossipLimits& limits) {
+  exchange_headers(keys);
+  auto first = read_message(limits);
+  if (!first) finish(handshake_failed, "no first message from the server: " + last_error_);
+  if (!std::holds_alternative<ClockMsg>(*first))
+    finish(protocol_surprise, "the server's first message is a " +
+                                  std::string(gossip_type_name(*first)) + ", not its clock");
+}
+
+void Connection::exchange_headers(const SessionKeys& keys) {
   auto [sealer, header] = FrameSealer::start(keys.send_key);
   sealer_.emplace(std::move(sealer));
   if (write(header)) finish(handshake_failed, "cannot send our stream header");
@@ -173,11 +186,6 @@ void Connection::start_frames(const SessionKeys& keys, const GossipLimits& limit
   auto opener = FrameOpener::start(keys.recv_key, *theirs);
   if (!opener) finish(protocol_surprise, "bad stream header: " + opener.error().message);
   opener_.emplace(std::move(*opener));
-  auto first = read_message(limits);
-  if (!first) finish(handshake_failed, "no first message from the server: " + last_error_);
-  if (!std::holds_alternative<ClockMsg>(*first))
-    finish(protocol_surprise, "the server's first message is a " +
-                                  std::string(gossip_type_name(*first)) + ", not its clock");
 }
 
 std::optional<GossipMessage> Connection::read_message(const GossipLimits& limits) {
@@ -185,6 +193,12 @@ std::optional<GossipMessage> Connection::read_message(const GossipLimits& limits
   if (!frame) return std::nullopt;
   auto plain = opener_->open(*frame);
   if (!plain) finish(protocol_surprise, "a frame from the server: " + plain.error().message);
+  if (opener_->closed()) {
+    saw_final_ = true;
+    // Nothing may follow FINAL but the close frame: read it.
+    if (read()) finish(protocol_surprise, "a message after the server's FINAL frame");
+    return std::nullopt;
+  }
   auto message = decode_gossip(*plain, limits);
   if (!message) finish(protocol_surprise, "a message from the server: " + message.error().message);
   return std::move(*message);
@@ -196,11 +210,18 @@ bool Connection::wait_for_close(const GossipLimits& limits, milliseconds timeout
     auto frame = read();
     if (!frame) return !watchdog_.expired();
     // Frames the server sends before noticing are fine; they must still open.
-    if (opener_ && !opener_->failed()) {
+    if (opener_ && !opener_->failed() && !opener_->closed()) {
       auto plain = opener_->open(*frame);
+      if (plain && opener_->closed()) saw_final_ = true;
       if (plain) (void)decode_gossip(*plain, limits);
     }
   }
+}
+
+void Connection::print_close() const {
+  std::printf("close-code %d\nclose-reason %s\nfinal %s\n", close_code_, close_reason_.c_str(),
+              saw_final_ ? "yes" : "no");
+  std::fflush(stdout);
 }
 
 void Connection::close_cleanly() {

@@ -105,12 +105,16 @@ class Connection {
   SessionKeys handshake(const NetworkKey& network, const Identity& me, const PublicKey& server);
   // Stream headers both ways, then the server's first message, which must be its clock.
   void start_frames(const SessionKeys& keys, const GossipLimits& limits);
-  // Reads and opens one gossip message; nullopt when the connection ended. Exits when the
-  // server's frame does not open or decode (the server never sends such frames).
+  // Only the stream headers, both ways.
+  void exchange_headers(const SessionKeys& keys);
+  // Reads and opens one gossip message; nullopt when the connection ended (or the server's
+  // FINAL frame arrived: saw_final()). Exits when the server's frame does not open or decode
+  // (the server never sends such frames).
   std::optional<GossipMessage> read_message(const GossipLimits& limits);
 
   Bytes seal(const GossipMessage& message) { return sealer_->seal(encode_gossip(message)); }
   Bytes seal_final() { return sealer_->seal_final(); }
+  Bytes seal_bytes(ByteView plaintext) { return sealer_->seal(plaintext); }
 
   // Reads until the connection ends; true when the server ended it, false when the watchdog
   // fired first.
@@ -121,6 +125,14 @@ class Connection {
   // protocol (the slow reader). Bytes the WebSocket had already buffered are not seen again. An
   // error (end of stream included) means the connection ended.
   std::size_t read_raw(std::uint8_t* out, std::size_t max, boost::system::error_code& ec);
+
+  // How the server ended the connection: its FINAL frame, and the code and reason of its
+  // WebSocket close frame (code 0: none arrived, the TCP connection just ended).
+  bool saw_final() const { return saw_final_; }
+  int close_code() const { return close_code_; }
+  const std::string& close_reason() const { return close_reason_; }
+  // "close-code N", "close-reason R" and "final yes|no" lines on stdout, for the tests.
+  void print_close() const;
 
   const Bytes& hello() const { return hello_; }
   const Bytes& auth() const { return auth_; }
@@ -134,6 +146,9 @@ class Connection {
   Bytes hello_;
   Bytes auth_;
   std::string last_error_;
+  bool saw_final_ = false;
+  int close_code_ = 0;
+  std::string close_reason_;
 };
 
 }  // namespace ifex::hostile

@@ -25,6 +25,15 @@
 //                     valid entries (over the node's default 128 KiB limit)
 //   final-frame       not an attack: clock, then the documented clean end of a stream (a frame
 //                     tagged FINAL) and a WebSocket close
+// How the node closes (docs/protocol.md, "Closing a connection"); each prints close-code,
+// close-reason and final lines, and exits 0 when the close is the documented one:
+//   close-protocol    clock, then a sealed frame that is no gossip message: expects 1008 with a
+//                     reason of 1-64 printable bytes and no FINAL
+//   close-handshake   a hello for another key: expects a bare 1008 and no handshake message
+//   close-duplicate   two connections with one key: expects FINAL, then 1000 "duplicate_link"
+//                     on the second
+//   close-shutdown    prints "connected", then waits (up to --timeout-ms) for the node to stop:
+//                     expects FINAL, then 1000 "shutdown"
 // Scenarios costing the node (hostile_scenarios_load.cpp):
 //   slow-reader       asks for the server's whole log (and each --want author's) with seq-0
 //                     clock entries, through a small SO_RCVBUF (--rcvbuf, 4096), then reads

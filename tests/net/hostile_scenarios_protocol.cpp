@@ -1,7 +1,11 @@
 // Scenarios that break the protocol once (net_e2e_test, net_hostile_test.cpp): a replayed
 // handshake, a flipped bit, a bad signature, an oversized frame; plus the honest control and the
 // documented clean end of a stream.
+#include <sodium.h>
+
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "tests/net/hostile_entries.hpp"
 #include "tests/net/hostile_scenarios.hpp"
@@ -97,22 +101,98 @@ void oversize(Context& c, Connection& conn) {
   if (conn.write(frame)) finish(expected, "the server closed while we sent the big frame");
 }
 
+// ---- how the node closes (docs/protocol.md, "Closing a connection") ----
+
+// Ends the process: `expected` when the server closed with `code`, `reason` (when given) and a
+// FINAL frame first or not, as `final_frame` says; protocol_surprise otherwise.
+[[noreturn]] void judge_close(Connection& conn, bool closed, int code,
+                              const std::optional<std::string>& reason, bool final_frame) {
+  conn.print_close();
+  if (!closed) finish(not_closed, "the server did not close the connection");
+  std::string what;
+  if (conn.close_code() != code) what += " code " + std::to_string(conn.close_code());
+  if (reason && conn.close_reason() != *reason) what += " reason '" + conn.close_reason() + "'";
+  if (conn.saw_final() != final_frame) what += conn.saw_final() ? " FINAL sent" : " no FINAL";
+  if (!what.empty()) finish(protocol_surprise, "the server's close differs:" + what);
+  finish(expected, "the server closed with " + std::to_string(code) + " '" +
+                       conn.close_reason() + "'" + (final_frame ? " after FINAL" : ""));
+}
+
+// A protocol error after the handshake: close 1008 with a short printable reason, no FINAL.
+[[noreturn]] void close_protocol_error(Context& c, Connection& conn) {
+  if (conn.write(conn.seal(clock_claiming(c.me.public_key(), 0))))
+    finish(not_closed, "the server closed before our clock");
+  const std::uint8_t junk[] = {0xff, 0x00, 0x01};  // no gossip message has type 0xff
+  if (conn.write(conn.seal_bytes({junk, sizeof junk})))
+    finish(not_closed, "the server closed before our junk");
+  const bool closed = conn.wait_for_close(c.limits, c.o.timeout);
+  const std::string& r = conn.close_reason();
+  bool printable = r.size() <= 64;
+  for (char ch : r) printable = printable && ch >= 0x20 && ch <= 0x7e;
+  if (r.empty() || !printable) {
+    conn.print_close();
+    finish(protocol_surprise, "the reason is not 1-64 printable bytes: '" + r + "'");
+  }
+  judge_close(conn, closed, 1008, std::nullopt, false);
+}
+
+// A hello addressed to another key (the server cannot check its MAC): the handshake fails, and
+// the server closes with a bare 1008, sending no handshake message.
+[[noreturn]] void close_handshake_failure(Context& c) {
+  Connection conn(c.ioc, c.url, c.watchdog, c.o.timeout);
+  std::uint8_t seed[32];
+  randombytes_buf(seed, sizeof seed);
+  ClientHandshake hs(c.network, c.me, c.me.public_key(), EphemeralKey::from_seed({seed, 32}));
+  if (conn.write(hs.hello())) finish(not_closed, "the server closed before our hello");
+  conn.arm();
+  auto reply = conn.read();
+  conn.disarm();
+  if (reply) finish(protocol_surprise, "the server answered a hello for another key");
+  if (conn.watchdog_expired()) finish(not_closed, "the server neither answered nor closed");
+  judge_close(conn, true, 1008, std::string(), false);
+}
+
+// A second connection with the key of a connected one: the node keeps the first and closes the
+// second cleanly, FINAL then 1000 "duplicate_link".
+[[noreturn]] void close_duplicate(Context& c) {
+  Connection first(c.ioc, c.url, c.watchdog, c.o.timeout);
+  first.start_frames(first.handshake(c.network, c.me, c.server), c.limits);
+  Connection second(c.ioc, c.url, c.watchdog, c.o.timeout);
+  second.exchange_headers(second.handshake(c.network, c.me, c.server));
+  const bool closed = second.wait_for_close(c.limits, c.o.timeout);
+  judge_close(second, closed, 1000, std::string("duplicate_link"), true);
+}
+
+// Connected until the node stops (the test stops it after "connected"): FINAL, then 1000
+// "shutdown".
+[[noreturn]] void close_shutdown(Context& c, Connection& conn) {
+  std::printf("connected\n");
+  std::fflush(stdout);
+  const bool closed = conn.wait_for_close(c.limits, c.o.timeout);
+  judge_close(conn, closed, 1000, std::string("shutdown"), true);
+}
+
 }  // namespace
 
 bool run_protocol_scenario(Context& c) {
   const std::string& s = c.o.scenario;
   if (s == "replay-handshake") replay_handshake(c);
+  if (s == "close-handshake") close_handshake_failure(c);
+  if (s == "close-duplicate") close_duplicate(c);
   void (*attack)(Context&, Connection&) = nullptr;
   if (s == "flip-bit") attack = flip_bit;
   else if (s == "bad-signature") attack = bad_signature;
   else if (s == "oversize") attack = oversize;
-  else if (s != "honest" && s != "final-frame") return false;
+  else if (s != "honest" && s != "final-frame" && s != "close-protocol" && s != "close-shutdown")
+    return false;
 
   Connection conn(c.ioc, c.url, c.watchdog, c.o.timeout);
   SessionKeys keys = conn.handshake(c.network, c.me, c.server);
   conn.start_frames(keys, c.limits);
   if (s == "honest") honest(c, conn);
   if (s == "final-frame") final_frame(c, conn);
+  if (s == "close-protocol") close_protocol_error(c, conn);
+  if (s == "close-shutdown") close_shutdown(c, conn);
   attack(c, conn);
   // Each attack must cost the peer its connection.
   if (conn.wait_for_close(c.limits, c.o.timeout))

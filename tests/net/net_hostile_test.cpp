@@ -145,7 +145,14 @@ struct HostileSetup {
   };
   // Runs hostile_peer with `who`'s identity (X unless told otherwise).
   Outcome attack(const std::string& scenario, Node* who = nullptr) {
-    std::vector<std::string> argv{hostile_peer_bin(),
+    Outcome o{run_process(hostile_argv(scenario, who), {}, std::chrono::seconds(60)), {}};
+    std::istringstream lines(o.result.out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("sent-id ", 0) == 0) o.sent.push_back(line.substr(8));
+    return o;
+  }
+  std::vector<std::string> hostile_argv(const std::string& scenario, Node* who = nullptr) {
+    return {hostile_peer_bin(),
                                   "--data",
                                   (who ? who : &x)->data(),
                                   "--network-key",
@@ -158,11 +165,6 @@ struct HostileSetup {
                                   scenario,
                                   "--timeout-ms",
                                   "10000"};
-    Outcome o{run_process(argv, {}, std::chrono::seconds(60)), {}};
-    std::istringstream lines(o.result.out);
-    for (std::string line; std::getline(lines, line);)
-      if (line.rfind("sent-id ", 0) == 0) o.sent.push_back(line.substr(8));
-    return o;
   }
 
   // After an attack: T is alive, its honest link never dropped, it stores nothing of X's, and
@@ -274,6 +276,47 @@ TEST_CASE("a hostile peer is disconnected, stores nothing, and the node serves e
   }
   SECTION("a frame over the size limit") {
     attack_and_check(s, "oversize", "protocol_errors", 4);
+  }
+}
+
+// docs/protocol.md, "Closing a connection": the code and reason the node closes with. hostile_peer
+// checks the close itself (exit 0 when it is the documented one) and prints what it saw.
+TEST_CASE("the node closes with the documented code, reason and FINAL frame", "[net][close]") {
+  HostileSetup s;
+  const std::string since = s.honest_since();
+  SECTION("a protocol error after the handshake: 1008 and a short reason, no FINAL") {
+    auto o = s.attack("close-protocol");
+    INFO(o.describe());
+    REQUIRE(o.result.status.code == 0);
+    CHECK(o.result.out.find("close-reason malformed_message\n") != std::string::npos);
+    s.require_unharmed(o, since);
+  }
+  SECTION("a failed handshake: a bare 1008, nothing said") {
+    auto o = s.attack("close-handshake");
+    INFO(o.describe());
+    REQUIRE(o.result.status.code == 0);
+    CHECK(o.result.out.find("close-code 1008\nclose-reason \nfinal no\n") != std::string::npos);
+    s.require_unharmed(o, since);
+  }
+  SECTION("a duplicate link: FINAL, then 1000 duplicate_link") {
+    auto o = s.attack("close-duplicate");
+    INFO(o.describe());
+    REQUIRE(o.result.status.code == 0);
+    CHECK(o.result.out.find("close-code 1000\nclose-reason duplicate_link\nfinal yes\n") !=
+          std::string::npos);
+    s.require_unharmed(o, since);
+  }
+  SECTION("the node stopping: FINAL, then 1000 shutdown") {
+    BackgroundProcess peer(s.hostile_argv("close-shutdown"));
+    s.fed.wait_until("hostile_peer is connected",
+                     [&] { return peer.out().find("connected\n") != std::string::npos; });
+    s.t.stop();
+    auto st = peer.wait_for(std::chrono::seconds(20));
+    INFO("hostile_peer:\n" << peer.out() << "\n" << peer.err());
+    REQUIRE(st);
+    REQUIRE(st->code == 0);
+    CHECK(peer.out().find("close-code 1000\nclose-reason shutdown\nfinal yes\n") !=
+          std::string::npos);
   }
 }
 

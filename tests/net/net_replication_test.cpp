@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "keys/key_text.hpp"
-#include "node/node_handle.hpp"
+#include "node/home/node_handle.hpp"
 #include "protocol/alert.hpp"
 #include "protocol/entry.hpp"
 #include "protocol/log_rules.hpp"

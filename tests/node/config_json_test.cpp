@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "node/config.hpp"
-#include "node/entry_json.hpp"
+#include "node/codec/entry_json.hpp"
+#include "node/home/config.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace ifex {

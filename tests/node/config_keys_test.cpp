@@ -1,5 +1,5 @@
 // The table of configuration keys: every key is documented, written and read back.
-#include "node/config_keys.hpp"
+#include "node/home/config_keys.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "node/sim/scenario_file.hpp"
-#include "node/sim/simulation.hpp"
+#include "protocol/sim/scenario_file.hpp"
+#include "protocol/sim/simulation.hpp"
 
 namespace ifex::sim {
 namespace {

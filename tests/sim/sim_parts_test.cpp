@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <set>
 
-#include "node/sim/alert_payload.hpp"
-#include "node/sim/entry_pool.hpp"
-#include "node/sim/link.hpp"
-#include "node/sim/node_store.hpp"
-#include "node/sim/random.hpp"
-#include "node/sim/scenario_file.hpp"
+#include "protocol/sim/alert_payload.hpp"
+#include "protocol/sim/entry_pool.hpp"
+#include "protocol/sim/link.hpp"
+#include "protocol/sim/node_store.hpp"
+#include "protocol/sim/random.hpp"
+#include "protocol/sim/scenario_file.hpp"
 #include "tests/protocol/protocol_fixtures.hpp"
 
 namespace ifex::sim {

@@ -1,0 +1,123 @@
+#include "node/app/node_runtime.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <functional>
+#include <thread>
+
+#include "keys/key_text.hpp"
+#include "node/archive/alert_catalog.hpp"
+#include "node/archive/index_worker.hpp"
+#include "node/base/log.hpp"
+#include "node/home/admin_token.hpp"
+#include "node/http/http_api.hpp"
+#include "node/http/search_readers.hpp"
+#include "node/net/dialer.hpp"
+#include "node/net/node_core.hpp"
+#include "node/net/server.hpp"
+
+namespace ifex {
+
+namespace asio = boost::asio;
+
+Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
+                const std::string& listen) {
+  NodeConfig config = node.config();
+  if (!listen.empty()) config.network.listen = listen;
+  // SIGHUP's default action ends the process; until the handler below is armed, ignore it.
+  ::signal(SIGHUP, SIG_IGN);
+
+  // Threads: one for the network, one for the core (store and replication), and a pool that
+  // verifies signatures, sized to the machine. Declaration order is destruction order in
+  // reverse: sessions (owned by net_ioc's handlers) refer to ctx, core and limiter, so net_ioc
+  // is declared after them and goes first.
+  const DataDir& dir = node.dir();
+  if (!std::filesystem::exists(dir.admin_token_file())) {
+    if (auto st = create_admin_token(dir.admin_token_file()); !st) return st;
+    log_info("created an admin token in " + dir.admin_token_file().string());
+  }
+  auto admin_token = AdminTokenCheck::load(dir.admin_token_file());
+  if (!admin_token) return admin_token.error();
+  auto catalog = AlertCatalog::open(dir.catalog_dir(), store_options(dir, config).map_size);
+  if (!catalog) return catalog.error();
+
+  asio::io_context core_ioc(1);
+  asio::thread_pool verify_pool(std::max(1u, std::thread::hardware_concurrency()));
+  asio::thread_pool http_pool(config.http.threads);
+  NodeCore core(core_ioc, node.store(), identity.public_key(), config, dir.status_file());
+  ConnectionLimiter limiter(ConnectionLimits{config.network.max_connections,
+                                             config.network.max_unauthenticated_connections,
+                                             config.network.max_connections_per_address});
+  IndexWorker indexer(node.store(), **catalog, dir.search_dir(),
+                      std::chrono::milliseconds(config.http.index_interval_ms));
+  SearchReaders search_readers(dir.search_dir());
+  HttpApi http(ApiServices{config, node.store(), **catalog, search_readers, identity, *admin_token,
+                           [&core] { return core.status_snapshot(); },
+                           [&core] { return core.metrics(); },
+                           [&core, &indexer] {
+                             core.local_entry_stored();
+                             indexer.wake();
+                           }});
+  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool};
+  asio::io_context net_ioc(1);
+
+  Server server(net_ioc, ctx);
+  if (auto st = server.listen(config.network.listen); !st) return st;
+  Dialer dialer(net_ioc, ctx);
+
+  auto core_guard = asio::make_work_guard(core_ioc);
+  std::thread core_thread([&] { core_ioc.run(); });
+
+  // SIGINT/SIGTERM stop the node. SIGHUP (sent by service managers and log rotators, often
+  // meaning "reload") leaves it running: the roster and peers already follow the store as they
+  // change (NodeCore polls them); ifexnode.toml and --log-level are read at start only.
+  auto stop_on = [&](int signal) {
+    log_info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    dialer.stop();
+    core.stop();
+    // Give sessions a moment to close, then stop everything.
+    auto timer = std::make_shared<asio::steady_timer>(net_ioc, std::chrono::milliseconds(200));
+    timer->async_wait([&, timer](const boost::system::error_code&) { net_ioc.stop(); });
+  };
+  asio::signal_set signals(net_ioc, SIGINT, SIGTERM, SIGHUP);
+  std::function<void()> await_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal != SIGHUP) return stop_on(signal);
+      log_info("SIGHUP: nothing to reload (the roster and peers are read from the store as "
+               "they change; ifexnode.toml and --log-level are read at start: restart to apply "
+               "a change there); still running");
+      await_signal();
+    });
+  };
+  await_signal();
+
+  core.start();
+  indexer.start();
+  server.start();
+  dialer.start();
+  auto endpoint = server.local_endpoint();
+  log_info("node " + fingerprint(identity.public_key()) + " (" + config.name + ", " +
+           std::string(role_name(config.role)) + ") listening on " +
+           endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
+  net_ioc.run();
+
+  core_guard.reset();
+  core_ioc.stop();
+  core_thread.join();
+  verify_pool.join();
+  http_pool.join();
+  indexer.stop();
+  // Run what the core still has queued, then drop its links while the network's io_context
+  // (which owns the sessions' sockets) is still alive.
+  core_ioc.restart();
+  core_ioc.poll();
+  core.release_links();
+  log_info("stopped");
+  return Status::success();
+}
+
+}  // namespace ifex

@@ -1,0 +1,168 @@
+#include "node/home/config_keys.hpp"
+
+#include <array>
+
+namespace ifex {
+
+namespace {
+
+constexpr std::uint64_t day_ms = 86'400'000;
+
+bool is_public_url(std::string_view v) {
+  return v.empty() || v.starts_with("http://") || v.starts_with("https://");
+}
+
+// The field a key sets: a member of NodeConfig, or of its [network] or [http] part.
+template <auto Member>
+auto& node_field(NodeConfig& c) {
+  return c.*Member;
+}
+template <auto Member>
+auto& network_field(NodeConfig& c) {
+  return c.network.*Member;
+}
+template <auto Member>
+auto& http_field(NodeConfig& c) {
+  return c.http.*Member;
+}
+
+constexpr std::array sections = {
+    ConfigSection{"node", "", "the [node] section is missing"},
+    ConfigSection{"store",
+                  "# LMDB reserves this much address space; the file grows only as data "
+                  "arrives.\n",
+                  ""},
+    ConfigSection{"limits", "", ""},
+    ConfigSection{"network",
+                  "# The gossip server and its limits (docs/operations.md, \"Configuration "
+                  "(`ifexnode.toml`)\"). listen is required.\n",
+                  ""},
+    ConfigSection{"http",
+                  "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n", ""},
+};
+
+const std::array keys = {
+    ConfigKey{"node", "name", TextKey{node_field<&NodeConfig::name>, "must be a string"},
+              "is missing (the organisation's name)"},
+    ConfigKey{"node", "role", RoleKey{}, "is missing (member, hub or relay)"},
+
+    ConfigKey{"store", "map_size_mib",
+              IntegerKey{node_field<&NodeConfig::map_size_mib>, 1, std::uint64_t{1} << 24}},
+
+    ConfigKey{"limits", "max_entry_bytes",
+              IntegerKey{node_field<&NodeConfig::max_entry_bytes>, 1024, 16 << 20}},
+    ConfigKey{"limits", "import_batch_entries",
+              IntegerKey{node_field<&NodeConfig::import_batch_entries>, 1, 1'000'000}},
+    ConfigKey{"limits", "max_clock_skew_s",
+              IntegerKey{node_field<&NodeConfig::max_clock_skew_s>, 0, 10ull * 365 * 86'400}},
+
+    ConfigKey{"network", "listen",
+              TextKey{network_field<&NetworkConfig::listen>, "must be a string HOST:PORT"},
+              "is missing (HOST:PORT, e.g. \"127.0.0.1:7400\"); docs/operations.md lists the "
+              "required keys"},
+    ConfigKey{"network", "accept_unknown_peers",
+              FlagKey{network_field<&NetworkConfig::accept_unknown_peers>}},
+    ConfigKey{"network", "max_connections",
+              IntegerKey{network_field<&NetworkConfig::max_connections>, 1, 100'000}},
+    ConfigKey{
+        "network", "max_unauthenticated_connections",
+        IntegerKey{network_field<&NetworkConfig::max_unauthenticated_connections>, 1, 100'000}},
+    ConfigKey{"network", "max_connections_per_address",
+              IntegerKey{network_field<&NetworkConfig::max_connections_per_address>, 1, 100'000}},
+    ConfigKey{"network", "handshake_timeout_ms",
+              IntegerKey{network_field<&NetworkConfig::handshake_timeout_ms>, 100, 600'000}},
+    ConfigKey{"network", "idle_timeout_ms",
+              IntegerKey{network_field<&NetworkConfig::idle_timeout_ms>, 1'000, day_ms}},
+    ConfigKey{"network", "max_frame_bytes",
+              IntegerKey{network_field<&NetworkConfig::max_frame_bytes>, 4096, 64 << 20}},
+    ConfigKey{"network", "max_pending_outbound_bytes",
+              IntegerKey{network_field<&NetworkConfig::max_pending_outbound_bytes>, 64 * 1024,
+                         std::uint64_t{4} << 30}},
+    ConfigKey{"network", "socket_send_buffer_bytes",
+              IntegerKey{network_field<&NetworkConfig::socket_send_buffer_bytes>, 0, 64 << 20}},
+    ConfigKey{"network", "max_inflight_inbound_bytes",
+              IntegerKey{network_field<&NetworkConfig::max_inflight_inbound_bytes>, 64 * 1024,
+                         std::uint64_t{4} << 30}},
+    ConfigKey{"network", "max_inbound_bytes_per_s",
+              IntegerKey{network_field<&NetworkConfig::max_inbound_bytes_per_s>, 1024,
+                         std::uint64_t{1} << 40}},
+    ConfigKey{"network", "max_inbound_burst_bytes",
+              IntegerKey{network_field<&NetworkConfig::max_inbound_burst_bytes>, 64 * 1024,
+                         std::uint64_t{1} << 40}},
+    ConfigKey{"network", "throttle_disconnect_ms",
+              IntegerKey{network_field<&NetworkConfig::throttle_disconnect_ms>, 100, day_ms}},
+    ConfigKey{"network", "reconnect_min_ms",
+              IntegerKey{network_field<&NetworkConfig::reconnect_min_ms>, 10, 3'600'000}},
+    ConfigKey{"network", "reconnect_max_ms",
+              IntegerKey{network_field<&NetworkConfig::reconnect_max_ms>, 10, day_ms}},
+    ConfigKey{"network", "poll_interval_ms",
+              IntegerKey{network_field<&NetworkConfig::poll_interval_ms>, 10, 60'000}},
+
+    ConfigKey{"http", "public_reads", FlagKey{http_field<&HttpConfig::public_reads>}},
+    ConfigKey{"http", "max_body_bytes",
+              IntegerKey{http_field<&HttpConfig::max_body_bytes>, 1024, 64 << 20}},
+    ConfigKey{"http", "request_timeout_ms",
+              IntegerKey{http_field<&HttpConfig::request_timeout_ms>, 100, 600'000}},
+    ConfigKey{"http", "header_timeout_ms",
+              IntegerKey{http_field<&HttpConfig::header_timeout_ms>, 100, 600'000}},
+    ConfigKey{"http", "max_header_bytes",
+              IntegerKey{http_field<&HttpConfig::max_header_bytes>, 1024, 1 << 20}},
+    ConfigKey{"http", "decoy_file",
+              TextKey{http_field<&HttpConfig::decoy_file>,
+                      "must be a string (a path, or \"\" for a bare 404)"}},
+    ConfigKey{"http", "max_page_size",
+              IntegerKey{http_field<&HttpConfig::max_page_size>, 1, 10'000}},
+    ConfigKey{"http", "max_search_offset",
+              IntegerKey{http_field<&HttpConfig::max_search_offset>, 0, 10'000'000}},
+    ConfigKey{"http", "max_query_bytes",
+              IntegerKey{http_field<&HttpConfig::max_query_bytes>, 16, 64 * 1024}},
+    ConfigKey{"http", "cache_max_age_s",
+              IntegerKey{http_field<&HttpConfig::cache_max_age_s>, 0, 86'400}},
+    ConfigKey{"http", "threads", IntegerKey{http_field<&HttpConfig::threads>, 1, 64}},
+    ConfigKey{"http", "index_interval_ms",
+              IntegerKey{http_field<&HttpConfig::index_interval_ms>, 10, 600'000}},
+    ConfigKey{"http", "public_url",
+              TextKey{http_field<&HttpConfig::public_url>, "must be \"\" or an http(s):// URL",
+                      is_public_url}},
+};
+
+const std::array rules = {
+    ConfigRule{"network",
+               [](const NodeConfig& c) {
+                 const auto bytes = c.network.socket_send_buffer_bytes;
+                 return bytes == 0 || bytes >= 4096;
+               },
+               "network.socket_send_buffer_bytes must be 0 (the kernel's choice) or at least 4096"},
+    ConfigRule{"network",
+               [](const NodeConfig& c) {
+                 return c.network.reconnect_max_ms >= c.network.reconnect_min_ms;
+               },
+               "network.reconnect_max_ms must not be below network.reconnect_min_ms"},
+    // A whole frame must fit the bucket, or the largest legal message could never be read.
+    ConfigRule{"network",
+               [](const NodeConfig& c) {
+                 return c.network.max_inbound_burst_bytes >= c.network.max_frame_bytes;
+               },
+               "network.max_inbound_burst_bytes must be at least network.max_frame_bytes"},
+    ConfigRule{
+        "network",
+        [](const NodeConfig& c) { return c.network.max_frame_bytes >= c.max_entry_bytes + 1024; },
+        "network.max_frame_bytes must exceed limits.max_entry_bytes by at least 1024"},
+    ConfigRule{"http",
+               [](const NodeConfig& c) { return c.http.max_body_bytes >= c.max_entry_bytes; },
+               "http.max_body_bytes must be at least limits.max_entry_bytes"},
+};
+
+}  // namespace
+
+std::span<const ConfigSection> config_sections() {
+  return sections;
+}
+std::span<const ConfigKey> config_keys() {
+  return keys;
+}
+std::span<const ConfigRule> config_rules() {
+  return rules;
+}
+
+}  // namespace ifex

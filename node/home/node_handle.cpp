@@ -1,0 +1,46 @@
+#include "node/home/node_handle.hpp"
+
+#include "keys/key_file.hpp"
+
+namespace ifex {
+
+StoreOptions store_options(const DataDir& dir, const NodeConfig& config) {
+  StoreOptions options;
+  options.dir = dir.store_dir();
+  options.create_if_missing = false;  // only init creates a store (cmd_init.cpp)
+  options.map_size = static_cast<std::size_t>(config.map_size_mib) << 20;
+  options.limits.max_entry_bytes = config.max_entry_bytes;
+  return options;
+}
+
+Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
+  NodeHandle node;
+  node.dir_ = DataDir{root};
+  if (!std::filesystem::is_directory(root))
+    return make_error("no_data_dir", root.string() + " is not a directory: create a node with "
+                                                     "`ifexnode init --data " +
+                                         root.string() + " --name NAME`");
+  auto config = load_config(node.dir_.config_file());
+  if (!config) return config.error();
+  node.config_ = std::move(*config);
+  auto key = read_key_file_public_key(node.dir_.key_file());
+  if (!key) return key.error();
+  node.own_key_ = *key;
+  auto store = Store::open(store_options(node.dir_, node.config_));
+  if (!store) return store.error();
+  node.store_ = std::move(*store);
+  return node;
+}
+
+Result<Identity> NodeHandle::load_identity(
+    const std::optional<std::filesystem::path>& passphrase_file) const {
+  std::optional<SecretBytes> passphrase;
+  if (passphrase_file) {
+    auto read = read_passphrase_file(*passphrase_file);
+    if (!read) return read.error();
+    passphrase = std::move(*read);
+  }
+  return read_key_file(dir_.key_file(), passphrase ? &*passphrase : nullptr);
+}
+
+}  // namespace ifex
