@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
+  clang
   libboost1.81-dev libboost-json1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils libcereal-dev
   catch2 libcli11-dev libtomlplusplus-dev
@@ -13,6 +14,7 @@ packages=(
   chromium
   prometheus
 )
+# clang: scripts/check_thread_safety.sh runs its -Wthread-safety analysis over node/net.
 # prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
 # The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

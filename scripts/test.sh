@@ -13,6 +13,7 @@ python3 scripts/check_layers.py
 
 echo "== Release build and tests"
 bash scripts/build.sh
+bash scripts/check_thread_safety.sh build
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "${IFEX_SKIP_SANITIZE:-0}" != 1 ]; then

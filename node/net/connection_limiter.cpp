@@ -12,7 +12,7 @@ ConnectionLimiter::Admission ConnectionLimiter::acquire(const std::string& prefi
   std::function<void()> close_victim;
   Admission out;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (unauthenticated_per_prefix_[prefix] >= limits_.max_per_prefix) {
       if (unauthenticated_per_prefix_[prefix] == 0) unauthenticated_per_prefix_.erase(prefix);
       out.refusal = Refusal::prefix_full;
@@ -50,21 +50,21 @@ void ConnectionLimiter::leave_pool(ConnectionSlot& slot) {
 }
 
 void ConnectionLimiter::release(ConnectionSlot& slot) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (slot.evicted_) return;  // already given back when it was chosen
   leave_pool(slot);
   --total_;
 }
 
 void ConnectionLimiter::mark_authenticated(ConnectionSlot& slot) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   leave_pool(slot);
 }
 
 void ConnectionLimiter::set_close(ConnectionSlot& slot, std::function<void()> close) {
   bool close_now = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (slot.evicted_) {
       close_now = true;  // chosen before its owner could say how to close it
     } else {
@@ -75,12 +75,12 @@ void ConnectionLimiter::set_close(ConnectionSlot& slot, std::function<void()> cl
 }
 
 std::size_t ConnectionLimiter::unauthenticated() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return unauthenticated_by_age_.size();
 }
 
 std::size_t ConnectionLimiter::total() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return total_;
 }
 

@@ -12,8 +12,9 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
+
+#include "node/net/thread_annotations.hpp"
 
 namespace ifex {
 
@@ -44,13 +45,17 @@ class ConnectionSlot {
   ConnectionSlot(ConnectionLimiter& limiter, std::string prefix)
       : limiter_(limiter), prefix_(std::move(prefix)) {}
   ConnectionLimiter& limiter_;
-  std::string prefix_;
+  const std::string prefix_;
+  // Guarded by limiter_.mutex_. Said, not checked: clang's analysis cannot follow a slot to
+  // its limiter (the limiter's functions hold their own mutex_, which is this one).
   std::function<void()> close_;
   bool unauthenticated_ = true;
   bool evicted_ = false;
   std::list<ConnectionSlot*>::iterator position_;  // in the limiter's age order, while unauthenticated
 };
 
+// Thread-safe: sessions on the network thread and the verify pool acquire and release slots;
+// every member below mutex_ is guarded by it, and so is the state of its slots.
 class ConnectionLimiter {
  public:
   explicit ConnectionLimiter(ConnectionLimits limits) : limits_(limits) {}
@@ -63,23 +68,23 @@ class ConnectionLimiter {
     bool evicted_another = false;     // the oldest unauthenticated connection was closed for it
   };
   // `prefix` as made by address_prefix().
-  Admission acquire(const std::string& prefix);
+  Admission acquire(const std::string& prefix) EXCLUDES(mutex_);
 
-  std::size_t unauthenticated() const;
-  std::size_t total() const;
+  std::size_t unauthenticated() const EXCLUDES(mutex_);
+  std::size_t total() const EXCLUDES(mutex_);
 
  private:
   friend class ConnectionSlot;
-  void leave_pool(ConnectionSlot& slot);  // with mutex_ held
-  void release(ConnectionSlot& slot);
-  void mark_authenticated(ConnectionSlot& slot);
-  void set_close(ConnectionSlot& slot, std::function<void()> close);
+  void leave_pool(ConnectionSlot& slot) REQUIRES(mutex_);
+  void release(ConnectionSlot& slot) EXCLUDES(mutex_);
+  void mark_authenticated(ConnectionSlot& slot) EXCLUDES(mutex_);
+  void set_close(ConnectionSlot& slot, std::function<void()> close) EXCLUDES(mutex_);
 
-  mutable std::mutex mutex_;
-  ConnectionLimits limits_;
-  std::size_t total_ = 0;
-  std::list<ConnectionSlot*> unauthenticated_by_age_;  // oldest first
-  std::map<std::string, std::size_t> unauthenticated_per_prefix_;
+  mutable Mutex mutex_;
+  const ConnectionLimits limits_;
+  std::size_t total_ GUARDED_BY(mutex_) = 0;
+  std::list<ConnectionSlot*> unauthenticated_by_age_ GUARDED_BY(mutex_);  // oldest first
+  std::map<std::string, std::size_t> unauthenticated_per_prefix_ GUARDED_BY(mutex_);
 };
 
 }  // namespace ifex

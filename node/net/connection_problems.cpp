@@ -27,7 +27,7 @@ WarnLimiter::WarnLimiter(std::uint64_t interval_ms, std::size_t max_subjects)
 
 std::optional<std::uint64_t> WarnLimiter::allow(ConnectionProblem problem,
                                                 const std::string& subject, std::uint64_t now_ms) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto key = std::make_pair(static_cast<std::size_t>(problem), subject);
   auto it = seen_.find(key);
   if (it == seen_.end()) {

@@ -7,11 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "node/net/thread_annotations.hpp"
 
 namespace ifex {
 
@@ -37,7 +38,7 @@ class WarnLimiter {
   explicit WarnLimiter(std::uint64_t interval_ms = 60'000, std::size_t max_subjects = 1024);
   // nullopt: stay quiet. Otherwise how many reports were held back since the last one let through.
   std::optional<std::uint64_t> allow(ConnectionProblem problem, const std::string& subject,
-                                     std::uint64_t now_ms);
+                                     std::uint64_t now_ms) EXCLUDES(mutex_);
 
  private:
   struct Seen {
@@ -46,8 +47,8 @@ class WarnLimiter {
   };
   std::uint64_t interval_ms_;
   std::size_t max_subjects_;
-  std::mutex mutex_;
-  std::map<std::pair<std::size_t, std::string>, Seen> seen_;  // guarded by mutex_
+  Mutex mutex_;
+  std::map<std::pair<std::size_t, std::string>, Seen> seen_ GUARDED_BY(mutex_);
 };
 
 }  // namespace ifex

@@ -1,7 +1,20 @@
-// NodeCore: the node's single-threaded heart while it runs. It owns the Replicator, writes
-// verified entries to the store in group commits, tracks connections and counters, and writes
-// the status file `ifexnode status` reads. Network sessions reach it only through the
-// thread-safe entry points below, which post to the core's own io_context (one thread).
+// NodeCore: the driver of the Replicator while the node runs, and the one door of the network
+// layer into the node. It owns the parts below and wires them; each has its own file, which
+// says which thread owns it:
+//
+//   core thread only (no lock; others reach them by posting to the core's io_context):
+//     Replicator (protocol/replicator.hpp)  gossip and catch-up decisions, driven from here
+//     StoreWriter (store_writer.hpp)        group commit of received entries, gap buffer
+//     LinkTable (link_table.hpp)            the connections by PeerId; duplicate-link tie-break
+//     StorePoller (store_poller.hpp)        looks at what other processes stored
+//     NodeStatus (node_status.hpp)          the status file every second (snapshot: any thread)
+//   any thread, each under its own Mutex (thread_annotations.hpp, checked by clang):
+//     Membership (membership.hpp)           roster and peers, refreshed from the store
+//     PeerStatusTable (peer_status.hpp)     per-peer connected/last seen/last error
+//     RefusedAuthors (refused_authors.hpp)  offered entries of authors not on the roster
+//     WarnLimiter (connection_problems.hpp) one warning per cause and subject a minute
+//   any thread, atomics:
+//     NodeCounters (node_counters.hpp)      the counters, declared once with their names
 //
 // Data flow (docs/architecture.md, "Running node"): session strand (decrypt, decode) -> verify
 // strand on the pool (signatures) -> core (store, replicate) -> session strands (send).
@@ -28,7 +41,12 @@
 #include "node/feed/metrics_text.hpp"
 #include "node/home/config.hpp"
 #include "node/net/connection_problems.hpp"
+#include "node/net/link_table.hpp"
+#include "node/net/membership.hpp"
+#include "node/net/node_counters.hpp"
 #include "node/net/peer_link.hpp"
+#include "node/net/peer_status.hpp"
+#include "node/net/refused_authors.hpp"
 #include "node/net/store_writer.hpp"
 #include "node/store/store.hpp"
 #include "protocol/gossip_messages.hpp"
@@ -37,26 +55,9 @@
 
 namespace ifex {
 
-struct NodeCounters {
-  std::atomic<std::uint64_t> entries_received{0};   // verified entries that arrived from peers
-  std::atomic<std::uint64_t> entries_stored{0};     // of those, new
-  std::atomic<std::uint64_t> duplicates{0};         // of those, already held
-  std::atomic<std::uint64_t> entries_rejected{0};   // bad signature, invalid payload, unaccepted author
-  std::atomic<std::uint64_t> entries_refused_future{0};  // of those, dated too far ahead
-  std::atomic<std::uint64_t> peers_throttled{0};    // times a peer went over its inbound rate
-  std::atomic<std::uint64_t> peers_dropped_for_rate{0};  // throttled for too long
-  std::atomic<std::uint64_t> fork_proofs{0};        // new fork proofs stored
-  std::atomic<std::uint64_t> handshakes_failed{0};
-  std::atomic<std::uint64_t> peers_refused{0};      // authenticated but not welcome
-  std::atomic<std::uint64_t> protocol_errors{0};    // malformed frames, broken limits, bad messages
-  std::atomic<std::uint64_t> slow_peers_dropped{0};
-  std::atomic<std::uint64_t> connections_refused{0};  // over max_connections or per-prefix cap
-  std::atomic<std::uint64_t> connections_evicted{0};  // unauthenticated, closed to make room
-  std::atomic<std::uint64_t> bytes_in{0};
-  std::atomic<std::uint64_t> bytes_out{0};
-  // Failed or refused connections between nodes, by ConnectionProblem.
-  std::array<std::atomic<std::uint64_t>, connection_problem_count> connection_problems{};
-};
+class NodeStatus;
+class StoreLogReader;
+class StorePoller;
 
 class NodeCore {
  public:
@@ -77,10 +78,10 @@ class NodeCore {
   PeerId next_peer_id() { return next_peer_id_.fetch_add(1); }
   // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
   // node of the network when accept_unknown_peers is set.
-  bool is_welcome(const PublicKey& key) const;
-  bool is_connected(const PublicKey& key) const;
+  bool is_welcome(const PublicKey& key) const { return membership_.is_welcome(key); }
+  bool is_connected(const PublicKey& key) const { return peer_status_.is_connected(key); }
   // The peers to dial, refreshed from the store as the operator changes them.
-  std::vector<PeerRecord> dial_list() const;
+  std::vector<PeerRecord> dial_list() const { return membership_.peers(); }
 
   void session_up(PeerId id, const PublicKey& key, bool outbound, std::string address,
                   std::shared_ptr<PeerLink> link);
@@ -108,90 +109,49 @@ class NodeCore {
   // Something was stored by this process outside the core (an alert POSTed to the API): look
   // at the store now rather than at the next poll.
   void local_entry_stored();
-  std::size_t connected_peers() const;
+  std::size_t connected_peers() const { return peer_status_.connected_count(); }
   // The core's counters, connection problems, per-peer state (by fingerprint and roster name,
-  // never by address) and refused authors, as Prometheus metrics. Any thread.
+  // never by address) and refused authors, as Prometheus metrics. Any thread (node_metrics.cpp).
   std::vector<Metric> metrics() const;
 
  private:
-  struct Link {
-    PublicKey key;
-    bool outbound;
-    std::string address;
-    std::shared_ptr<PeerLink> link;
-    std::uint64_t since_ms;
-  };
-  struct PeerStatus {
-    std::string last_error;
-    std::uint64_t last_error_ms = 0;
-    std::uint64_t connected_since_ms = 0;
-    std::uint64_t last_duplicate_ms = 0;  // the last time a second link of this key came up
-    std::uint64_t last_seen_ms = 0;       // connected until then (0: never while we ran)
-    bool connected = false;
-  };
-  // Entries of one author this node does not accept (not on its roster): how far peers said
-  // its log goes, and how many of its entries arrived and were refused anyway.
-  struct RefusedAuthor {
-    std::uint64_t offered = 0;
-    std::uint64_t refused = 0;
-  };
-  static constexpr std::size_t max_refused_authors = 256;  // then the "other" bucket
-  // Nodes that are not configured peers stay listed (status, /metrics) this long after they
-  // were last connected; then they are forgotten.
-  static constexpr std::uint64_t recently_seen_ms = 7ull * 24 * 3600 * 1000;
-  class StoreReader;
-
+  // Everything below runs on the core thread.
   std::uint64_t now_ms() const;
   void flush_ingest();
   void poll_store();
   void refresh_membership();
   void send_outgoing();
   void pump(PeerId id);
-  void write_status();
   void note_duplicate(const PublicKey& key, const Link& existing, bool outbound,
                       const std::string& address);
-  boost::json::object connection_problem_counts() const;
-  boost::json::array peers_json() const;
-  void forget_old_peers();
-  boost::json::object refused_authors_json() const;
-  void note_refused_author(const PublicKey& author, std::uint64_t offered, std::uint64_t refused);
   void schedule_tick();
-  void schedule_poll();
-  void schedule_status();
   ClockMsg local_clock() const;
-  bool accepts(const PublicKey& author) const;
 
+  // Set at construction, read by any thread.
   boost::asio::io_context& ioc_;
   Store& store_;
-  PublicKey own_key_;
-  NodeConfig config_;
-  std::filesystem::path status_file_;
+  const PublicKey own_key_;
+  const NodeConfig config_;
+  const std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  const std::uint64_t started_wall_ms_;
+
+  // Any thread: atomics, or a Mutex of their own.
   NodeCounters counters_;
   std::atomic<PeerId> next_peer_id_{1};
-  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
-  std::uint64_t started_wall_ms_;
-
-  std::unique_ptr<StoreReader> reader_;
-  std::unique_ptr<Replicator> replicator_;
-  std::map<PeerId, Link> links_;
-  std::unique_ptr<StoreWriter> writer_;
-
-  mutable std::mutex membership_mutex_;  // guards the membership below (read by network threads)
-  std::set<PublicKey> roster_;
-  std::map<PublicKey, std::string> roster_names_;
-  std::vector<PeerRecord> peers_;
-  std::set<PublicKey> connected_keys_;
-  std::map<PublicKey, PeerStatus> peer_status_;
-  std::map<PublicKey, RefusedAuthor> refused_authors_;
-  RefusedAuthor refused_other_;  // authors beyond max_refused_authors: offered is the largest
-
-  boost::asio::steady_timer tick_timer_;
-  boost::asio::steady_timer poll_timer_;
-  boost::asio::steady_timer status_timer_;
-  bool stopped_ = false;
+  Membership membership_;
+  PeerStatusTable peer_status_;
+  RefusedAuthors refused_authors_;
   WarnLimiter problem_warnings_;
-  mutable std::mutex status_mutex_;
-  std::string status_snapshot_;
+
+  // Core thread only.
+  std::unique_ptr<StoreLogReader> reader_;
+  std::unique_ptr<Replicator> replicator_;
+  LinkTable links_;
+  std::unique_ptr<StoreWriter> writer_;
+  std::unique_ptr<StorePoller> poller_;
+  std::unique_ptr<NodeStatus> status_;  // snapshot(): any thread
+  boost::asio::steady_timer tick_timer_;
+  bool stopped_ = false;
 };
 
 }  // namespace ifex

@@ -2,7 +2,7 @@
 
 #include "keys/key_text.hpp"
 #include "node/base/log.hpp"
-#include "node/net/node_core.hpp"
+#include "node/net/node_counters.hpp"
 
 namespace ifex {
 

@@ -1,0 +1,63 @@
+#include "node/net/membership.hpp"
+
+namespace ifex {
+
+bool Membership::refresh(const Store& store) {
+  auto roster = store.roster();
+  auto peers = store.peers();
+  MutexLock lock(mutex_);
+  bool changed = false;
+  if (roster) {
+    std::set<PublicKey> fresh;
+    roster_names_.clear();
+    for (const auto& m : *roster) {
+      fresh.insert(m.key);
+      roster_names_[m.key] = m.name;
+    }
+    changed = fresh != roster_;
+    roster_ = std::move(fresh);
+  }
+  if (peers) peers_ = std::move(*peers);
+  return changed;
+}
+
+bool Membership::accepts(const PublicKey& author) const {
+  if (author == own_key_ || any_author_) return true;
+  MutexLock lock(mutex_);
+  return roster_.count(author) > 0;
+}
+
+bool Membership::is_welcome(const PublicKey& key) const {
+  if (any_node_) return true;
+  MutexLock lock(mutex_);
+  if (roster_.count(key)) return true;
+  for (const auto& p : peers_)
+    if (p.key == key) return true;
+  return false;
+}
+
+std::vector<PeerRecord> Membership::peers() const {
+  MutexLock lock(mutex_);
+  return peers_;
+}
+
+std::set<PublicKey> Membership::peer_keys() const {
+  MutexLock lock(mutex_);
+  std::set<PublicKey> keys;
+  for (const auto& p : peers_)
+    if (p.key != own_key_) keys.insert(p.key);
+  return keys;
+}
+
+std::set<PublicKey> Membership::roster() const {
+  MutexLock lock(mutex_);
+  return roster_;
+}
+
+std::optional<std::string> Membership::name(const PublicKey& key) const {
+  MutexLock lock(mutex_);
+  if (auto it = roster_names_.find(key); it != roster_names_.end()) return it->second;
+  return std::nullopt;
+}
+
+}  // namespace ifex

@@ -1,0 +1,46 @@
+#include "node/net/store_poller.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace ifex {
+
+LogHead StoreLogReader::head(const PublicKey& author) const {
+  auto h = store_.head(author);
+  return h && *h ? **h : LogHead{};
+}
+
+std::vector<Bytes> StoreLogReader::read(const PublicKey& author, std::uint64_t from_seq,
+                                        std::size_t max_count, std::size_t max_bytes) const {
+  auto raw = store_.log_bytes(author, from_seq, max_count, max_bytes);
+  return raw ? std::move(*raw) : std::vector<Bytes>{};
+}
+
+StorePoller::StorePoller(boost::asio::io_context& core_ioc, std::chrono::milliseconds interval,
+                         std::function<void()> poll)
+    : ioc_(core_ioc), interval_(interval), poll_(std::move(poll)), timer_(core_ioc) {}
+
+void StorePoller::start() {
+  schedule();
+}
+
+void StorePoller::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void StorePoller::poll_now() {
+  boost::asio::post(ioc_, [this] {
+    if (!stopped_) poll_();
+  });
+}
+
+void StorePoller::schedule() {
+  timer_.expires_after(interval_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    poll_();
+    schedule();
+  });
+}
+
+}  // namespace ifex

@@ -1,0 +1,53 @@
+// The store as the core reads it. Other processes (CLI `publish`, `import`, `roster add`,
+// `peer add`) write the same LMDB environment, and POST /api/alerts writes it from the HTTP pool:
+// StorePoller wakes the core every poll_interval_ms (or at once, on poll_now) to look at what
+// changed; NodeCore then refreshes Membership and lets the StoreWriter report new entries to the
+// Replicator. StoreLogReader is the store seen through the Replicator's LogReader (the logs it
+// serves in a catch-up).
+//
+// Threads: core thread only. poll_now() may be called from any thread: it posts to the core.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+
+#include "node/store/store.hpp"
+#include "protocol/replicator.hpp"
+
+namespace ifex {
+
+class StoreLogReader final : public LogReader {
+ public:
+  explicit StoreLogReader(const Store& store) : store_(store) {}
+  LogHead head(const PublicKey& author) const override;
+  std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq, std::size_t max_count,
+                          std::size_t max_bytes) const override;
+
+ private:
+  const Store& store_;
+};
+
+class StorePoller {
+ public:
+  // `poll` runs on the core's io_context.
+  StorePoller(boost::asio::io_context& core_ioc, std::chrono::milliseconds interval,
+              std::function<void()> poll);
+  // Core thread.
+  void start();
+  void stop();
+  // Any thread: poll as soon as the core can (unless stopped).
+  void poll_now();
+
+ private:
+  void schedule();
+
+  boost::asio::io_context& ioc_;
+  std::chrono::milliseconds interval_;
+  std::function<void()> poll_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+};
+
+}  // namespace ifex
