@@ -185,6 +185,23 @@ TEST_CASE("a mismatch graft is asked once per head: a broken log cannot keep a n
   CHECK(r.take_outgoing().size() == 1);
 }
 
+TEST_CASE("the version-2 clock example of docs/protocol.md", "[fork][gossip][codec][vector]") {
+  // The test vectors' author (seed 00 01 ... 1f) at seq 2, whose entry there is vector 2.
+  const auto author = PublicKey::from_hex(
+      "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+  const auto id =
+      Hash::from_hex("5080d73408446470490c54dc55599708645ff3e5bae467e18bbbb4d9c08c3f53");
+  REQUIRE(author);
+  REQUIRE(id);
+  const Bytes expected = test::hex_bytes(
+      "0107000100000000000000"
+      "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+      "0200000000000000"
+      "5080d73408446470490c54dc55599708645ff3e5bae467e18bbbb4d9c08c3f53");
+  CHECK(encode_gossip(ClockMsg{false, {{*author, 2, *id}}}, GossipVersion::v2) == expected);
+  CHECK(expected.size() == 83);
+}
+
 TEST_CASE("gossip version 2 clocks and have notes carry head ids; version 1 drops them",
           "[fork][gossip][codec]") {
   ForkedLog f;
