@@ -7,22 +7,31 @@ namespace ifex {
 namespace {
 
 constexpr std::size_t clock_entry_size = 32 + 8;
+constexpr std::size_t clock_entry_with_id_size = 32 + 8 + 32;
 
-void write_heads(CanonicalWriter& w, const std::vector<ClockEntry>& heads) {
+void write_heads(CanonicalWriter& w, const std::vector<ClockEntry>& heads, bool with_ids) {
   w.u64(heads.size());
   for (const auto& h : heads) {
     w.fixed(h.author.view());
     w.u64(h.seq);
+    if (with_ids) w.fixed((h.seq > 0 && h.head_id ? *h.head_id : Hash{}).view());
   }
 }
 
-std::vector<ClockEntry> read_heads(CanonicalReader& r, std::size_t max) {
+std::vector<ClockEntry> read_heads(CanonicalReader& r, std::size_t max, bool with_ids) {
   std::uint64_t n = r.count(max, "clock entries");
-  if (n * clock_entry_size > r.remaining()) CanonicalReader::fail("truncated", "input ends inside a clock");
+  const std::size_t size = with_ids ? clock_entry_with_id_size : clock_entry_size;
+  if (n * size > r.remaining()) CanonicalReader::fail("truncated", "input ends inside a clock");
   std::vector<ClockEntry> heads(n);
   for (auto& h : heads) {
     h.author = r.fixed<PublicKey>();
     h.seq = r.u64();
+    if (!with_ids) continue;
+    const Hash id = r.fixed<Hash>();
+    // One encoding per clock: an author of which nothing is held has no head to name.
+    if (h.seq == 0 && !id.is_zero())
+      CanonicalReader::fail("not_canonical", "a head id for seq 0 must be zero");
+    if (!id.is_zero()) h.head_id = id;
   }
   return heads;
 }
@@ -35,23 +44,24 @@ bool read_flag(CanonicalReader& r, std::string_view what) {
 
 }  // namespace
 
-Bytes encode_gossip(const GossipMessage& message) {
+Bytes encode_gossip(const GossipMessage& message, GossipVersion version) {
+  const bool with_ids = version >= GossipVersion::v2;
   CanonicalWriter w;
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, ClockMsg>) {
-          w.u8(static_cast<std::uint8_t>(GossipType::clock));
+          w.u8(static_cast<std::uint8_t>(with_ids ? GossipType::clock_with_ids : GossipType::clock));
           w.u8(m.accepts_any_author ? 1 : 0);
-          write_heads(w, m.heads);
+          write_heads(w, m.heads, with_ids);
         } else if constexpr (std::is_same_v<T, EntriesMsg>) {
           w.u8(static_cast<std::uint8_t>(GossipType::entries));
           w.u8(m.push ? 1 : 0);
           w.u64(m.entries.size());
           for (const auto& e : m.entries) w.bytes(e);
         } else if constexpr (std::is_same_v<T, HaveMsg>) {
-          w.u8(static_cast<std::uint8_t>(GossipType::have));
-          write_heads(w, m.heads);
+          w.u8(static_cast<std::uint8_t>(with_ids ? GossipType::have_with_ids : GossipType::have));
+          write_heads(w, m.heads, with_ids);
         } else if constexpr (std::is_same_v<T, PruneMsg>) {
           w.u8(static_cast<std::uint8_t>(GossipType::prune));
         } else if constexpr (std::is_same_v<T, GraftMsg>) {
@@ -75,11 +85,13 @@ Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits) 
   return decode_guarded<GossipMessage>([&]() -> Result<GossipMessage> {
     CanonicalReader r(bytes);
     GossipMessage out;
-    switch (static_cast<GossipType>(r.u8())) {
-      case GossipType::clock: {
+    const auto type = static_cast<GossipType>(r.u8());
+    switch (type) {
+      case GossipType::clock:
+      case GossipType::clock_with_ids: {
         ClockMsg m;
         m.accepts_any_author = read_flag(r, "accepts_any_author");
-        m.heads = read_heads(r, limits.max_clock_authors);
+        m.heads = read_heads(r, limits.max_clock_authors, type == GossipType::clock_with_ids);
         out = std::move(m);
         break;
       }
@@ -92,9 +104,10 @@ Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits) 
         out = std::move(m);
         break;
       }
-      case GossipType::have: {
+      case GossipType::have:
+      case GossipType::have_with_ids: {
         HaveMsg m;
-        m.heads = read_heads(r, limits.max_clock_authors);
+        m.heads = read_heads(r, limits.max_clock_authors, type == GossipType::have_with_ids);
         out = std::move(m);
         break;
       }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -12,9 +13,23 @@
 
 namespace ifex {
 
+// What a session speaks, agreed during the WebSocket upgrade (docs/protocol.md, "Versions").
+// Version 2 adds the head's id to clock and have entries, so two nodes that hold different
+// entries at the same seq of one log find the fork.
+enum class GossipVersion : std::uint8_t { v1 = 1, v2 = 2 };
+inline constexpr GossipVersion newest_gossip_version = GossipVersion::v2;
+
 struct ClockEntry {
+  ClockEntry() = default;
+  ClockEntry(const PublicKey& author_, std::uint64_t seq_,
+             std::optional<Hash> head_id_ = std::nullopt)
+      : author(author_), seq(seq_), head_id(head_id_) {}
+
   PublicKey author;
   std::uint64_t seq = 0;  // 0: the sender accepts this author but holds none of its entries
+  // The id of the sender's entry at `seq`: nullopt from a version-1 peer, for seq 0, or where
+  // the sender does not say (encoded as 32 zero bytes).
+  std::optional<Hash> head_id;
   friend bool operator==(const ClockEntry&, const ClockEntry&) = default;
 };
 
@@ -66,6 +81,8 @@ enum class GossipType : std::uint8_t {
   prune = 4,
   graft = 5,
   fork_proof = 6,
+  clock_with_ids = 7,  // version 2: a clock whose entries carry head ids
+  have_with_ids = 8,   // version 2: have notes that carry head ids
 };
 
 struct GossipLimits {
@@ -75,9 +92,12 @@ struct GossipLimits {
   std::size_t max_entries_per_message = 1024;
 };
 
-Bytes encode_gossip(const GossipMessage& message);
+// Clocks and have notes take the layout of `version` (head ids only in version 2); the other
+// messages are the same in both.
+Bytes encode_gossip(const GossipMessage& message, GossipVersion version);
 // Strict: unknown type, lengths over the limits, trailing bytes are errors. Entry bytes are not
-// verified here (the ingest path verifies them off the network thread).
+// verified here (the ingest path verifies them off the network thread). Decodes the messages of
+// every version: a clock or have note of version 1 comes out without head ids.
 [[nodiscard]] Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits);
 
 std::string_view gossip_type_name(const GossipMessage& message);

@@ -60,13 +60,20 @@ void Ingester::report(const IngestBatch& batch, std::span<const AppendOutcome> o
         events_.duplicate(e);
         if (batch.from) replicator_.on_duplicate(*batch.from, e, batch.prune_on_duplicate);
         break;
-      case AppendOutcome::gap:
-      case AppendOutcome::prev_mismatch: {
+      case AppendOutcome::gap: {
         (void)pending_.hold(e);  // when full it is dropped: it can be fetched again
         heads.touched.insert(e.author());
         const std::uint64_t have_seq = heads.at[e.author()].seq;
         events_.held(e, batch.from, have_seq);
         if (batch.from) replicator_.on_gap(*batch.from, e.author(), have_seq, now_ms);
+        break;
+      }
+      case AppendOutcome::prev_mismatch: {
+        // It can never fit on our head (a log only grows), so it is not held: it says its
+        // author signed another entry at our head's seq, which its sender can give us.
+        const LogHead head = heads.at[e.author()];
+        events_.prev_mismatch(e, batch.from, head.seq);
+        if (batch.from) replicator_.on_prev_mismatch(*batch.from, e.author(), head, now_ms);
         break;
       }
       case AppendOutcome::fork:

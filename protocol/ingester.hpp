@@ -45,9 +45,13 @@ class IngestEvents {
   virtual ~IngestEvents() = default;
   virtual void stored(const SignedEntry& /*entry*/, std::optional<PeerId> /*from*/) {}
   virtual void duplicate(const SignedEntry& /*entry*/) {}
-  // The entry is held for a gap (or a prev mismatch); the log holds up to `have_seq`.
+  // The entry is held for a gap; the log holds up to `have_seq`.
   virtual void held(const SignedEntry& /*entry*/, std::optional<PeerId> /*from*/,
                     std::uint64_t /*have_seq*/) {}
+  // The entry follows seq `have_seq` but names another predecessor than ours: not stored, and
+  // its sender is asked for its side of the fork.
+  virtual void prev_mismatch(const SignedEntry& /*entry*/, std::optional<PeerId> /*from*/,
+                             std::uint64_t /*have_seq*/) {}
   // The store found a fork and holds `proof`. Returns whether the proof goes on to the peers.
   virtual bool fork_found(const SignedEntry& /*refused*/, const Bytes& /*proof*/) { return true; }
 };

@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t entries_header_bytes = 1 + 1 + 1 + 8;
 constexpr std::size_t entry_framing_bytes = 8;
 constexpr std::size_t have_header_bytes = 1 + 1 + 8;
-constexpr std::size_t clock_entry_bytes = 32 + 8;
+constexpr std::size_t clock_entry_bytes = 32 + 8 + 32;  // with the head id of version 2
 
 void raise_known(std::map<PublicKey, std::uint64_t>& known, const PublicKey& author,
                  std::uint64_t seq) {
@@ -38,15 +38,53 @@ Replicator::Replicator(ReplicatorConfig config, const LogReader& logs,
 void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
   Peer& p = peers_[peer] = Peer{};
-  p.our_clock = std::move(our_clock);
+  p.our_clock = with_head_ids(std::move(our_clock));
   send(peer, p.our_clock);
 }
 
 void Replicator::on_local_clock_changed(const ClockMsg& our_clock) {
+  const ClockMsg clock = with_head_ids(our_clock);
   for (auto& [peer, p] : peers_) {
-    p.our_clock = our_clock;
-    send(peer, our_clock);
+    p.our_clock = clock;
+    send(peer, clock);
   }
+}
+
+ClockEntry Replicator::head_note(const PublicKey& author, std::uint64_t seq) const {
+  ClockEntry note{author, seq, std::nullopt};
+  if (seq == 0) return note;
+  // Our head moves only forward; a note for an older seq goes without its id (the receiver
+  // then compares nothing) rather than cost a read.
+  if (const LogHead head = logs_.head(author); head.seq == seq) note.head_id = head.id;
+  return note;
+}
+
+ClockMsg Replicator::with_head_ids(ClockMsg clock) const {
+  for (ClockEntry& h : clock.heads)
+    if (!h.head_id) h = head_note(h.author, h.seq);
+  return clock;
+}
+
+void Replicator::send_fork_proofs(PeerId peer, Peer& p) {
+  for (const auto& [author, proof] : frozen_)
+    if (peer_accepts(p, author) && p.proofs_sent.insert(author).second)
+      send(peer, ForkProofMsg{proof});
+}
+
+void Replicator::compare_head(PeerId peer, Peer& p, const ClockEntry& theirs) {
+  if (!theirs.head_id || theirs.seq == 0 || frozen_.contains(theirs.author)) return;
+  if (!accepts_(theirs.author)) return;
+  const LogHead ours = logs_.head(theirs.author);
+  // Only equal seqs are compared here: where one side is ahead, catch-up sends the next entry,
+  // whose prev then disagrees at the other end (on_prev_mismatch).
+  if (ours.seq != theirs.seq || ours.id == *theirs.head_id) return;
+  if (!p.conflicts_answered.emplace(theirs.author, theirs.seq).second) return;
+  ++stats_.head_conflicts;
+  auto mine = logs_.read(theirs.author, theirs.seq, 1, config_.max_message_bytes);
+  if (mine.empty()) return;
+  // Our entry at that seq: its store then holds two and makes the proof, and sends it to us.
+  send(peer, EntriesMsg{false, {std::move(mine.front())}});
+  ++stats_.entries_synced;
 }
 
 void Replicator::on_disconnected(PeerId peer) {
@@ -89,6 +127,8 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
     p.accepted = std::move(authors);
     for (const auto& h : clock->heads)
       if (h.seq > 0) p.known[h.author] = std::max(p.known[h.author], h.seq);
+    for (const auto& h : clock->heads) compare_head(peer, p, h);
+    send_fork_proofs(peer, p);
     if (!update) {
       start_catch_up(p);
     } else if (!accepted_any_before) {
@@ -143,6 +183,7 @@ void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_
     if (!accepts_(h.author)) continue;
     p.accepted.insert(h.author);
     raise_known(p.known, h.author, h.seq);
+    compare_head(peer, p, h);
     if (auto c = p.cursors.find(h.author); c != p.cursors.end() && h.seq >= c->second.next_seq)
       c->second.served_elsewhere = true;
     // A frozen log never moves again: waiting for it would graft forever.
@@ -293,6 +334,20 @@ void Replicator::on_gap(PeerId from, const PublicKey& author, std::uint64_t have
   graft(from, p, author, have_seq + 1, now_ms);
 }
 
+void Replicator::on_prev_mismatch(PeerId from, const PublicKey& author, const LogHead& head,
+                                  std::uint64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  auto it = peers_.find(from);
+  if (it == peers_.end() || frozen_.contains(author) || head.seq == 0) return;
+  Peer& p = it->second;
+  heard_from(p);
+  auto [asked, fresh] = p.mismatch_asked.try_emplace(author, head.seq);
+  if (!fresh && asked->second == head.seq) return;
+  asked->second = head.seq;
+  ++stats_.mismatch_grafts;
+  graft(from, p, author, head.seq, now_ms);
+}
+
 void Replicator::graft(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t from_seq,
                        std::uint64_t now_ms) {
   send(peer, GraftMsg{author, from_seq});
@@ -304,11 +359,15 @@ void Replicator::graft(PeerId peer, Peer& p, const PublicKey& author, std::uint6
 
 void Replicator::on_fork_proof(const Bytes& proof, std::optional<PeerId> from) {
   if (auto author = fork_proof_author(proof)) {
-    frozen_.insert(*author);
+    frozen_.try_emplace(*author, proof);
     missing_.erase(*author);
+    for (auto& [id, p] : peers_) {
+      // The sender holds it; the others get it now or, before their clock, after it.
+      if (from && id == *from) p.proofs_sent.insert(*author);
+      if (!p.clock_received || !p.proofs_sent.insert(*author).second) continue;
+      send(id, ForkProofMsg{proof});
+    }
   }
-  for (auto& [id, p] : peers_)
-    if (p.clock_received && (!from || id != *from)) send(id, ForkProofMsg{proof});
 }
 
 void Replicator::on_tick(std::uint64_t now_ms) {
@@ -362,7 +421,7 @@ void Replicator::flush_have_notes() {
     for (const auto& [author, seq] : p.have_queue) {
       // It may have told us meanwhile (its own note, a push, a duplicate), or grafted the log.
       if (known_seq(p, author) >= seq || p.cursors.contains(author)) continue;
-      have.heads.push_back({author, seq});
+      have.heads.push_back(head_note(author, seq));
       if (have.heads.size() == per_message) {
         stats_.have_notes_sent += have.heads.size();
         send(id, std::exchange(have, HaveMsg{}));
@@ -458,7 +517,7 @@ void Replicator::flush_progress_notes() {
   for (auto& [id, p] : peers_) {
     if (p.progress.empty()) continue;
     HaveMsg have;
-    for (const auto& [author, seq] : p.progress) have.heads.push_back({author, seq});
+    for (const auto& [author, seq] : p.progress) have.heads.push_back(head_note(author, seq));
     p.progress.clear();
     stats_.progress_notes_sent += have.heads.size();
     stats_.have_notes_sent += have.heads.size();
@@ -488,7 +547,7 @@ void Replicator::received_from(PeerId peer, Peer& p, const PublicKey& author, st
       ++p.received_unanswered >= keepalive_entries() &&
       now_ms_ >= p.keepalive_ms + config_.silent_peer_ms / 10) {
     p.keepalive_ms = now_ms_;
-    send(peer, HaveMsg{{{author, seq}}});
+    send(peer, HaveMsg{{head_note(author, seq)}});
     ++stats_.have_notes_sent;
   }
 }

@@ -12,6 +12,10 @@
 //    (eager again) and asks for the missing entries, and the graft is undone if the tree was
 //    only late. A peer that takes pushes and never says anything is turned lazy.
 //  - a fork proof freezes its author's log: nothing more of it is awaited or grafted.
+//  - forks are looked for wherever two logs meet: a clock or have note naming another id at
+//    the seq we hold is answered with our entry there, and an entry whose prev names another
+//    entry than ours asks its sender for its entry at our head's seq; either way the receiver's
+//    store then holds two entries for one seq and makes the fork proof.
 //  - entries and fork proofs are verified and stored by the caller, which then reports the
 //    outcome (on_entry_stored, on_duplicate, on_gap, on_fork_proof).
 //
@@ -93,6 +97,8 @@ struct ReplicatorStats {
   std::uint64_t duplicates = 0;        // entries received that were already stored
   std::uint64_t prunes_sent = 0;
   std::uint64_t grafts_sent = 0;
+  std::uint64_t head_conflicts = 0;    // a peer's clock or have note named another id at our head
+  std::uint64_t mismatch_grafts = 0;   // grafts asking for the entry an arriving one chained to
 };
 
 struct PeerReplicationState {
@@ -129,9 +135,18 @@ class Replicator {
   void on_duplicate(PeerId from, const SignedEntry& entry, bool pushed);
   // An entry from `from` could not be appended: this node holds `author` only up to `have_seq`.
   void on_gap(PeerId from, const PublicKey& author, std::uint64_t have_seq, std::uint64_t now_ms);
+  // An entry from `from` fits our head's seq + 1 but names another predecessor than our head:
+  // the author signed two entries at head.seq (or earlier). Asks `from` for its log from
+  // head.seq, whose first entry then makes the fork proof here. Once per author and head seq
+  // per peer, so a peer with a broken log cannot keep us asking.
+  void on_prev_mismatch(PeerId from, const PublicKey& author, const LogHead& head,
+                        std::uint64_t now_ms);
   // A new fork proof was stored (received from `from`, or detected here): pass it on. The
-  // author's log is frozen from now on, so its missing entries are no longer awaited or grafted.
-  // `proof` is verified by the caller (docs/protocol.md, "Fork proof").
+  // author's log is frozen from now on, so its missing entries are no longer awaited or grafted,
+  // and a peer that connects later and carries the author gets the proof after its clock (a
+  // node that was away when it spread would otherwise never learn it). The owner also calls
+  // this at start for each proof its store holds. `proof` is verified by the caller
+  // (docs/protocol.md, "Fork proof").
   void on_fork_proof(const Bytes& proof, std::optional<PeerId> from);
 
   // Timers: grafts for lazy notes the tree did not honour, batched Have notes.
@@ -183,6 +198,11 @@ class Replicator {
     // Logs it holds further than we do, and how far we got meanwhile from others: sent as a
     // Have note at the next tick so its catch-up cursor to us skips what we no longer lack.
     std::map<PublicKey, std::uint64_t> progress;
+    // Forks looked for with it: (author, seq) of heads we answered with our entry, and the
+    // seq each mismatch graft asked from.
+    std::set<std::pair<PublicKey, std::uint64_t>> conflicts_answered;
+    std::map<PublicKey, std::uint64_t> mismatch_asked;
+    std::set<PublicKey> proofs_sent;  // fork proofs it has from us
   };
   // The push EntriesMsg to a peer that later pushes may join, while it is the last message
   // queued for that peer.
@@ -208,13 +228,19 @@ class Replicator {
   static void heard_from(Peer& p);
   std::size_t keepalive_entries() const;
   void received_from(PeerId peer, Peer& p, const PublicKey& author, std::uint64_t seq);
+  ClockEntry head_note(const PublicKey& author, std::uint64_t seq) const;
+  ClockMsg with_head_ids(ClockMsg clock) const;
+  void compare_head(PeerId peer, Peer& p, const ClockEntry& theirs);
+  void send_fork_proofs(PeerId peer, Peer& p);
 
   ReplicatorConfig config_;
   const LogReader& logs_;
   std::function<bool(const PublicKey&)> accepts_;
   std::map<PeerId, Peer> peers_;  // ordered: the same events give the same messages everywhere
   std::map<PublicKey, Missing> missing_;
-  std::set<PublicKey> frozen_;  // authors with a fork proof: nothing more of them is awaited
+  // Authors with a fork proof, and the first proof seen of each: nothing more of them is
+  // awaited, and every peer that carries one of them is sent its proof when it connects.
+  std::map<PublicKey, Bytes> frozen_;
   std::uint64_t now_ms_ = 0;    // the latest time handed in (on_duplicate gets none)
   std::vector<std::pair<PeerId, GossipMessage>> outgoing_;
   std::unordered_map<PeerId, OpenPush> open_push_;

@@ -44,6 +44,7 @@ inline constexpr std::size_t max_linger_bytes = 16 * 1024;
 class SessionBase : public PeerLink {
  public:
   std::size_t queued_bytes() const override { return queued_bytes_.load(); }
+  GossipVersion gossip_version() const override { return version_; }
 
  protected:
   SessionBase(NetContext& ctx, std::string address, std::optional<PublicKey> expected);
@@ -73,6 +74,8 @@ class SessionBase : public PeerLink {
   std::string host_;                   // outbound: for the WebSocket upgrade request
   std::string path_;
   PublicKey peer_;
+  // Agreed in the upgrade, before session_up; only read after it (the core's post orders it).
+  GossipVersion version_ = GossipVersion::v1;
   PeerId id_ = 0;
   bool up_ = false;
   std::optional<FrameSealer> sealer_;

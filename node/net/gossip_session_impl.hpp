@@ -36,6 +36,7 @@
 #include "node/base/log.hpp"
 #include "node/net/gossip_session.hpp"
 #include "node/net/gossip_session_base.hpp"
+#include "node/net/gossip_version_header.hpp"
 #include "node/net/inbound_rate.hpp"
 #include "node/net/peer_link.hpp"
 #include "node/net/secure_frames.hpp"
@@ -215,11 +216,32 @@ template <class Stream>
 boost::asio::awaitable<std::optional<HandshakeFailure>> GossipSession<Stream>::handshake(
     std::optional<GossipRequest> request) {
   namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  namespace websocket = boost::beast::websocket;
   boost::system::error_code ec;
+  // The gossip version rides on Sec-WebSocket-Protocol (node/net/gossip_version_header.hpp).
   if (request) {
+    version_ = choose_gossip_version((*request)[http::field::sec_websocket_protocol]);
+    if (std::string answer = gossip_version_answer(version_); !answer.empty())
+      ws_.set_option(websocket::stream_base::decorator(
+          [answer](websocket::response_type& res) {
+            res.set(http::field::sec_websocket_protocol, answer);
+          }));
     co_await ws_.async_accept(*request, asio::redirect_error(asio::use_awaitable, ec));
   } else {
-    co_await ws_.async_handshake(host_, path_, asio::redirect_error(asio::use_awaitable, ec));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+      req.set(http::field::sec_websocket_protocol, offered_gossip_versions());
+    }));
+    websocket::response_type response;
+    co_await ws_.async_handshake(response, host_, path_,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      auto version = gossip_version_of_answer(response[http::field::sec_websocket_protocol]);
+      if (!version)
+        co_return HandshakeFailure{"the server answered with a gossip version we did not offer",
+                                   ConnectionProblem::other, true};
+      version_ = *version;
+    }
   }
   if (ec) co_return io_failure(ec);
   co_return co_await secret_handshake();

@@ -297,7 +297,8 @@ void NodeCore::poll_store() {
 
 void NodeCore::send_outgoing() {
   for (auto& [peer, message] : replicator_->take_outgoing())
-    if (const Link* l = links_.find(peer)) l->link->send(encode_gossip(message));
+    if (const Link* l = links_.find(peer))
+      l->link->send(encode_gossip(message, l->link->gossip_version()));
 }
 
 void NodeCore::pump(PeerId id) {
@@ -310,7 +311,7 @@ void NodeCore::pump(PeerId id) {
   while (l->link->queued_bytes() < high_water) {
     auto batch = replicator_->next_sync_batch(id, budget);
     if (!batch) break;
-    l->link->send(encode_gossip(*batch));
+    l->link->send(encode_gossip(*batch, l->link->gossip_version()));
   }
 }
 

@@ -115,6 +115,8 @@ void NodeStatus::write() {
   counters["progress_notes_sent"] = rs.progress_notes_sent;
   counters["prunes_sent"] = rs.prunes_sent;
   counters["grafts_sent"] = rs.grafts_sent;
+  counters["head_conflicts"] = rs.head_conflicts;
+  counters["mismatch_grafts"] = rs.mismatch_grafts;
   counters["pending_out_of_order"] = src_.writer.held_count();
   json::object status{{"pid", static_cast<std::int64_t>(::getpid())},
                       {"started_at", iso8601_utc(src_.started_wall_ms)},

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "keys/bytes.hpp"
+#include "protocol/gossip_messages.hpp"
 
 namespace ifex {
 
@@ -25,6 +26,9 @@ class PeerLink {
   virtual void close(CloseCause cause, std::string reason, std::string code) = 0;
   // Bytes queued and not yet written to the socket.
   virtual std::size_t queued_bytes() const = 0;
+  // The gossip version agreed in the upgrade: how messages to this peer are encoded. Fixed
+  // before the core hears of the link.
+  virtual GossipVersion gossip_version() const = 0;
 };
 
 }  // namespace ifex

@@ -97,6 +97,14 @@ void StoreWriter::stored(const SignedEntry& e, std::optional<PeerId> from) {
 
 void StoreWriter::duplicate(const SignedEntry&) { counters_.duplicates++; }
 
+void StoreWriter::prev_mismatch(const SignedEntry& e, std::optional<PeerId> from,
+                                std::uint64_t have_seq) {
+  // Not a warning yet: the proof, if the sender has one to give, is (fork_found).
+  log_debug("entry #" + std::to_string(e.seq()) + " of " + fingerprint(e.author()) +
+            " chains to another #" + std::to_string(have_seq) + " than ours" +
+            (from ? "; asking its sender for its side" : ""));
+}
+
 bool StoreWriter::fork_found(const SignedEntry& refused, const Bytes&) {
   counters_.fork_proofs++;
   log_warn("fork detected: " + fingerprint(refused.author()) + " signed two entries with seq " +

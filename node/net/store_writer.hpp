@@ -63,6 +63,8 @@ class StoreWriter final : private IngestStore, private IngestEvents {
   // IngestEvents
   void stored(const SignedEntry& entry, std::optional<PeerId> from) override;
   void duplicate(const SignedEntry& entry) override;
+  void prev_mismatch(const SignedEntry& entry, std::optional<PeerId> from,
+                     std::uint64_t have_seq) override;
   bool fork_found(const SignedEntry& refused, const Bytes& proof) override;
 
   Store& store_;

@@ -31,8 +31,10 @@ void Metrics::stored(std::uint32_t node, std::int64_t alert, std::uint64_t at_us
   t = std::min(t, at_us);
 }
 
-void Metrics::add_equivocation(const PublicKey& author, std::uint32_t node, std::uint64_t at_us) {
-  equivocations_.push_back({author, node, at_us, std::vector<std::uint64_t>(nodes_, never)});
+void Metrics::add_equivocation(const PublicKey& author, std::uint32_t node, std::uint64_t at_us,
+                               std::optional<std::uint64_t> heal_us) {
+  equivocations_.push_back(
+      {author, node, at_us, std::vector<std::uint64_t>(nodes_, never), heal_us});
 }
 
 void Metrics::fork_proof_held(std::uint32_t node, const PublicKey& author, std::uint64_t at_us) {

@@ -30,6 +30,7 @@ struct EquivocationTrace {
   std::uint32_t node = 0;
   std::uint64_t at_us = 0;
   std::vector<std::uint64_t> proof_us;  // per node: first held a fork proof of `author`
+  std::optional<std::uint64_t> heal_us;  // behind a partition: when it heals
 };
 
 struct Traffic {
@@ -46,7 +47,8 @@ class Metrics {
   void copy_received(std::uint32_t node, std::int64_t alert);
   void stored(std::uint32_t node, std::int64_t alert, std::uint64_t at_us);
 
-  void add_equivocation(const PublicKey& author, std::uint32_t node, std::uint64_t at_us);
+  void add_equivocation(const PublicKey& author, std::uint32_t node, std::uint64_t at_us,
+                        std::optional<std::uint64_t> heal_us = std::nullopt);
   void fork_proof_held(std::uint32_t node, const PublicKey& author, std::uint64_t at_us);
 
   // A message put on a link by an honest node; `to_sybil` when the other end is a Sybil.

@@ -177,6 +177,10 @@ Report make_report(const Scenario& scenario, const FinalState& s, const Metrics&
       last = std::max(last, e.proof_us[t] - e.at_us);
     }
     if (f.reached == f.targets) f.everywhere_ms = (last + 999) / 1000;
+    if (f.everywhere_ms && e.heal_us) {
+      const std::uint64_t heal_after_ms = (*e.heal_us - e.at_us) / 1000;
+      f.after_heal_ms = *f.everywhere_ms > heal_after_ms ? *f.everywhere_ms - heal_after_ms : 0;
+    }
     r.forks.push_back(f);
   }
 
@@ -236,6 +240,8 @@ std::string format_text(const Report& r) {
   for (const auto& f : r.forks)
     line("fork proof", (f.everywhere_ms ? "everywhere after " + ms_text(f.everywhere_ms)
                                         : std::string("not everywhere")) +
+                           (f.after_heal_ms ? ", " + ms_text(f.after_heal_ms) + " after the heal"
+                                            : std::string()) +
                            " (" + std::to_string(f.reached) + " of " + std::to_string(f.targets) +
                            " honest nodes)");
   line("forged", std::to_string(r.forged_sent) + " sent, " + std::to_string(r.forged_rejected) +
@@ -289,7 +295,10 @@ std::string format_json(const Report& r) {
   for (std::size_t i = 0; i < r.forks.size(); ++i)
     forks += std::string(i ? "," : "") + "{\"reached\":" + num(r.forks[i].reached) +
              ",\"targets\":" + num(r.forks[i].targets) +
-             ",\"everywhere_ms\":" + ms_json(r.forks[i].everywhere_ms) + "}";
+             ",\"everywhere_ms\":" + ms_json(r.forks[i].everywhere_ms) +
+             (r.forks[i].after_heal_ms ? ",\"after_heal_ms\":" + ms_json(r.forks[i].after_heal_ms)
+                                       : std::string()) +
+             "}";
   field("fork_proofs", forks + "]");
   field("forged", "{\"sent\":" + num(r.forged_sent) + ",\"rejected\":" + num(r.forged_rejected) +
                       ",\"stored\":" + num(r.forged_stored) + "}");

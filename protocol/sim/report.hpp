@@ -45,6 +45,8 @@ struct ForkFigure {
   std::uint64_t reached = 0;
   std::uint64_t targets = 0;
   std::optional<std::uint64_t> everywhere_ms;  // nullopt: not every target got a proof
+  // Behind a partition: from the heal until every target held a proof (0 if all did before).
+  std::optional<std::uint64_t> after_heal_ms;
 };
 
 struct Report {

@@ -52,6 +52,9 @@ struct ReplicatorSettings {
   // link is ever pruned and every entry floods every link: the delivery time the links alone
   // allow, at the cost of a copy per link.
   bool prune = true;
+  // The gossip version every link speaks (1: clocks and have notes without head ids, as nodes
+  // before version 2; a what-if for mixed federations).
+  GossipVersion gossip_version = newest_gossip_version;
 };
 
 enum class Target { hub, members, relays };
@@ -79,9 +82,12 @@ struct SybilEvent {
   std::optional<std::uint64_t> forge_at_ms;  // then each sends every peer a forged entry
 };
 
-// A member signs two entries with one seq and sends each to half of its peers.
+// A member signs two entries with one seq and sends each to half of its peers. Behind a
+// partition instead: the member publishes one as usual on its side, and a censor holding its
+// stolen key hands the other to a node on the far side, where it spreads until the heal.
 struct EquivocateEvent {
   std::uint64_t at_ms = 0;
+  bool behind_partition = false;
 };
 
 using ScenarioEvent = std::variant<BlockEvent, PartitionEvent, SybilEvent, EquivocateEvent>;

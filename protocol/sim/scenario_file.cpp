@@ -168,8 +168,12 @@ struct Reader {
     check_keys(t, "replicator",
                {"graft_timeout_ms", "graft_retry_ms", "graft_fanout", "min_eager_peers",
                 "prune_after_duplicates", "revert_needless_grafts", "silent_peer_entries",
-                "silent_peer_ms", "tick_ms", "pending_entries", "prune"});
+                "silent_peer_ms", "tick_ms", "pending_entries", "prune", "gossip_version"});
     read_bool(t, "replicator", "prune", r.prune);
+    std::uint64_t version = static_cast<std::uint64_t>(r.gossip_version);
+    read_uint(t, "replicator", "gossip_version", version, 1,
+              static_cast<std::uint64_t>(newest_gossip_version));
+    r.gossip_version = static_cast<GossipVersion>(version);
     ReplicatorConfig& c = r.config;
     read_uint(t, "replicator", "graft_timeout_ms", c.graft_timeout_ms, 1, 3'600'000);
     read_uint(t, "replicator", "graft_retry_ms", c.graft_retry_ms, 1, 3'600'000);
@@ -224,9 +228,13 @@ struct Reader {
       return e;
     }
     if (type == "equivocate") {
-      check_keys(t, section, {"type", "at_s"});
+      check_keys(t, section, {"type", "at_s", "behind_partition"});
       EquivocateEvent e;
       read_seconds(t, section, "at_s", e.at_ms);
+      if (auto v = t["behind_partition"]) {
+        if (!v.is_boolean()) fail(section + ".behind_partition must be true or false");
+        e.behind_partition = v.value_or(false);
+      }
       return e;
     }
     fail(section + ".type must be \"block\", \"partition\", \"sybil\" or \"equivocate\"");

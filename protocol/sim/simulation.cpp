@@ -263,7 +263,7 @@ void Simulation::disconnect(std::uint32_t l) {
 
 void Simulation::send(std::uint32_t l, int side, const GossipMessage& message) {
   Link& k = links_[l];
-  Bytes bytes = encode_gossip(message);
+  Bytes bytes = encode_gossip(message, scenario_.replicator.gossip_version);
   const std::uint32_t from = k.end[side];
   if (honest_[from])
     metrics_.sent(message, bytes.size(), topology_.roles[k.end[1 - side]] == Role::sybil);
@@ -387,7 +387,8 @@ void Simulation::publish() {
   const PublishSettings& p = scenario_.publish;
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t i = 0; i < size(); ++i)
-    if (topology_.roles[i] == Role::member && honest_[i] && !blocked_[i]) candidates.push_back(i);
+    if (topology_.roles[i] == Role::member && honest_[i] && !blocked_[i] && !forked_.contains(i))
+      candidates.push_back(i);
   if (!candidates.empty()) {
     const std::uint32_t m = candidates[uniform(rng_, 0, candidates.size() - 1)];
     const std::int64_t alert = metrics_.add_alert(m, now_us_, published_ >= p.warmup);
@@ -414,8 +415,11 @@ void Simulation::action(std::uint32_t index, std::uint32_t phase) {
     std::fill(group_.begin(), group_.end(), 0);
   } else if (const auto* s = std::get_if<SybilEvent>(&event)) {
     forge(index, *s);
-  } else if (std::holds_alternative<EquivocateEvent>(event)) {
-    equivocate();
+  } else if (const auto* q = std::get_if<EquivocateEvent>(&event)) {
+    if (q->behind_partition)
+      equivocate_behind_partition();
+    else
+      equivocate();
   }
 }
 
@@ -494,6 +498,47 @@ void Simulation::equivocate() {
     const std::uint32_t l = links[i];
     const Bytes& bytes = (i < (links.size() + 1) / 2 ? a : b)->entry.bytes();
     send(l, links_[l].end[0] == m ? 0 : 1, EntriesMsg{true, {bytes}});
+  }
+}
+
+void Simulation::equivocate_behind_partition() {
+  const PartitionEvent* split = nullptr;
+  for (const ScenarioEvent& event : scenario_.events)
+    if (const auto* p = std::get_if<PartitionEvent>(&event);
+        p && p->at_ms * 1000 <= now_us_ && now_us_ < p->heal_ms * 1000)
+      split = p;
+  if (!split) return metrics_.failure(now_us_, "no partition to equivocate behind");
+  const auto connected = [&](std::uint32_t i) {
+    for (auto l : node_links_[i])
+      if (links_[l].connected) return true;
+    return false;
+  };
+  // The author (on its side) and the node the censor feeds (on the other) must hold the same
+  // head of the author's log, so the two entries claim one seq and both fit where they land.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  for (std::uint32_t m = 0; m < size(); ++m) {
+    if (topology_.roles[m] != Role::member || !honest_[m] || blocked_[m] || !connected(m))
+      continue;
+    const LogHead head = nodes_[m]->store().head(keys_[m]);
+    for (std::uint32_t v = 0; v < size(); ++v)
+      if (topology_.roles[v] == Role::member && group_[v] != group_[m] && honest_[v] &&
+          !blocked_[v] && connected(v) && nodes_[v]->store().head(keys_[m]) == head)
+        pairs.emplace_back(m, v);
+  }
+  if (pairs.empty()) return metrics_.failure(now_us_, "no member could be equivocated for");
+  const auto [m, v] = pairs[uniform(rng_, 0, pairs.size() - 1)];
+  const PooledEntry* a = pool_.add_signed(sign_next(m, alert_payload("Published, one side", 0)), -1);
+  const PooledEntry* b = pool_.add_signed(sign_next(m, alert_payload("Forged, other side", 0)), -1);
+  // The author is honest (its key was stolen): it records and spreads the proof like any node.
+  metrics_.add_equivocation(keys_[m], m, now_us_, split->heal_ms * 1000);
+  // Its log is frozen once the proof spreads: what it published later would count as lost
+  // (a new key is the governance issue's; docs/simulator.md).
+  forked_.insert(m);
+  nodes_[m]->publish(a, now_us_);
+  nodes_[v]->publish(b, now_us_);
+  for (auto node : {m, v}) {
+    flush(node);
+    wake(node);
   }
 }
 

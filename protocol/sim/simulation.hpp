@@ -82,6 +82,7 @@ class Simulation {
   void partition(const PartitionEvent& e);
   void forge(std::uint32_t index, const SybilEvent& e);
   void equivocate();
+  void equivocate_behind_partition();
 
   Scenario scenario_;
   Rng rng_;
@@ -99,6 +100,7 @@ class Simulation {
   std::vector<bool> tick_scheduled_;
   std::vector<bool> honest_;
   std::vector<bool> blocked_;
+  std::set<std::uint32_t> forked_;  // members whose key signed two histories: they publish no more
   std::vector<std::uint8_t> group_;  // partition side
 
   std::vector<Link> links_;

@@ -82,7 +82,14 @@ void gossip_seeds(Corpus& c) {
       {"graft", GraftMsg{author().public_key(), 2}},
       {"fork-proof", ForkProofMsg{encode_fork_proof(fixture_fork_proof())}},
   };
-  for (const auto& [name, message] : messages) c.add("gossip", name, encode_gossip(message));
+  for (const auto& [name, message] : messages)
+    c.add("gossip", name, encode_gossip(message, GossipVersion::v1));
+  // Version 2: clocks and have notes carry head ids (zero where seq is 0).
+  std::vector<ClockEntry> with_ids = fixture_clock();
+  for (ClockEntry& h : with_ids)
+    if (h.seq > 0) h.head_id = fixture_log().back().id();
+  c.add("gossip", "clock-ids", encode_gossip(ClockMsg{false, with_ids}, GossipVersion::v2));
+  c.add("gossip", "have-ids", encode_gossip(HaveMsg{with_ids}, GossipVersion::v2));
 }
 
 // A whole honest session, recorded from both sides with the fixture keys and ephemerals.

@@ -112,7 +112,7 @@ class Connection {
   // (the server never sends such frames).
   std::optional<GossipMessage> read_message(const GossipLimits& limits);
 
-  Bytes seal(const GossipMessage& message) { return sealer_->seal(encode_gossip(message)); }
+  Bytes seal(const GossipMessage& message) { return sealer_->seal(encode_gossip(message, GossipVersion::v1)); }
   Bytes seal_final() { return sealer_->seal_final(); }
   Bytes seal_bytes(ByteView plaintext) { return sealer_->seal(plaintext); }
 

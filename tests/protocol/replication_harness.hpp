@@ -355,7 +355,7 @@ class Simulation {
 
   void send(std::size_t l, int side, const GossipMessage& message) {
     Link& link = links_[l];
-    Bytes bytes = encode_gossip(message);
+    Bytes bytes = encode_gossip(message, GossipVersion::v1);
     std::string type(gossip_type_name(message));
     ++traffic_.count[type];
     traffic_.bytes[type] += bytes.size();

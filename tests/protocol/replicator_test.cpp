@@ -50,7 +50,7 @@ std::string decode_error(const Bytes& bytes, const GossipLimits& limits = {}) {
 TEST_CASE("every gossip message round-trips", "[gossip][codec]") {
   for (const auto& m : sample_messages()) {
     CAPTURE(gossip_type_name(m));
-    Bytes bytes = encode_gossip(m);
+    Bytes bytes = encode_gossip(m, GossipVersion::v1);
     REQUIRE(bytes.size() >= 2);
     CHECK(bytes[0] == 0x01);
     CHECK(bytes[1] == m.index() + 1);  // GossipType follows the variant's order
@@ -64,18 +64,18 @@ TEST_CASE("a clock costs 40 bytes per author, whatever the logs' length", "[goss
   ClockMsg clock;
   for (std::uint8_t i = 0; i < 80; ++i)
     clock.heads.push_back({seeded_identity(i).public_key(), 1'000'000u * i});
-  CHECK(encode_gossip(clock).size() == 1 + 1 + 1 + 8 + 40 * 80);
+  CHECK(encode_gossip(clock, GossipVersion::v1).size() == 1 + 1 + 1 + 8 + 40 * 80);
 }
 
 TEST_CASE("gossip decoding rejects unknown types and trailing bytes", "[gossip][codec]") {
   CHECK(decode_error(Bytes{0x01, 0x00}) == "unknown_type");
-  CHECK(decode_error(Bytes{0x01, 0x07}) == "unknown_type");
+  CHECK(decode_error(Bytes{0x01, 0x09}) == "unknown_type");  // 7 and 8 are version 2's
   CHECK(decode_error(Bytes{0x01, 0xff}) == "unknown_type");
   CHECK_FALSE(decode_error(Bytes{0x00, 0x04}).empty());  // not the little-endian flag
   CHECK_FALSE(decode_error(Bytes{}).empty());
   for (const auto& m : sample_messages()) {
     CAPTURE(gossip_type_name(m));
-    Bytes bytes = encode_gossip(m);
+    Bytes bytes = encode_gossip(m, GossipVersion::v1);
     bytes.push_back(0);
     CHECK(decode_error(bytes) == "trailing_bytes");
   }
@@ -84,7 +84,7 @@ TEST_CASE("gossip decoding rejects unknown types and trailing bytes", "[gossip][
 TEST_CASE("gossip decoding rejects every truncation", "[gossip][codec]") {
   for (const auto& m : sample_messages()) {
     CAPTURE(gossip_type_name(m));
-    Bytes bytes = encode_gossip(m);
+    Bytes bytes = encode_gossip(m, GossipVersion::v1);
     for (std::size_t n = 0; n < bytes.size(); ++n) {
       CAPTURE(n);
       CHECK_FALSE(decode_gossip(ByteView(bytes.data(), n), GossipLimits{}));
@@ -102,18 +102,18 @@ TEST_CASE("gossip decoding enforces its limits", "[gossip][codec]") {
   small.max_clock_authors = 1;
   small.max_entry_bytes = log[0].bytes().size();
   EntriesMsg three{false, {log[0].bytes(), log[1].bytes(), log[2].bytes()}};
-  CHECK(decode_error(encode_gossip(three), small) == "too_many");
-  CHECK(decode_error(encode_gossip(ClockMsg{false, {{a, 1}, {b, 1}}}), small) == "too_many");
-  CHECK(decode_error(encode_gossip(HaveMsg{{{a, 1}, {b, 1}}}), small) == "too_many");
-  CHECK(decode_error(encode_gossip(ClockMsg{false, {{a, 1}}}), small).empty());
+  CHECK(decode_error(encode_gossip(three, GossipVersion::v1), small) == "too_many");
+  CHECK(decode_error(encode_gossip(ClockMsg{false, {{a, 1}, {b, 1}}}, GossipVersion::v1), small) == "too_many");
+  CHECK(decode_error(encode_gossip(HaveMsg{{{a, 1}, {b, 1}}}, GossipVersion::v1), small) == "too_many");
+  CHECK(decode_error(encode_gossip(ClockMsg{false, {{a, 1}}}, GossipVersion::v1), small).empty());
 
   Bytes longer = log[0].bytes();
   longer.push_back(0);  // the codec does not verify entries, only their size
-  CHECK(decode_error(encode_gossip(EntriesMsg{false, {longer}}), small) == "too_large");
+  CHECK(decode_error(encode_gossip(EntriesMsg{false, {longer}}, GossipVersion::v1), small) == "too_large");
 
   GossipLimits tight;
-  tight.max_message_bytes = encode_gossip(three).size() - 1;
-  CHECK(decode_error(encode_gossip(three), tight) == "too_large");
+  tight.max_message_bytes = encode_gossip(three, GossipVersion::v1).size() - 1;
+  CHECK(decode_error(encode_gossip(three, GossipVersion::v1), tight) == "too_large");
 
   // A hostile count must fail on the limit, not allocate.
   Bytes huge_clock{0x01, 0x01, 0x00};
@@ -126,14 +126,14 @@ TEST_CASE("gossip decoding enforces its limits", "[gossip][codec]") {
 
 TEST_CASE("gossip decoding rejects non-canonical flags and empty or zero fields", "[gossip][codec]") {
   auto log = make_log(seeded_identity(66), 1);
-  Bytes push = encode_gossip(EntriesMsg{true, {log[0].bytes()}});
+  Bytes push = encode_gossip(EntriesMsg{true, {log[0].bytes()}}, GossipVersion::v1);
   push[2] = 2;
   CHECK(decode_error(push) == "not_canonical");
-  Bytes relay = encode_gossip(ClockMsg{true, {}});
+  Bytes relay = encode_gossip(ClockMsg{true, {}}, GossipVersion::v1);
   relay[2] = 2;
   CHECK(decode_error(relay) == "not_canonical");
-  CHECK(decode_error(encode_gossip(EntriesMsg{false, {}})) == "empty");
-  CHECK(decode_error(encode_gossip(GraftMsg{seeded_identity(67).public_key(), 0})) == "bad_seq");
+  CHECK(decode_error(encode_gossip(EntriesMsg{false, {}}, GossipVersion::v1)) == "empty");
+  CHECK(decode_error(encode_gossip(GraftMsg{seeded_identity(67).public_key(), 0}, GossipVersion::v1)) == "bad_seq");
 }
 
 // --- Replicator: single-peer rules -------------------------------------------------------------
@@ -203,7 +203,11 @@ TEST_CASE("a connection starts with our clock, and an eager peer", "[replicator]
   auto out = b.r.take_outgoing();
   REQUIRE(out.size() == 1);
   CHECK(out[0].first == 1);
-  CHECK(std::get<ClockMsg>(out[0].second) == b.our_clock());
+  // The clock goes out with the id of each head (version 2), so a fork at equal seqs shows.
+  ClockMsg expected = b.our_clock();
+  for (ClockEntry& h : expected.heads)
+    if (h.seq > 0) h.head_id = b.logs.head(h.author).id;
+  CHECK(std::get<ClockMsg>(out[0].second) == expected);
   auto state = b.r.peer_state(1);
   REQUIRE(state);
   CHECK_FALSE(state->clock_received);
@@ -319,7 +323,7 @@ TEST_CASE("sync batches respect the byte budget and the message size", "[replica
     b.connect(1, 0);
     std::size_t batches = 0;
     while (auto batch = b.r.next_sync_batch(1, 1 << 20)) {
-      CHECK(encode_gossip(*batch).size() <= config.max_message_bytes);
+      CHECK(encode_gossip(*batch, GossipVersion::v1).size() <= config.max_message_bytes);
       ++batches;
     }
     CHECK(batches == 5);
@@ -385,7 +389,7 @@ TEST_CASE("a new entry is pushed to eager peers, noted to lazy ones, left to cur
   REQUIRE(out.size() == 1);
   auto notes = of_type<HaveMsg>(out, 3);
   REQUIRE(notes.size() == 1);
-  CHECK(notes[0].heads == std::vector<ClockEntry>{{b.xk(), 6}});
+  CHECK(notes[0].heads == std::vector<ClockEntry>{{b.xk(), 6, b.logs.head(b.xk()).id}});
   CHECK(b.r.stats().have_notes_sent == 2);
   CHECK(b.drain(4) == seq_range(1, 6));
 }
@@ -727,11 +731,23 @@ TEST_CASE("fork proofs go to every other peer that sent its clock", "[replicator
   b.connect(2, 0);
   b.r.on_connected(3, b.our_clock(), 0);
   b.r.take_outgoing();
-  b.r.on_fork_proof(Bytes{9, 9}, PeerId{1});
+  SignedEntry other = test::make_entry(b.x, 3, b.x_log[1].id(), Bytes{'o'});
+  auto proof = make_fork_proof(b.x_log[2], other);
+  REQUIRE(proof);
+  const Bytes encoded = encode_fork_proof(*proof);
+  b.r.on_fork_proof(encoded, PeerId{1});
   auto out = b.r.take_outgoing();
   REQUIRE(out.size() == 1);
   CHECK(out[0].first == 2);
-  CHECK(std::get<ForkProofMsg>(out[0].second).proof == Bytes{9, 9});
+  CHECK(std::get<ForkProofMsg>(out[0].second).proof == encoded);
+  // Peer 3 had not sent its clock: it gets the proof after it (x is in that clock), once.
+  REQUIRE(b.r.on_message(3, ClockMsg{false, {{b.xk(), 0}}}, 0));
+  out = b.r.take_outgoing();
+  auto proofs = of_type<ForkProofMsg>(out, 3);
+  REQUIRE(proofs.size() == 1);
+  CHECK(proofs[0].proof == encoded);
+  b.r.on_fork_proof(encoded, std::nullopt);  // every peer has it now
+  CHECK(b.r.take_outgoing().empty());
 }
 
 TEST_CASE("a disconnected peer is forgotten, with what was queued for it", "[replicator]") {
