@@ -97,12 +97,16 @@ void NodeCore::refresh_membership() {
 ClockMsg NodeCore::local_clock() const {
   ClockMsg clock;
   clock.accepts_any_author = config_.role == NodeRole::relay;
-  std::map<PublicKey, std::uint64_t> heads;
-  for (const auto& key : membership_.roster()) heads[key] = 0;
-  heads[own_key_] = 0;
-  for (const auto& [author, head] : writer_->known_heads()) heads[author] = head.seq;
-  for (const auto& [author, seq] : heads)
-    if (seq > 0 || membership_.accepts(author)) clock.heads.push_back({author, seq});
+  // With each head's id (gossip version 2), which the writer already knows: no store read.
+  std::map<PublicKey, LogHead> heads;
+  for (const auto& key : membership_.roster()) heads[key] = LogHead{};
+  heads[own_key_] = LogHead{};
+  for (const auto& [author, head] : writer_->known_heads()) heads[author] = head;
+  for (const auto& [author, head] : heads)
+    if (head.seq > 0)
+      clock.heads.push_back({author, head.seq, head.id});
+    else if (membership_.accepts(author))
+      clock.heads.push_back({author, 0});
   return clock;
 }
 

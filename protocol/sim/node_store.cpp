@@ -61,18 +61,20 @@ ClockMsg NodeStore::clock(const std::set<PublicKey>* roster, bool accepts_any) c
   auto take_held_before = [&](const PublicKey* bound) {
     for (; held != logs_.end() && (!bound || held->first < *bound); ++held)
       if (!held->second.entries.empty())
-        c.heads.push_back({held->first, held->second.entries.size()});
+        c.heads.push_back({held->first, held->second.entries.size(),
+                           held->second.entries.back()->entry.id()});
   };
   if (roster) {
     // Both sorted: merge, so the clock is in key order without a second set.
     for (const auto& author : *roster) {
       take_held_before(&author);
-      std::uint64_t seq = 0;
+      ClockEntry head{author, 0};
       if (held != logs_.end() && held->first == author) {
-        seq = held->second.entries.size();
+        if (!held->second.entries.empty())
+          head = {author, held->second.entries.size(), held->second.entries.back()->entry.id()};
         ++held;
       }
-      c.heads.push_back({author, seq});
+      c.heads.push_back(head);
     }
   }
   take_held_before(nullptr);

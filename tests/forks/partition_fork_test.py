@@ -44,6 +44,19 @@ def counters(node):
     return json.loads(out)["counters"] if out.strip().startswith("{") else {}
 
 
+def meet(dialer, listener, author):
+    """Starts `listener`, then `dialer` dialing it; waits until both froze `author`'s log."""
+    listener.start()
+    cli("peer", "add", "--data", dialer.data, f"ws://127.0.0.1:{listener.port}/gossip",
+        listener.key)
+    dialer.start()
+    joined = time.monotonic()
+    wait_until(lambda: frozen(dialer, author) and frozen(listener, author), WAIT_S,
+               f"a fork proof at both {dialer.label} and {listener.label}")
+    print(f"fork proof at {dialer.label} and {listener.label} "
+          f"{time.monotonic() - joined:.2f} s after {dialer.label} started")
+
+
 def main():
     f, x, y, z, w = federation(["F", "X", "Y", "Z", "W"])
     try:
@@ -66,14 +79,7 @@ def main():
         assert first_2 in x.ids() and second_2 not in x.ids()
         assert second_2 in y.ids() and first_2 not in y.ids()
 
-        y.start()
-        cli("peer", "add", "--data", x.data, f"ws://127.0.0.1:{y.port}/gossip", y.key)
-        x.start()
-        joined = time.monotonic()
-        wait_until(lambda: frozen(x, f.key) and frozen(y, f.key), WAIT_S,
-                   "a fork proof of F at both X and Y")
-        seconds = time.monotonic() - joined
-        print(f"fork proof at both nodes {seconds:.2f} s after X started")
+        meet(x, y, f.key)
         for node in (x, y):
             # The status file is rewritten every second.
             c = wait_until(lambda: (lambda c: c if c.get("fork_proofs", 0) >= 1 else None)(
@@ -98,13 +104,7 @@ def main():
         cli("import", "--data", z.data, bundle_a3)
         cli("import", "--data", w.data, bundle_b)
         assert first_3 in z.ids()
-        w.start()
-        cli("peer", "add", "--data", z.data, f"ws://127.0.0.1:{w.port}/gossip", w.key)
-        z.start()
-        joined = time.monotonic()
-        wait_until(lambda: frozen(z, f.key) and frozen(w, f.key), WAIT_S,
-                   "a fork proof of F at both Z and W")
-        print(f"fork proof at Z and W {time.monotonic() - joined:.2f} s after Z started")
+        meet(z, w, f.key)
         time.sleep(3)
         c = counters(w)
         assert c.get("grafts_sent", 0) <= 2, ("W", c)
