@@ -35,9 +35,11 @@ Replicator::Replicator(ReplicatorConfig config, const LogReader& logs,
                        std::function<bool(const PublicKey&)> accepts)
     : config_(config), logs_(logs), accepts_(std::move(accepts)) {}
 
-void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms) {
+void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms,
+                              bool may_read) {
   now_ms_ = std::max(now_ms_, now_ms);
   Peer& p = peers_[peer] = Peer{};
+  p.may_read = may_read;
   p.our_clock = with_head_ids(std::move(our_clock));
   send(peer, p.our_clock);
 }
@@ -72,7 +74,8 @@ void Replicator::send_fork_proofs(PeerId peer, Peer& p) {
 }
 
 void Replicator::compare_head(PeerId peer, Peer& p, const ClockEntry& theirs) {
-  if (!theirs.head_id || theirs.seq == 0 || frozen_.contains(theirs.author)) return;
+  if (!p.may_read || !theirs.head_id || theirs.seq == 0 || frozen_.contains(theirs.author))
+    return;
   if (!accepts_(theirs.author)) return;
   const LogHead ours = logs_.head(theirs.author);
   // Only equal seqs are compared here: where one side is ahead, catch-up sends the next entry,
@@ -194,6 +197,7 @@ void Replicator::on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_
 }
 
 void Replicator::on_graft(Peer& p, const GraftMsg& g) {
+  if (!p.may_read) return;
   p.eager = true;
   p.duplicate_streak = 0;
   if (!accepts_(g.author) && logs_.head(g.author).seq == 0) return;
@@ -364,7 +368,7 @@ void Replicator::on_fork_proof(const Bytes& proof, std::optional<PeerId> from) {
     for (auto& [id, p] : peers_) {
       // The sender holds it; the others get it now or, before their clock, after it.
       if (from && id == *from) p.proofs_sent.insert(*author);
-      if (!p.clock_received || !p.proofs_sent.insert(*author).second) continue;
+      if (!p.may_read || !p.clock_received || !p.proofs_sent.insert(*author).second) continue;
       send(id, ForkProofMsg{proof});
     }
   }
@@ -566,7 +570,7 @@ std::optional<PeerReplicationState> Replicator::peer_state(PeerId peer) const {
 }
 
 bool Replicator::peer_accepts(const Peer& p, const PublicKey& author) const {
-  return p.accepts_any || p.accepted.contains(author);
+  return p.may_read && (p.accepts_any || p.accepted.contains(author));
 }
 
 std::uint64_t Replicator::known_seq(const Peer& p, const PublicKey& author) {

@@ -115,8 +115,11 @@ class Replicator {
   Replicator(ReplicatorConfig config, const LogReader& logs,
              std::function<bool(const PublicKey&)> accepts);
 
-  // A connection finished its handshake. Queues our clock for the peer.
-  void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms);
+  // A connection finished its handshake. Queues our clock for the peer. A peer that may not
+  // read (`may_read` false: a node neither rostered nor configured, where the operator does not
+  // serve those) is sent nothing of any log: no catch-up, pushes, notes, graft replies or fork
+  // proofs; it gets our clock only, so that it can send us what we lack.
+  void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms, bool may_read = true);
   void on_disconnected(PeerId peer);
   // The set of authors this node accepts changed (its roster): sends the new clock to every
   // peer, which then streams what it holds of the newly accepted authors.
@@ -178,6 +181,7 @@ class Replicator {
     std::uint64_t head_seen;          // our head when the deadline was set
   };
   struct Peer {
+    bool may_read = true;
     bool clock_received = false;
     bool accepts_any = false;
     std::set<PublicKey> accepted;                  // authors in its clock

@@ -58,5 +58,6 @@ void add_network_key_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_reindex_command(CLI::App& app);
 void add_import_archive_command(CLI::App& app);
+void add_publishing_command(CLI::App& app);
 
 }  // namespace ifex::cli

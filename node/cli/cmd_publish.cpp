@@ -46,9 +46,10 @@ void run_publish(PublishOptions& o, bool fields_given) {
   NodeHandle node = need(NodeHandle::open(o.data));
   Identity identity =
       need(node.load_identity(passphrase_source(o.passphrase_file)), "loading the identity key");
-  SignedEntry entry = need(
-      node.store().append_own(identity, EntryKind::alert, encode_alert(alert), now_ms()),
-      "publishing");
+  auto stored = node.store().append_own(identity, EntryKind::alert, encode_alert(alert), now_ms());
+  // 75 (EX_TEMPFAIL): a script may try again once the running node has heard from its peers.
+  if (!stored && stored.error().code == "publishing_held") throw Failure{stored.error().message, 75};
+  SignedEntry entry = need(std::move(stored), "publishing");
   if (o.json) {
     print_json(boost::json::object{{"id", entry.id().hex()},
                                    {"author", public_key_to_text(entry.author())},

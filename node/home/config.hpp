@@ -18,6 +18,12 @@ Result<NodeRole> parse_role(std::string_view name);
 struct NetworkConfig {
   std::string listen = "127.0.0.1:7400";       // HOST:PORT for the gossip (and later HTTP) server
   bool accept_unknown_peers = false;           // accept any node of the network (relays: true)
+  // Whether such a node (neither on the roster nor a configured peer) may read: be sent our
+  // logs, pushes and notes. Without it, it may only send us entries of authors we accept.
+  bool serve_unknown_peers = false;
+  // Rostered or configured peers whose clock must have shown how far they hold this node's
+  // own log before a publishing hold (a restored store) is lifted (node/net/publishing_gate).
+  std::uint64_t publish_hold_confirmations = 1;
   std::uint64_t max_connections = 128;
   // Connections that have not proven a key yet (HTTP clients, gossip handshakes): at most this
   // many; when full, the oldest is closed for a newcomer. Authenticated peers are never closed

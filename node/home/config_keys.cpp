@@ -97,6 +97,10 @@ const std::array keys = {
               IntegerKey{network_field<&NetworkConfig::reconnect_max_ms>, 10, day_ms}},
     ConfigKey{"network", "poll_interval_ms",
               IntegerKey{network_field<&NetworkConfig::poll_interval_ms>, 10, 60'000}},
+    ConfigKey{"network", "serve_unknown_peers",
+              FlagKey{network_field<&NetworkConfig::serve_unknown_peers>}},
+    ConfigKey{"network", "publish_hold_confirmations",
+              IntegerKey{network_field<&NetworkConfig::publish_hold_confirmations>, 1, 64}},
 
     ConfigKey{"http", "public_reads", FlagKey{http_field<&HttpConfig::public_reads>}},
     ConfigKey{"http", "max_body_bytes",

@@ -69,7 +69,12 @@ HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
     return error_response(400, "invalid alert: " + st.error().message);
   auto entry =
       s.store.append_own(s.identity, EntryKind::alert, encode_alert(*alert), wall_clock_ms());
-  if (!entry) return error_response(entry.error());
+  if (!entry) {
+    HttpResponse refused = error_response(entry.error());
+    // A hold lasts until the node has heard from its peers: a publishing tool may retry.
+    if (entry.error().code == "publishing_held") refused.headers.emplace_back("Retry-After", "5");
+    return refused;
+  }
   if (s.published) s.published();
   auto res = json_response(201, json::object{{"id", entry->id().hex()}, {"seq", entry->seq()}});
   res.headers.emplace_back("Location", "/api/alerts/" + entry->id().hex());

@@ -19,9 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 13> public_fields{
-    "node",     "uptime_s",   "entries",    "indexed",    "authors",     "members",        "peers",
-    "counters", "started_at", "updated_at", "public_key", "connections", "refused_authors"};
+constexpr std::array<std::string_view, 14> public_fields{
+    "node",       "uptime_s",    "entries",         "indexed",   "authors",
+    "members",    "peers",       "counters",        "started_at", "updated_at",
+    "public_key", "connections", "refused_authors", "publishing"};
 
 // Not `address`, `urls` or `last_error` (which names the URL dialed).
 constexpr std::array<std::string_view, 13> public_peer_fields{

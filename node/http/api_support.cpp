@@ -33,7 +33,8 @@ HttpResponse error_response(const Error& error) {
     status = 400;
   else if (c == "not_found")
     status = 404;
-  else if (search_errors::is_no_index(error) || search_errors::is_index_locked(error))
+  else if (search_errors::is_no_index(error) || search_errors::is_index_locked(error) ||
+           c == "publishing_held")
     status = 503;
   else if (c == "store_full" || c == "disk_full")
     status = 507;

@@ -22,13 +22,14 @@ bool Membership::refresh(const Store& store) {
 }
 
 bool Membership::accepts(const PublicKey& author) const {
-  if (author == own_key_ || any_author_) return true;
+  if (author == own_key_) return true;
   MutexLock lock(mutex_);
   return roster_.count(author) > 0;
 }
 
-bool Membership::is_welcome(const PublicKey& key) const {
-  if (any_node_) return true;
+bool Membership::is_welcome(const PublicKey& key) const { return any_node_ || is_known(key); }
+
+bool Membership::is_known(const PublicKey& key) const {
   MutexLock lock(mutex_);
   if (roster_.count(key)) return true;
   for (const auto& p : peers_)

@@ -20,20 +20,22 @@ namespace ifex {
 
 class Membership {
  public:
-  // `any_author`: a relay accepts every author. `any_node`: a relay, or accept_unknown_peers,
-  // welcomes every node of the network.
-  Membership(const PublicKey& own_key, bool any_author, bool any_node)
-      : own_key_(own_key), any_author_(any_author), any_node_(any_node) {}
+  // `any_node`: accept_unknown_peers (relays by default) welcomes every node of the network.
+  // No role accepts every author: a relay stores only its roster's (and a network-key holder
+  // cannot fill it with entries of identities it made up).
+  Membership(const PublicKey& own_key, bool any_node) : own_key_(own_key), any_node_(any_node) {}
 
   // Re-reads the roster and the peers (a read that fails keeps the last copy). True when the
   // roster changed. Core thread.
   bool refresh(const Store& store) EXCLUDES(mutex_);
 
-  // Whether entries by `author` are accepted: our own, a relay's, or a rostered member's.
+  // Whether entries by `author` are accepted: our own or a rostered member's.
   bool accepts(const PublicKey& author) const EXCLUDES(mutex_);
   // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
   // node of the network when any_node is set.
   bool is_welcome(const PublicKey& key) const EXCLUDES(mutex_);
+  // Whether a node is one the operator named: on the roster or the peer list.
+  bool is_known(const PublicKey& key) const EXCLUDES(mutex_);
   // The peers to dial.
   std::vector<PeerRecord> peers() const EXCLUDES(mutex_);
   // The peers' keys, without our own.
@@ -44,7 +46,6 @@ class Membership {
 
  private:
   const PublicKey own_key_;
-  const bool any_author_;
   const bool any_node_;
 
   mutable Mutex mutex_;

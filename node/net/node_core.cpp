@@ -23,8 +23,8 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       own_key_(own_key),
       config_(config),
       started_wall_ms_(wall_clock_ms()),
-      membership_(own_key, config.role == NodeRole::relay,
-                  config.network.accept_unknown_peers || config.role == NodeRole::relay),
+      membership_(own_key, config.network.accept_unknown_peers),
+      publishing_(store, own_key, config.network.publish_hold_confirmations),
       reader_(std::make_unique<StoreLogReader>(store)),
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
@@ -47,7 +47,7 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
   status_ = std::make_unique<NodeStatus>(
       core_ioc, std::move(status_file),
       StatusSources{config_, own_key_, started_wall_ms_, counters_, membership_, peer_status_,
-                    refused_authors_, links_, *replicator_, *writer_});
+                    refused_authors_, links_, *replicator_, *writer_, publishing_});
   // Logs frozen before a restart stay frozen: without this the replicator would keep awaiting
   // (and grafting for) entries of an equivocating author the store will never accept.
   if (auto proofs = store_.fork_proofs())
@@ -69,6 +69,7 @@ void NodeCore::start() {
   asio::post(ioc_, [this] {
     refresh_membership();
     writer_->load_heads();
+    publishing_.refresh();
     schedule_tick();
     poller_->start();
     status_->start();
@@ -96,7 +97,9 @@ void NodeCore::refresh_membership() {
 
 ClockMsg NodeCore::local_clock() const {
   ClockMsg clock;
-  clock.accepts_any_author = config_.role == NodeRole::relay;
+  // Always false since relays store only their roster's authors (issue 19, F3); the field
+  // stays on the wire for older nodes.
+  clock.accepts_any_author = false;
   // With each head's id (gossip version 2), which the writer already knows: no store read.
   std::map<PublicKey, LogHead> heads;
   for (const auto& key : membership_.roster()) heads[key] = LogHead{};
@@ -132,7 +135,10 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
     peer_status_.connected(key, wall_clock_ms());
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
-    replicator_->on_connected(id, local_clock(), now_ms());
+    // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
+    // the network key alone (any seized member device holds it) must not open the archive.
+    const bool may_read = config_.network.serve_unknown_peers || membership_.is_known(key);
+    replicator_->on_connected(id, local_clock(), now_ms(), may_read);
     send_outgoing();
     status_->write();
   });
@@ -202,6 +208,10 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     if (heads)
       for (const ClockEntry& h : *heads)
         if (h.seq > 0 && !membership_.accepts(h.author)) refused_authors_.note(h.author, h.seq, 0);
+    // What nodes we know say of our own log decides whether we may sign on our head.
+    if (heads && membership_.is_known(links_.find(id)->key))
+      for (const ClockEntry& h : *heads)
+        if (h.author == own_key_) publishing_.peer_named_own_log(links_.find(id)->key, h.seq);
     if (auto st = replicator_->on_message(id, message, now_ms()); !st) {
       counters_.protocol_errors++;
       links_.find(id)->link->close(CloseCause::protocol_error, st.error().message,
@@ -288,6 +298,7 @@ void NodeCore::link_drained(PeerId id) {
 
 void NodeCore::flush_ingest() {
   writer_->flush();
+  if (publishing_.held()) publishing_.own_log_grew();
   send_outgoing();
   for (const auto& [id, l] : links_) pump(id);
 }
@@ -295,6 +306,7 @@ void NodeCore::flush_ingest() {
 // Entries other processes stored (a CLI publish, a bundle import) reach the replicator here.
 void NodeCore::poll_store() {
   refresh_membership();
+  publishing_.refresh();
   writer_->catch_up_with_store();
   send_outgoing();
 }

@@ -7,6 +7,7 @@
 //     StoreWriter (store_writer.hpp)        group commit of received entries, gap buffer
 //     LinkTable (link_table.hpp)            the connections by PeerId; duplicate-link tie-break
 //     StorePoller (store_poller.hpp)        looks at what other processes stored
+//     PublishingGate (publishing_gate.hpp)  holds publishing until our own log is confirmed
 //     NodeStatus (node_status.hpp)          the status file every second (snapshot: any thread)
 //   any thread, each under its own Mutex (thread_annotations.hpp, checked by clang):
 //     Membership (membership.hpp)           roster and peers, refreshed from the store
@@ -46,6 +47,7 @@
 #include "node/net/node_counters.hpp"
 #include "node/net/peer_link.hpp"
 #include "node/net/peer_status.hpp"
+#include "node/net/publishing_gate.hpp"
 #include "node/net/refused_authors.hpp"
 #include "node/net/store_writer.hpp"
 #include "node/store/store.hpp"
@@ -144,6 +146,7 @@ class NodeCore {
   WarnLimiter problem_warnings_;
 
   // Core thread only.
+  PublishingGate publishing_;
   std::unique_ptr<StoreLogReader> reader_;
   std::unique_ptr<Replicator> replicator_;
   LinkTable links_;

@@ -126,6 +126,7 @@ void NodeStatus::write() {
                       {"connections", src_.links.size()},
                       {"peers", std::move(peers)},
                       {"refused_authors", src_.refused.json()},
+                      {"publishing", src_.publishing.json()},
                       {"counters", std::move(counters)}};
   std::string text = json::serialize(status);
   {

@@ -19,6 +19,7 @@
 #include "node/net/membership.hpp"
 #include "node/net/node_counters.hpp"
 #include "node/net/peer_status.hpp"
+#include "node/net/publishing_gate.hpp"
 #include "node/net/refused_authors.hpp"
 #include "node/net/store_writer.hpp"
 #include "node/net/thread_annotations.hpp"
@@ -38,6 +39,7 @@ struct StatusSources {
   const LinkTable& links;
   const Replicator& replicator;
   const StoreWriter& writer;
+  const PublishingGate& publishing;
 };
 
 class NodeStatus {

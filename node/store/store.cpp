@@ -68,6 +68,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
                                              " has schema " + std::string(as_chars(*schema)) +
                                              "; this ifexnode reads schema " + store_schema_version);
     }
+    note_store_file(txn, d, options.dir);
     txn.commit();
   } catch (const LmdbError& e) {
     return make_error("store_open", "cannot open the store in " + options.dir.string() + ": " +
@@ -193,6 +194,7 @@ Result<SignedEntry> Store::append_own(const Identity& identity, EntryKind kind, 
     const Dbis& d = *dbis_;
     Txn txn(*env_, Txn::read_write);
     if (auto st = check_own_log_open(txn, d, identity); !st) return st.error();
+    if (auto st = check_publishing_open(txn, d); !st) return st.error();
     LogHead head = read_head(txn, d, identity.public_key());
     auto e = sign_and_write(txn, d, identity, head, kind, std::move(payload), created_ms,
                             options_.limits);
@@ -213,6 +215,7 @@ Result<std::vector<SignedEntry>> Store::append_own_batch(
     const Dbis& d = *dbis_;
     Txn txn(*env_, Txn::read_write);
     if (auto st = check_own_log_open(txn, d, identity); !st) return st.error();
+    if (auto st = check_publishing_open(txn, d); !st) return st.error();
     LogHead head = read_head(txn, d, identity.public_key());
     std::vector<SignedEntry> out;
     out.reserve(payloads.size());

@@ -61,6 +61,15 @@ struct PeerRecord {
   std::uint64_t added_ms = 0;
 };
 
+// Why this node signs nothing new for now (node/store/publishing_hold.cpp).
+struct PublishingHold {
+  std::string reason;  // store_copied, peer_ahead, operator
+  std::uint64_t since_ms = 0;
+  std::string detail;  // a sentence for the operator
+};
+// The error text a refused publish carries: the hold, what it protects against, the way out.
+std::string publishing_held_message(const PublishingHold& hold);
+
 struct StoredEntryRef {
   PublicKey author;
   std::uint64_t seq;
@@ -84,7 +93,8 @@ class Store {
   Result<std::vector<AppendResult>> append(std::span<const SignedEntry* const> entries);
 
   // Signs and appends the next entry of `identity`'s own log in one transaction, so the seq and
-  // prev it signs are exactly the head it appends to. Refuses if that log is frozen.
+  // prev it signs are exactly the head it appends to. Refuses if that log is frozen, or while
+  // publishing is held (error code `publishing_held`).
   Result<SignedEntry> append_own(const Identity& identity, EntryKind kind, Bytes payload,
                                  std::uint64_t created_ms);
 
@@ -95,6 +105,14 @@ class Store {
   Result<std::vector<SignedEntry>> append_own_batch(const Identity& identity, EntryKind kind,
                                                     std::span<const Bytes> payloads,
                                                     std::span<const std::uint64_t> created_ms);
+
+  // The publishing hold: set when the store was found copied (at open: data.mdb's inode
+  // changed), by the running node when a peer holds more of its own log than it does, or by the
+  // operator; lifted by the running node once its own log is confirmed (or by the operator).
+  // hold_publishing keeps an existing hold's reason (false then); release is false when none.
+  Result<std::optional<PublishingHold>> publishing_hold() const;
+  Result<bool> hold_publishing(const PublishingHold& hold);
+  Result<bool> release_publishing();
 
   // Records a fork proof (freezing the author's log); false if one was already held.
   Result<bool> add_fork_proof(const ForkProof& proof);

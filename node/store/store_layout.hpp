@@ -95,6 +95,11 @@ inline Error store_error(const lmdb::LmdbError& e, const Store& store) {
   return make_error("store_io", "store error: " + e.message());
 }
 
+// The publishing hold (publishing_hold.cpp). note_store_file runs in the open transaction:
+// it records data.mdb's inode and sets the hold when the file is not the one recorded.
+void note_store_file(lmdb::Txn& txn, const Store::Dbis& d, const std::filesystem::path& dir);
+Status check_publishing_open(const lmdb::Txn& txn, const Store::Dbis& d);
+
 template <class T, class Fn>
 Result<T> guarded(const Store& store, Fn&& fn) {
   try {

@@ -69,6 +69,8 @@ def main():
         bundle_a3 = export(f, f.key, os.path.join(f.tmp.name, "first-3.bundle"))
         shutil.rmtree(f.data)
         shutil.copytree(backup, f.data)
+        # The restored copy holds publishing (F2); this test forks F on purpose.
+        cli("publishing", "release", "--data", f.data, "--accept-fork-risk")
         second_2 = publish(f, "second history, alert 2")
         bundle_b = export(f, f.key, os.path.join(f.tmp.name, "second.bundle"))
         assert first_2 != second_2

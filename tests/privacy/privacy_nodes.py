@@ -45,6 +45,14 @@ def peer_entry(status, key):
     return None
 
 
+def refused_entry(node, key):
+    """`key`'s row in `node`'s refused_authors (admin status), or None."""
+    for a in admin_status(node).get("refused_authors", {}).get("authors", []):
+        if a.get("key") == key:
+            return a
+    return None
+
+
 def connected(node, other):
     p = peer_entry(admin_status(node), other.key)
     return p if p and p.get("connected") else None

@@ -6,20 +6,13 @@ data say that peers hold 3 entries of N that M refuses. After `roster add` of N,
 and N leaves the list."""
 import re
 
-from privacy_nodes import (admin_status, cli, connected, dial, make_node, roster, run_tests,
-                           sample_alert, text_of, wait_until)
+from privacy_nodes import (admin_status, cli, connected, dial, make_node, refused_entry, roster,
+                           run_tests, sample_alert, text_of, wait_until)
 
 
 def fingerprint_of(node):
     st = admin_status(node)
     return st["node"]["fingerprint"]
-
-
-def refused_entry(node, key):
-    for a in admin_status(node).get("refused_authors", {}).get("authors", []):
-        if a.get("key") == key:
-            return a
-    return None
 
 
 def test_unrostered_author_is_counted():

@@ -342,6 +342,33 @@ TEST_CASE("catch-up covers only authors the peer accepts", "[replicator]") {
   CHECK(b.drain(2) == seq_range(1, 2));  // a relay takes every author
 }
 
+TEST_CASE("a peer that may not read gets our clock and nothing of any log", "[replicator]") {
+  // Issue 19, F3: a node admitted only for holding the network key.
+  Bench b;
+  b.store_x(4);
+  b.r.on_connected(1, b.our_clock(), 0, /*may_read=*/false);
+  b.r.on_connected(2, b.our_clock(), 0);  // a known peer beside it, as the control
+  auto first = b.r.take_outgoing();
+  CHECK(of_type<ClockMsg>(first, 1).size() == 1);
+  // It claims to be a relay holding nothing, asks for x from seq 1, and names another x #4.
+  REQUIRE(b.r.on_message(1, ClockMsg{true, {}}, 0));
+  REQUIRE(b.r.on_message(2, ClockMsg{true, {}}, 0));
+  REQUIRE(b.r.on_message(1, GraftMsg{b.xk(), 1}, 0));
+  REQUIRE(b.r.on_message(1, HaveMsg{{{b.xk(), 4, b.y_log[0].id()}}}, 0));
+  CHECK(b.drain(1).empty());
+  CHECK(b.drain(2) == seq_range(1, 4));
+  b.store_x(5);
+  b.r.on_entry_stored(b.x_log[4], std::nullopt, 10);
+  b.r.on_tick(1'000);
+  auto later = b.r.take_outgoing();
+  CHECK(std::none_of(later.begin(), later.end(), [](const auto& m) { return m.first == 1; }));
+  CHECK(of_type<EntriesMsg>(later, 2).size() == 1);  // the push
+  // What it sends is still taken: it may write, only not read.
+  b.store(b.y_log[0]);
+  b.r.on_entry_stored(b.y_log[0], PeerId{1}, 20);
+  CHECK(b.r.peer_state(1)->clock_received);
+}
+
 TEST_CASE("an author first stored between our clock and theirs is caught up", "[replicator]") {
   Bench b;
   b.r.on_connected(1, b.our_clock(), 0);  // empty: we held nothing yet
