@@ -13,6 +13,7 @@
 #include "node/home/admin_token.hpp"
 #include "node/home/network_key_file.hpp"
 #include "node/home/node_handle.hpp"
+#include "protocol/invitation.hpp"
 
 namespace ifex::cli {
 
@@ -27,6 +28,7 @@ struct InitOptions {
   std::string network_key;
   std::string network_key_file;
   std::string listen;
+  std::string join;  // an invitation file
   bool json = false;
 };
 
@@ -62,9 +64,15 @@ void run_init(const InitOptions& o) {
                   "it. If it holds nothing you need, remove it and run init again"};
 
   // The federation's key: given (joining), or new (founding a federation).
-  bool new_network = o.network_key.empty() && o.network_key_file.empty();
+  bool new_network = o.network_key.empty() && o.network_key_file.empty() && o.join.empty();
   NetworkKey network;
-  if (!o.network_key.empty()) {
+  if (!o.join.empty()) {
+    std::ifstream in(o.join);
+    if (!in) throw Failure{"cannot read " + o.join};
+    std::stringstream text;
+    text << in.rdbuf();
+    network = need(decode_invitation(text.str()), o.join).network_key;
+  } else if (!o.network_key.empty()) {
     network = need(network_key_from_text(o.network_key), "--network-key");
   } else if (!o.network_key_file.empty()) {
     std::ifstream in(o.network_key_file);
@@ -117,6 +125,8 @@ void run_init(const InitOptions& o) {
   need(store->set_meta("own_key", public_key_to_text(identity.public_key())));
   need(store->set_meta("created_ms", std::to_string(now_ms())));
   cleanup.armed = false;
+  store.reset();
+  if (!o.join.empty()) join_federation(o.data, o.join, false);
 
   if (!passphrase)
     warn("the identity key in " + dir.key_file().string() +
@@ -163,6 +173,11 @@ void add_init_command(CLI::App& app) {
   cmd->add_option("--network-key-file", o->network_key_file,
                   "Join the federation with the network key in this file (another node's "
                   "network.key, or what `network-key show` prints)")
+      ->check(CLI::ExistingFile)
+      ->excludes(net_key);
+  cmd->add_option("--join", o->join,
+                  "Join the federation of this invitation file (`federation create` makes it): "
+                  "its network key, genesis and peers; nothing else to set up")
       ->check(CLI::ExistingFile)
       ->excludes(net_key);
   cmd->add_option("--listen", o->listen, "HOST:PORT the node will listen on")

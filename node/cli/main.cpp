@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   add_id_command(app);
   add_publish_command(app);
   add_publishing_command(app);
+  add_federation_command(app);
   add_list_command(app);
   add_show_command(app);
   add_roster_command(app);

@@ -5,20 +5,47 @@ namespace ifex {
 bool Membership::refresh(const Store& store) {
   auto roster = store.roster();
   auto peers = store.peers();
+  auto pin = store.federation();
+  auto count = store.roster_entry_count();
   MutexLock lock(mutex_);
+  if (pin && count) {
+    const std::optional<Hash> genesis = *pin ? std::optional<Hash>((*pin)->genesis) : std::nullopt;
+    if (genesis != computed_genesis_ || *count != computed_entries_) {
+      // A failed read or an unusable genesis keeps the last federation roster.
+      if (auto view = load_federation(store)) {
+        federation_ = std::move(*view);
+        computed_genesis_ = genesis;
+        computed_entries_ = *count;
+      }
+    }
+  }
   bool changed = false;
   if (roster) {
     std::set<PublicKey> fresh;
     roster_names_.clear();
+    if (federation_) {
+      // Until the genesis is held, the founder's log is the one to fetch: it holds it.
+      fresh.insert(federation_->pin.founder);
+      if (federation_->state)
+        for (const auto& [key, m] : federation_->state->members) {
+          fresh.insert(key);
+          roster_names_[key] = m.name;
+        }
+    }
     for (const auto& m : *roster) {
       fresh.insert(m.key);
-      roster_names_[m.key] = m.name;
+      if (!m.name.empty() || !roster_names_.contains(m.key)) roster_names_[m.key] = m.name;
     }
     changed = fresh != roster_;
     roster_ = std::move(fresh);
   }
   if (peers) peers_ = std::move(*peers);
   return changed;
+}
+
+std::optional<FederationView> Membership::federation() const {
+  MutexLock lock(mutex_);
+  return federation_;
 }
 
 bool Membership::accepts(const PublicKey& author) const {

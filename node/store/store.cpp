@@ -54,6 +54,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     d.roster = lmdb::open_dbi(txn.get(), "roster");
     d.peers = lmdb::open_dbi(txn.get(), "peers");
     d.meta = lmdb::open_dbi(txn.get(), "meta");
+    d.roster_entries = lmdb::open_dbi(txn.get(), "roster_entries");
     auto schema = txn.get(d.meta, as_bytes("schema"));
     if (!schema && !options.create_if_missing) {
       // Returning aborts the transaction: nothing is written to a store that is not ours.
@@ -69,6 +70,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
                                              "; this ifexnode reads schema " + store_schema_version);
     }
     note_store_file(txn, d, options.dir);
+    index_roster_entries(txn, d, options.limits);
     txn.commit();
   } catch (const LmdbError& e) {
     return make_error("store_open", "cannot open the store in " + options.dir.string() + ": " +
@@ -87,6 +89,8 @@ void write_entry(Txn& txn, const Store::Dbis& d, const SignedEntry& e) {
   txn.put(d.by_id, e.id().view(), span_of(ref), MDB_NOOVERWRITE);
   txn.put(d.by_time, span_of(time_key(e.created_ms(), e.id())), span_of(ref));
   txn.put(d.heads, e.author().view(), span_of(head_value(head_after(e))));
+  // The roster rule reads every roster entry at each change: an index spares it a full scan.
+  if (e.kind() == EntryKind::roster) txn.put(d.roster_entries, e.id().view(), span_of(ref));
 }
 
 LogHead read_head(const Txn& txn, const Store::Dbis& d, const PublicKey& author) {

@@ -70,6 +70,12 @@ struct PublishingHold {
 // The error text a refused publish carries: the hold, what it protects against, the way out.
 std::string publishing_held_message(const PublishingHold& hold);
 
+// The federation this node belongs to: its genesis entry's id, and that entry's author.
+struct FederationPin {
+  Hash genesis;
+  PublicKey founder;
+};
+
 struct StoredEntryRef {
   PublicKey author;
   std::uint64_t seq;
@@ -148,6 +154,15 @@ class Store {
   Result<bool> peer_add(const PeerRecord& peer);
   Result<bool> peer_remove(const PublicKey& key);  // false if absent
   Result<std::vector<PeerRecord>> peers() const;
+
+  // Every stored entry of kind `roster` (in id order), and how many: what the roster rule
+  // reads (protocol/federation_roster.hpp).
+  Result<std::vector<SignedEntry>> roster_entries() const;
+  Result<std::uint64_t> roster_entry_count() const;
+  // The federation pinned by `federation create` or a join; nullopt for a node in none (its
+  // roster is then the local one only). Pinning another federation's genesis is refused.
+  Result<std::optional<FederationPin>> federation() const;
+  Status pin_federation(const FederationPin& pin);
 
   // Node metadata (schema version, own key, ...).
   Result<std::optional<std::string>> meta(const std::string& key) const;

@@ -26,6 +26,7 @@ struct Store::Dbis {
   MDB_dbi roster;   // key -> added_ms(be64) || name
   MDB_dbi meta;     // utf-8 key -> utf-8 value
   MDB_dbi peers;    // key -> added_ms(be64) || (u32 be length || ws:// URL)*
+  MDB_dbi roster_entries;  // id -> author || seq(be64), for entries of kind `roster`
 };
 
 // Big-endian keys so LMDB's byte order is numeric order.
@@ -99,6 +100,8 @@ inline Error store_error(const lmdb::LmdbError& e, const Store& store) {
 // it records data.mdb's inode and sets the hold when the file is not the one recorded.
 void note_store_file(lmdb::Txn& txn, const Store::Dbis& d, const std::filesystem::path& dir);
 Status check_publishing_open(const lmdb::Txn& txn, const Store::Dbis& d);
+// Fills the roster_entries index once for a store written before it existed (roster_index.cpp).
+void index_roster_entries(lmdb::Txn& txn, const Store::Dbis& d, const EntryLimits& limits);
 
 template <class T, class Fn>
 Result<T> guarded(const Store& store, Fn&& fn) {

@@ -1,0 +1,152 @@
+#include "protocol/federation_roster.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+namespace ifex {
+
+namespace {
+
+struct Signature {
+  PublicKey author;
+  std::uint64_t seq;
+};
+
+struct Proposal {
+  Hash id;
+  PublicKey proposer;
+  RosterProposal change;
+  std::vector<Signature> signatures;  // the proposer's own, then approvals
+};
+
+// Whether a signature counts now: a current member's, from an entry its key may still sign.
+bool counts(const FederationState& s, const Signature& sig) {
+  if (!s.members.contains(sig.author)) return false;
+  auto revoked = s.revoked_after.find(sig.author);
+  return revoked == s.revoked_after.end() || sig.seq <= revoked->second;
+}
+
+bool fits(const FederationState& s, const RosterProposal& p) {
+  const bool member = s.members.contains(p.member);
+  switch (p.op) {
+    case RosterOp::add:
+      // A revoked key was compromised: it never comes back (its owner joins with a new key).
+      return !member && !s.revoked_after.contains(p.member);
+    case RosterOp::remove:
+      return member && s.members.size() - 1 >= s.threshold;
+    case RosterOp::threshold:
+      return p.value != s.threshold && p.value >= 1 && p.value <= s.members.size();
+    case RosterOp::revoke:
+      return !s.revoked_after.contains(p.member) &&
+             (!member || s.members.size() - 1 >= s.threshold);
+  }
+  return false;
+}
+
+RosterDecision decide(const FederationState& s, const Proposal& p) {
+  RosterDecision d{p.id, p.proposer, p.change, {}, 0, fits(s, p.change)};
+  std::set<PublicKey> approvers, others;
+  for (const Signature& sig : p.signatures)
+    (counts(s, sig) ? approvers : others).insert(sig.author);
+  for (const auto& a : approvers) others.erase(a);
+  d.approvers.assign(approvers.begin(), approvers.end());
+  d.other_signers = others.size();
+  return d;
+}
+
+void apply(FederationState& s, const RosterDecision& d) {
+  const RosterProposal& p = d.change;
+  const std::uint64_t number = s.applied.size() + 1;
+  switch (p.op) {
+    case RosterOp::add:
+      s.members[p.member] = {p.name, number};
+      break;
+    case RosterOp::remove:
+      s.members.erase(p.member);
+      break;
+    case RosterOp::threshold:
+      s.threshold = p.value;
+      break;
+    case RosterOp::revoke:
+      s.members.erase(p.member);
+      s.revoked_after[p.member] = p.value;
+      break;
+  }
+  s.applied.push_back(d);
+}
+
+}  // namespace
+
+Result<FederationState> compute_federation(const SignedEntry& genesis,
+                                           std::span<const SignedEntry> entries) {
+  if (genesis.kind() != EntryKind::roster)
+    return make_error("bad_genesis", "the genesis is not a roster entry");
+  auto founding = decode_roster_change(genesis.payload());
+  if (!founding) return make_error("bad_genesis", "the genesis: " + founding.error().message);
+  const auto* g = std::get_if<GenesisRoster>(&*founding);
+  if (!g) return make_error("bad_genesis", "the genesis entry holds no genesis roster");
+
+  FederationState s;
+  s.genesis = genesis.id();
+  s.founder = genesis.author();
+  s.name = g->federation_name;
+  s.threshold = g->threshold;
+  for (const auto& m : g->members) s.members[m.key] = {m.name, 0};
+  if (!s.members.contains(s.founder))
+    return make_error("bad_genesis", "the genesis's author is not one of its members");
+
+  // The set of proposals and approvals, whatever order and however often they were given.
+  std::map<Hash, Proposal> proposals;
+  std::map<Hash, std::set<std::pair<PublicKey, std::uint64_t>>> approvals;
+  std::set<Hash> seen;
+  for (const SignedEntry& e : entries) {
+    if (e.kind() != EntryKind::roster || e.id() == s.genesis || !seen.insert(e.id()).second)
+      continue;
+    auto change = decode_roster_change(e.payload());
+    if (!change) {
+      ++s.ignored_entries;
+      continue;
+    }
+    if (const auto* p = std::get_if<RosterProposal>(&*change); p && p->genesis == s.genesis) {
+      proposals[e.id()] = Proposal{e.id(), e.author(), *p, {{e.author(), e.seq()}}};
+    } else if (const auto* a = std::get_if<RosterApproval>(&*change); a && a->genesis == s.genesis) {
+      approvals[a->proposal].emplace(e.author(), e.seq());
+    } else {
+      ++s.ignored_entries;  // another federation's, or a second genesis
+    }
+  }
+  for (auto& [id, p] : proposals)
+    if (auto it = approvals.find(id); it != approvals.end())
+      for (const auto& [author, seq] : it->second) p.signatures.push_back({author, seq});
+
+  // One change at a time: the lowest id among those signed by K current members that fit,
+  // revocations first. Each application can change who counts, so the candidates are looked at
+  // again after it. Revocations go first so that a thief's signatures after the revoked seq
+  // never count, whatever the ids of the changes it signed: the rule reads the whole set anew
+  // each time, so a revocation that gathers its approvals later undoes what those signatures
+  // had carried.
+  std::set<Hash> done;
+  for (;;) {
+    std::optional<RosterDecision> next;
+    for (const bool revocations : {true, false}) {
+      for (const auto& [id, p] : proposals) {
+        if (done.contains(id) || (p.change.op == RosterOp::revoke) != revocations) continue;
+        RosterDecision d = decide(s, p);
+        if (d.fits && d.approvers.size() >= s.threshold) {
+          next = std::move(d);
+          break;  // proposals is ordered by id
+        }
+      }
+      if (next) break;
+    }
+    if (!next) break;
+    done.insert(next->proposal);
+    apply(s, *next);
+  }
+  for (const auto& [id, p] : proposals)
+    if (!done.contains(id)) s.pending.push_back(decide(s, p));
+  return s;
+}
+
+}  // namespace ifex

@@ -1,0 +1,65 @@
+// The payloads of `roster` entries (kind 5): how a federation governs its membership with
+// signed entries (docs/protocol.md, "Federation roster"). Three types:
+//   genesis:  the founding roster (members and threshold K), in the founder's own log; its entry
+//             id names the federation and is what an invitation pins;
+//   proposal: a change (add, remove, threshold, revoke) to the federation named by a genesis id;
+//             the proposer's own approval;
+//   approval: a member's signature on a proposal, named by the proposal's entry id.
+// Canonical form: genesis members sorted by key, unique. decode_roster_change accepts only it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "keys/bytes.hpp"
+#include "keys/result.hpp"
+
+namespace ifex {
+
+inline constexpr std::uint8_t roster_format = 1;
+inline constexpr std::size_t max_federation_members = 10'000;
+inline constexpr std::size_t max_member_name_bytes = 256;
+
+struct FederationMember {
+  PublicKey key;
+  std::string name;
+  friend bool operator==(const FederationMember&, const FederationMember&) = default;
+};
+
+struct GenesisRoster {
+  std::string federation_name;
+  std::uint64_t threshold = 1;
+  std::vector<FederationMember> members;  // sorted by key
+  friend bool operator==(const GenesisRoster&, const GenesisRoster&) = default;
+};
+
+enum class RosterOp : std::uint8_t { add = 1, remove = 2, threshold = 3, revoke = 4 };
+std::string_view roster_op_name(RosterOp op);
+
+struct RosterProposal {
+  Hash genesis;
+  RosterOp op = RosterOp::add;
+  PublicKey member;            // add, remove, revoke (zero for threshold)
+  std::string name;            // add
+  std::uint64_t value = 0;     // threshold: the new K; revoke: the last valid seq
+  friend bool operator==(const RosterProposal&, const RosterProposal&) = default;
+};
+
+struct RosterApproval {
+  Hash genesis;
+  Hash proposal;  // the proposal's entry id
+  friend bool operator==(const RosterApproval&, const RosterApproval&) = default;
+};
+
+using RosterChange = std::variant<GenesisRoster, RosterProposal, RosterApproval>;
+
+// Canonicalises (sorts genesis members) and encodes. Does not validate.
+Bytes encode_roster_change(RosterChange change);
+// Strict: canonical form only, every rule of validate_roster_change.
+Result<RosterChange> decode_roster_change(ByteView payload);
+// Names, counts, threshold within 1..members, no duplicate member, the fields each op needs.
+Status validate_roster_change(const RosterChange& change);
+
+}  // namespace ifex

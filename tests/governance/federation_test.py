@@ -1,0 +1,135 @@
+"""A federation that governs itself (issue 13, first slice), with real `ifexnode run` processes.
+
+Hub A founds a federation of five (A-E) with K = 3 (`federation create`); B-E join it with the
+invitation (`federation join`), F sets up with `init --join` alone. No `roster add` anywhere.
+  - every founder's alerts reach every founder, through the hub they all dial;
+  - `propose add F` by the hub plus one approval (K-1 = 2) changes no node's roster, and an
+    approval by F itself (not a member) is ignored;
+  - the third approval changes all six: F is a member everywhere, receives every log, and its
+    alert reaches every node;
+  - a removed member's later alert is refused everywhere.
+Before issue 13 there was no `federation` command and nothing here ran."""
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "faults"))
+from fault_node import FaultNode, cli, free_port, stop_everything, wait_until  # noqa: E402
+
+WAIT_S = 60
+
+
+def publish(node, title):
+    out = cli("publish", "--data", node.data, "--json", "--lang", "en", "--country", "TN",
+              "--category", "press-freedom", "--title", title, "--body", "A body.")[1]
+    return json.loads(out)["id"]
+
+
+def federation_of(node):
+    code, out, _ = cli("federation", "show", "--data", node.data, "--json", check=False)
+    return json.loads(out) if code == 0 else None
+
+
+def members(node):
+    f = federation_of(node)
+    return {m["key"] for m in f["members"]} if f else set()
+
+
+def holds(node, entry_id):
+    return entry_id in node.ids()
+
+
+def joined_by_invitation(label, invitation):
+    """A node whose whole set-up is `init --join` (FaultNode without its own init)."""
+    node = FaultNode.__new__(FaultNode)
+    node.tmp = tempfile.TemporaryDirectory(prefix="join-", dir=os.environ.get("IFEX_TEST_TMP"))
+    node.data = os.path.join(node.tmp.name, "node")
+    cli("init", "--data", node.data, "--name", label, "--join", invitation)
+    node.token = open(os.path.join(node.data, "admin.token")).read().strip()
+    node.key = json.loads(cli("id", "--data", node.data, "--json")[1])["public_key"]
+    node.label, node.log_dir, node.runs, node.log_level = label, node.tmp.name, [], "info"
+    node.proc, node.port, node.log = None, None, None
+    return node
+
+
+def main():
+    hub = FaultNode("A", "hub")
+    founders = [FaultNode(n) for n in "BCDE"]
+    everyone = [hub] + founders
+    try:
+        hub.port = free_port()
+        invitation = os.path.join(hub.tmp.name, "invitation.txt")
+        cli("federation", "create", "--data", hub.data, "--threshold", "3", "--name", "IFEX",
+            "--url", f"ws://127.0.0.1:{hub.port}/gossip", "--out", invitation,
+            *sum((["--member", f"{n.key}={n.label}"] for n in founders), []))
+        assert oct(os.stat(invitation).st_mode & 0o777) == "0o600"
+        for n in founders:
+            cli("federation", "join", "--data", n.data, "--invitation", invitation,
+                "--replace-network-key")
+        newcomer = joined_by_invitation("F", invitation)
+        keys = {n.key for n in everyone}
+        for n in everyone:
+            n.start()
+        wait_until(lambda: all(members(n) == keys for n in everyone), WAIT_S,
+                   "every founder to compute the five-member roster")
+        alert_b = publish(founders[0], "an alert of B")
+        wait_until(lambda: all(holds(n, alert_b) for n in everyone), WAIT_S, "B's alert everywhere")
+
+        # F runs, but is no member yet: nobody takes its alerts or serves it.
+        newcomer.start()
+        everyone.append(newcomer)
+        early = publish(newcomer, "F before it is a member")
+        proposal = cli("federation", "propose", "add", "--data", hub.data, newcomer.key,
+                       "--name", "F")[1].strip()
+        wait_until(lambda: all(any(p["id"] == proposal for p in federation_of(n)["pending"])
+                               for n in everyone[:5]), WAIT_S, "the proposal at every founder")
+        cli("federation", "approve", "--data", founders[0].data, proposal)
+        code, _, err = cli("federation", "approve", "--data", newcomer.data, proposal, check=False)
+        assert code != 0, "F approved although it holds no genesis yet"
+        wait_until(lambda: all(len(next(p for p in federation_of(n)["pending"]
+                                        if p["id"] == proposal)["approvers"]) == 2
+                               for n in everyone[:5]), WAIT_S, "two approvals at every founder")
+        time.sleep(2)  # what a roster change with two approvals would do meanwhile
+        for n in everyone[:5]:
+            assert newcomer.key not in members(n), n.label
+            assert not holds(n, early), n.label
+
+        cli("federation", "approve", "--data", founders[1].data, proposal)
+        approved = time.monotonic()
+        all_six = keys | {newcomer.key}
+        wait_until(lambda: all(members(n) == all_six for n in everyone), WAIT_S,
+                   "F a member at all six nodes")
+        print(f"roster change in effect at all 6 nodes {time.monotonic() - approved:.2f} s "
+              f"after the third approval")
+        wait_until(lambda: all(holds(n, early) for n in everyone), WAIT_S, "F's alert everywhere")
+        wait_until(lambda: holds(newcomer, alert_b), WAIT_S, "B's alert at F")
+
+        # E is removed: its later alerts are refused everywhere.
+        e = founders[3]
+        removal = cli("federation", "propose", "remove", "--data", hub.data, e.key)[1].strip()
+        wait_until(lambda: all(any(p["id"] == removal for p in federation_of(n)["pending"])
+                               for n in everyone if n is not e), WAIT_S, "the removal everywhere")
+        for approver in founders[:2]:
+            cli("federation", "approve", "--data", approver.data, removal)
+        others = [n for n in everyone if n is not e]
+        wait_until(lambda: all(e.key not in members(n) for n in others), WAIT_S,
+                   "E removed at every other node")
+        late = publish(e, "E after its removal")
+        canary = publish(founders[0], "B after E's removal")
+        wait_until(lambda: all(holds(n, canary) for n in others), WAIT_S, "B's canary everywhere")
+        time.sleep(2)
+        for n in others:
+            assert not holds(n, late), n.label
+        for n in everyone:
+            n.stop()
+            n.verify()
+        print("ok: founded with 5, K = 3; 2 approvals changed nothing, the third added F at all "
+              "6; E's alert after its removal reached no node")
+    finally:
+        stop_everything()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+// The roster payloads, the invitation and the roster rule (issue 13): the rule reads a set, so
+// any order of the same entries gives the same roster; K current members decide, nobody else.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "protocol/federation_roster.hpp"
+#include "protocol/invitation.hpp"
+#include "protocol/roster_change.hpp"
+#include "tests/protocol/protocol_fixtures.hpp"
+
+using namespace ifex;
+using namespace ifex::test;
+
+namespace {
+
+// Members' logs: each signs its roster entries in its own chain.
+struct Federation {
+  std::vector<Identity> ids;
+  std::map<PublicKey, std::pair<std::uint64_t, Hash>> heads;
+  std::vector<SignedEntry> entries;
+  std::optional<SignedEntry> genesis;
+
+  explicit Federation(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) ids.push_back(seeded_identity(static_cast<std::uint8_t>(90 + i)));
+  }
+  PublicKey key(std::size_t i) const { return ids[i].public_key(); }
+  SignedEntry sign(std::size_t who, const RosterChange& change) {
+    auto& [seq, prev] = heads[key(who)];
+    SignedEntry e = make_entry(ids[who], ++seq, prev, encode_roster_change(change), EntryKind::roster);
+    prev = e.id();
+    entries.push_back(e);
+    return e;
+  }
+  void found(std::size_t members, std::uint64_t k) {
+    GenesisRoster g{"IFEX", k, {}};
+    for (std::size_t i = 0; i < members; ++i) g.members.push_back({key(i), "ngo " + std::to_string(i)});
+    genesis = sign(0, g);
+  }
+  Hash propose(std::size_t who, RosterOp op, std::size_t member, std::uint64_t value = 0) {
+    RosterProposal p{genesis->id(), op, key(member), "ngo " + std::to_string(member), value};
+    if (op == RosterOp::threshold) p.member = PublicKey{};
+    return sign(who, p).id();
+  }
+  void approve(std::size_t who, const Hash& proposal) {
+    sign(who, RosterApproval{genesis->id(), proposal});
+  }
+  FederationState state() const {
+    auto s = compute_federation(*genesis, entries);
+    REQUIRE(s);
+    return *s;
+  }
+  bool member(std::size_t i) const { return state().members.contains(key(i)); }
+};
+
+}  // namespace
+
+TEST_CASE("roster payloads round-trip in canonical form only", "[federation]") {
+  Federation f(3);
+  GenesisRoster g{"IFEX", 2, {{f.key(2), "c"}, {f.key(0), "a"}, {f.key(1), "b"}}};
+  Bytes encoded = encode_roster_change(g);
+  auto back = decode_roster_change(encoded);
+  REQUIRE(back);
+  const auto& sorted = std::get<GenesisRoster>(*back);
+  CHECK(std::is_sorted(sorted.members.begin(), sorted.members.end(),
+                       [](const auto& a, const auto& b) { return a.key < b.key; }));
+  CHECK(encode_roster_change(*back) == encoded);
+  Bytes trailing = encoded;
+  trailing.push_back(0);
+  CHECK_FALSE(decode_roster_change(trailing));
+  for (std::size_t cut = 0; cut < encoded.size(); ++cut)
+    CHECK_FALSE(decode_roster_change(ByteView(encoded.data(), cut)));
+
+  RosterProposal add{Hash{}, RosterOp::add, f.key(1), "new", 0};
+  RosterProposal revoke{Hash{}, RosterOp::revoke, f.key(1), "", 41};
+  RosterProposal threshold{Hash{}, RosterOp::threshold, PublicKey{}, "", 3};
+  RosterApproval approval{Hash{}, Hash{}};
+  for (const RosterChange& c : {RosterChange(add), RosterChange(revoke), RosterChange(threshold),
+                                RosterChange(approval)}) {
+    auto d = decode_roster_change(encode_roster_change(c));
+    REQUIRE(d);
+    CHECK(*d == c);
+  }
+
+  GenesisRoster zero_k{"IFEX", 0, {{f.key(0), "a"}}};
+  GenesisRoster big_k{"IFEX", 2, {{f.key(0), "a"}}};
+  GenesisRoster twice{"IFEX", 1, {{f.key(0), "a"}, {f.key(0), "b"}}};
+  GenesisRoster control{"IFEX", 1, {{f.key(0), "a\x1b[2J"}}};
+  for (const auto& bad : {zero_k, big_k, twice, control})
+    CHECK_FALSE(decode_roster_change(encode_roster_change(bad)));
+}
+
+TEST_CASE("a change takes effect with K approvals of current members, not K-1", "[federation]") {
+  Federation f(7);  // 0-4 found it with K = 3; 5 is the newcomer; 6 an outsider
+  f.found(5, 3);
+  CHECK(f.state().members.size() == 5);
+  Hash add = f.propose(0, RosterOp::add, 5);  // the proposer's own approval counts
+  f.approve(1, add);
+  f.approve(6, add);  // not a member: ignored, and counted as such
+  f.approve(1, add);  // twice: once
+  auto before = f.state();
+  CHECK_FALSE(before.members.contains(f.key(5)));
+  REQUIRE(before.pending.size() == 1);
+  CHECK(before.pending[0].approvers.size() == 2);
+  CHECK(before.pending[0].other_signers == 1);
+  f.approve(2, add);
+  auto after = f.state();
+  CHECK(after.members.contains(f.key(5)));
+  CHECK(after.members.at(f.key(5)).since_change == 1);
+  CHECK(after.pending.empty());
+  REQUIRE(after.applied.size() == 1);
+  CHECK(after.applied[0].approvers.size() == 3);
+}
+
+TEST_CASE("the same entries in any order give the same roster", "[federation]") {
+  Federation f(8);
+  f.found(5, 3);
+  // Concurrent, conflicting changes: add 5, add 6, remove 1, threshold 4, remove 5 again.
+  Hash add5 = f.propose(0, RosterOp::add, 5);
+  Hash add6 = f.propose(3, RosterOp::add, 6);
+  Hash rm1 = f.propose(2, RosterOp::remove, 1);
+  Hash k4 = f.propose(4, RosterOp::threshold, 0, 4);
+  for (std::size_t who : {1u, 2u}) f.approve(who, add5);
+  for (std::size_t who : {1u, 4u}) f.approve(who, add6);  // 1 may be removed first
+  for (std::size_t who : {3u, 4u}) f.approve(who, rm1);
+  for (std::size_t who : {0u, 1u}) f.approve(who, k4);
+  Hash rm5 = f.propose(5, RosterOp::remove, 5);  // 5's own, before it is a member
+  for (std::size_t who : {0u, 2u, 3u}) f.approve(who, rm5);
+
+  const FederationState reference = f.state();
+  std::mt19937 rng(13);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<SignedEntry> shuffled = f.entries;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    if (round % 3 == 0) shuffled.insert(shuffled.end(), f.entries.begin(), f.entries.begin() + 4);
+    auto s = compute_federation(*f.genesis, shuffled);
+    REQUIRE(s);
+    CHECK(s->members.size() == reference.members.size());
+    for (const auto& [k, m] : reference.members) CHECK(s->members.contains(k));
+    CHECK(s->threshold == reference.threshold);
+    REQUIRE(s->applied.size() == reference.applied.size());
+    for (std::size_t i = 0; i < s->applied.size(); ++i)
+      CHECK(s->applied[i].proposal == reference.applied[i].proposal);
+  }
+  CHECK(reference.applied.size() >= 3);
+}
+
+TEST_CASE("a revoked key's later signatures count for nothing", "[federation]") {
+  Federation f(6);
+  f.found(4, 2);
+  // Member 3's key is stolen after its seq 0 (it signed nothing yet): revoke it after 0.
+  Hash revoke = f.propose(0, RosterOp::revoke, 3, 0);
+  f.approve(1, revoke);
+  auto s = f.state();
+  CHECK_FALSE(s.members.contains(f.key(3)));
+  CHECK(s.revoked_after.at(f.key(3)) == 0);
+  // The thief proposes adding itself-as-5 and approves: with 1 honest approval, nothing.
+  Hash add = f.propose(3, RosterOp::add, 5);
+  f.approve(2, add);
+  CHECK_FALSE(f.member(5));
+  // A revoked key never comes back.
+  Hash back = f.propose(0, RosterOp::add, 3);
+  f.approve(1, back);
+  CHECK_FALSE(f.member(3));
+}
+
+TEST_CASE("a change that would leave fewer members than K does not apply", "[federation]") {
+  Federation f(3);
+  f.found(3, 3);
+  Hash rm = f.propose(0, RosterOp::remove, 2);
+  f.approve(1, rm);
+  f.approve(2, rm);
+  auto s = f.state();
+  CHECK(s.members.size() == 3);
+  REQUIRE(s.pending.size() == 1);
+  CHECK_FALSE(s.pending[0].fits);
+}
+
+TEST_CASE("an invitation round-trips and a mistyped one is refused", "[federation]") {
+  Invitation inv;
+  for (std::size_t i = 0; i < 32; ++i) inv.network_key.bytes[i] = static_cast<std::uint8_t>(i);
+  inv.genesis.bytes[0] = 7;
+  inv.founder = seeded_identity(3).public_key();
+  inv.peers = {{inv.founder, "ws://127.0.0.1:7400/gossip"},
+               {seeded_identity(4).public_key(), "ws://[::1]:7401/gossip"}};
+  const std::string text = encode_invitation(inv);
+  CHECK(text.rfind("ifexinv1", 0) == 0);
+  auto back = decode_invitation("  " + text + "\n");
+  REQUIRE(back);
+  CHECK(*back == inv);
+  for (std::size_t at : {9ul, text.size() / 2, text.size() - 1}) {
+    std::string typo = text;
+    typo[at] = typo[at] == 'a' ? 'b' : 'a';
+    CHECK_FALSE(decode_invitation(typo));
+  }
+  CHECK_FALSE(decode_invitation(text.substr(0, text.size() - 1)));
+  CHECK_FALSE(decode_invitation("ifexinv1"));
+  CHECK_FALSE(decode_invitation(""));
+}
