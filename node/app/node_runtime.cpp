@@ -61,7 +61,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
                              core.local_entry_stored();
                              indexer.wake();
                            }});
-  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool};
+  // A recorded hello is worth replaying only while it is in here: the handshake timeout.
+  ReplayGuard replay_guard(config.network.handshake_timeout_ms);
+  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool, replay_guard};
   asio::io_context net_ioc(1);
 
   Server server(net_ioc, ctx);
