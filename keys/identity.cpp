@@ -61,6 +61,11 @@ std::optional<SecretBytes> Identity::key_exchange(ByteView peer_x25519_public) c
   return shared;
 }
 
+bool is_usable_public_key(const PublicKey& key) {
+  init_crypto();
+  return crypto_core_ed25519_is_valid_point(key.data()) == 1;
+}
+
 std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key) {
   std::array<std::uint8_t, 32> out;
   if (crypto_sign_ed25519_pk_to_curve25519(out.data(), key.data()) != 0) return std::nullopt;
