@@ -334,6 +334,32 @@ TEST_CASE("a replayed hello cannot complete a handshake", "[handshake]") {
   CHECK(r2.error().code == "hs_network_key");
 }
 
+// A known limit, checked so that docs/protocol.md ("What the handshake does not hide") stays
+// true: the hello's MAC covers only wire bytes, N and B, so a passive holder of N picks the
+// server out of a list of candidate keys with one HMAC each. This test passes while the limit
+// holds; a hello that hides B (an XK-style tag keyed with DH(a, B_x)) would make it fail.
+TEST_CASE("a holder of the network key can tell which server a recorded hello names",
+          "[handshake][known_limit]") {
+  Parties p;
+  Completed recorded = run(p);  // what a passive observer holding N saw on the wire
+  std::vector<PublicKey> candidates;
+  for (std::uint8_t seed = 60; seed < 80; ++seed)
+    candidates.push_back(seeded_identity(seed).public_key());
+  candidates.insert(candidates.begin() + 7, p.server.public_key());
+  const ByteView ea = ByteView(recorded.hello).first(32);
+  const Bytes wire_mac(recorded.hello.begin() + 32, recorded.hello.end());
+  std::vector<std::size_t> matches;
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (mac(p.net, "ifex-hs/1 hello", {ea, candidates[i].view()}) == wire_mac) matches.push_back(i);
+  CHECK(matches == std::vector<std::size_t>{7});
+  // Without N the same search finds nothing.
+  matches.clear();
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (mac(network_key(2), "ifex-hs/1 hello", {ea, candidates[i].view()}) == wire_mac)
+      matches.push_back(i);
+  CHECK(matches.empty());
+}
+
 TEST_CASE("the server reads a hello before it makes its ephemeral key", "[handshake]") {
   Parties p;
   Completed honest = run(p);
