@@ -53,6 +53,9 @@ class Identity {
 // small-order key proves nothing. Needs a libsodium with the fix of CVE-2025-69277, which made
 // the subgroup check refuse points with a component of order 2 (docs/keys.md).
 [[nodiscard]] bool is_usable_public_key(const PublicKey& key);
+// False on a libsodium without that fix: it tries a real key plus the point of order 2 on both
+// checks the node relies on (is_usable_public_key and x25519_public_of). The node warns at start.
+[[nodiscard]] bool sodium_refuses_mixed_order_keys();
 
 // The X25519 form of an Ed25519 public key; nullopt for an invalid or small-order key.
 std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key);

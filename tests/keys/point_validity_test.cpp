@@ -114,6 +114,9 @@ TEST_CASE("a real key plus a small-order point is refused (libsodium has the CVE
   REQUIRE_FALSE(member);
   CHECK(member.error().code == "unusable_key");
 
+  // What the node checks at start-up (it warns when this is false).
+  CHECK(sodium_refuses_mixed_order_keys());
+
   // Components of order 4 and 8 were refused before the fix too: [L] leaves them with X != 0.
   for (std::size_t i = 2; i < 8; ++i) {
     INFO(small_order_hex[i]);
