@@ -61,6 +61,23 @@ std::optional<SecretBytes> Identity::key_exchange(ByteView peer_x25519_public) c
   return shared;
 }
 
+bool is_usable_public_key(const PublicKey& key) {
+  init_crypto();
+  return crypto_core_ed25519_is_valid_point(key.data()) == 1;
+}
+
+bool sodium_refuses_mixed_order_keys() {
+  init_crypto();
+  // RFC 8032's first test key, and (0, -1): the order-2 component CVE-2025-69277 let through.
+  auto real =
+      PublicKey::from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  auto order2 =
+      PublicKey::from_hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+  PublicKey mixed;
+  if (crypto_core_ed25519_add(mixed.data(), real->data(), order2->data()) != 0) return false;
+  return !is_usable_public_key(mixed) && !x25519_public_of(mixed);
+}
+
 std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key) {
   std::array<std::uint8_t, 32> out;
   if (crypto_sign_ed25519_pk_to_curve25519(out.data(), key.data()) != 0) return std::nullopt;

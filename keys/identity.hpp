@@ -46,6 +46,17 @@ class Identity {
   PublicKey public_key_;
 };
 
+// True when `key` is a point an Ed25519 key pair can have: canonical, on the curve, not of small
+// order, in the prime-order subgroup (libsodium's crypto_core_ed25519_is_valid_point). No seed
+// gives any other point, so a key that fails (the identity 01 00..00, the other small-order
+// points, a prime-order point plus a small-order one) is nobody's key; a signature "under" a
+// small-order key proves nothing. Needs a libsodium with the fix of CVE-2025-69277, which made
+// the subgroup check refuse points with a component of order 2 (docs/keys.md).
+[[nodiscard]] bool is_usable_public_key(const PublicKey& key);
+// False on a libsodium without that fix: it tries a real key plus the point of order 2 on both
+// checks the node relies on (is_usable_public_key and x25519_public_of). The node warns at start.
+[[nodiscard]] bool sodium_refuses_mixed_order_keys();
+
 // The X25519 form of an Ed25519 public key; nullopt for an invalid or small-order key.
 std::optional<std::array<std::uint8_t, 32>> x25519_public_of(const PublicKey& key);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keys/base32.hpp"
+#include "keys/identity.hpp"
 
 namespace ifex {
 
@@ -89,6 +90,16 @@ Result<PublicKey> public_key_from_text(std::string_view text) {
   auto raw = decode_typed_key(public_key_prefix, text, PublicKey::size, "public key");
   if (!raw) return raw.error();
   return *PublicKey::from(*raw);
+}
+
+Result<PublicKey> member_key_from_text(std::string_view text) {
+  auto key = public_key_from_text(text);
+  if (!key) return key.error();
+  if (!is_usable_public_key(*key))
+    return make_error("unusable_key",
+                      "not a usable public key: it is a small-order or non-canonical point, or "
+                      "outside the prime-order group, so no node can hold its secret key");
+  return key;
 }
 
 std::string fingerprint(const PublicKey& key) {

@@ -30,6 +30,10 @@ Result<Bytes> decode_typed_key(std::string_view prefix, std::string_view text,
 std::string public_key_to_text(const PublicKey& key);
 // Only the ifexpk1 form is accepted (not hex): the checksum is what catches a mistyped key.
 Result<PublicKey> public_key_from_text(std::string_view text);
+// public_key_from_text for a key about to be trusted (a roster member, a peer): also refuses,
+// with code "unusable_key", a point no key pair has (is_usable_public_key, keys/identity.hpp).
+// A checksum cannot catch those: whoever made the text chose the bytes.
+Result<PublicKey> member_key_from_text(std::string_view text);
 
 // 16 base32 characters of BLAKE2b-256("ifex-fingerprint" || key) in four dash-separated groups.
 // 80 bits: enough that nobody can make a key with a chosen fingerprint, short enough to read out.

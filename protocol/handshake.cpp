@@ -263,9 +263,8 @@ Result<SessionKeys> ClientHandshake::on_accept(ByteView accept) {
 
 // ---- server ----
 
-ServerHandshake::ServerHandshake(const NetworkKey& network, const Identity& me,
-                                 EphemeralKey ephemeral)
-    : network_(SecretBytes::copy_of(network.view())), me_(me), eph_(std::move(ephemeral)) {}
+ServerHandshake::ServerHandshake(const NetworkKey& network, const Identity& me)
+    : network_(SecretBytes::copy_of(network.view())), me_(me) {}
 
 Error ServerHandshake::fail(std::string code, std::string message) {
   step_ = Step::failed;
@@ -276,7 +275,7 @@ Error ServerHandshake::fail(std::string code, std::string message) {
   return hs_error(std::move(code), std::move(message));
 }
 
-Result<Bytes> ServerHandshake::on_hello(ByteView hello) {
+Result<EphemeralPublic> ServerHandshake::read_hello(ByteView hello) {
   if (step_ != Step::await_hello) return fail("hs_state", "hello out of order");
   if (hello.size() != hs_hello_size)
     return fail("hs_malformed", wrong_size("hello", hello.size(), hs_hello_size));
@@ -286,6 +285,15 @@ Result<Bytes> ServerHandshake::on_hello(ByteView hello) {
     return fail("hs_network_key",
                 "the hello is not authenticated by our network key and our node key");
   if (is_low_order(ea)) return fail("hs_low_order", "low-order ephemeral key in the hello");
+  hello_.assign(hello.begin(), hello.end());
+  step_ = Step::await_reply;
+  return ea;
+}
+
+Result<Bytes> ServerHandshake::reply(EphemeralKey ephemeral) {
+  if (step_ != Step::await_reply) return fail("hs_state", "reply before a valid hello");
+  eph_.emplace(std::move(ephemeral));
+  const Point ea = point_at(ByteView(hello_).first(32));
   ab_ = dh(eph_->secret(), ea);
   a_b_ = me_.key_exchange(view(ea));
   if (!ab_ || !a_b_) return fail("hs_low_order", "all-zero shared secret");
@@ -293,9 +301,15 @@ Result<Bytes> ServerHandshake::on_hello(ByteView hello) {
   const Point& eb = eph_->public_key();
   auto mac = network_mac(network_, {as_bytes(reply_tag), view(ea), view(eb)});
   Bytes reply = concat({view(eb), {mac.data(), mac.size()}});
-  transcript_ = transcript_of(network_, me_.public_key(), hello, reply);
+  transcript_ = transcript_of(network_, me_.public_key(), hello_, reply);
   step_ = Step::await_auth;
   return reply;
+}
+
+Result<Bytes> ServerHandshake::on_hello(ByteView hello, EphemeralKey ephemeral) {
+  auto ea = read_hello(hello);
+  if (!ea) return ea.error();
+  return reply(std::move(ephemeral));
 }
 
 Result<PublicKey> ServerHandshake::on_auth(ByteView auth) {

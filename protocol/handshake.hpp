@@ -35,17 +35,20 @@ inline constexpr std::size_t hs_reply_size = 64;
 inline constexpr std::size_t hs_auth_size = 112;
 inline constexpr std::size_t hs_accept_size = 80;
 
+// The public half of an ephemeral key: EA or EB (an X25519 point).
+using EphemeralPublic = std::array<std::uint8_t, 32>;
+
 // An X25519 key pair used for one handshake only.
 class EphemeralKey {
  public:
   // REQUIRES: seed.size() == 32 (fresh random bytes from the caller, never reused).
   static EphemeralKey from_seed(ByteView seed);
-  const std::array<std::uint8_t, 32>& public_key() const { return public_; }
+  const EphemeralPublic& public_key() const { return public_; }
   const SecretBytes& secret() const { return secret_; }
 
  private:
   SecretBytes secret_;
-  std::array<std::uint8_t, 32> public_{};
+  EphemeralPublic public_{};
 };
 
 // What a completed handshake yields: the peer's proven identity and one key per direction.
@@ -96,12 +99,20 @@ class ClientHandshake {
 class ServerHandshake {
  public:
   // The network key is copied into guarded memory. REQUIRES: `me` outlives the handshake.
-  ServerHandshake(const NetworkKey& network, const Identity& me, EphemeralKey ephemeral);
-  ServerHandshake(const NetworkKey&, Identity&&, EphemeralKey) = delete;
+  ServerHandshake(const NetworkKey& network, const Identity& me);
+  ServerHandshake(const NetworkKey&, Identity&&) = delete;
 
-  // Message 1 in, message 2 out. On an error the caller closes without answering: a client
-  // without the network key, or dialing another key, learns nothing from us.
-  [[nodiscard]] Result<Bytes> on_hello(ByteView hello);
+  // Message 1 in, in two steps so that a caller can drop a replayed hello before it spends an
+  // X25519 operation on it (docs/protocol.md, "Message 1"):
+  //   read_hello checks the size, the MAC and that EA is not a low-order point (no X25519 yet)
+  //   and returns EA, which the caller may check against the hellos it saw recently;
+  //   reply takes our ephemeral key, made only now, and returns message 2.
+  // On an error the caller closes without answering: a client without the network key, or
+  // dialing another key, learns nothing from us.
+  [[nodiscard]] Result<EphemeralPublic> read_hello(ByteView hello);
+  [[nodiscard]] Result<Bytes> reply(EphemeralKey ephemeral);
+  // Both steps at once, for a caller that keeps no record of past hellos (tests, fuzzers).
+  [[nodiscard]] Result<Bytes> on_hello(ByteView hello, EphemeralKey ephemeral);
   // Message 3 in: verifies the client's proof and returns its identity; the caller decides
   // whether it is welcome before calling accept().
   [[nodiscard]] Result<PublicKey> on_auth(ByteView auth);
@@ -110,11 +121,12 @@ class ServerHandshake {
   std::pair<Bytes, SessionKeys> accept();
 
  private:
-  enum class Step { await_hello, await_auth, verified, done, failed };
+  enum class Step { await_hello, await_reply, await_auth, verified, done, failed };
   Error fail(std::string code, std::string message);
 
   SecretBytes network_;
   const Identity& me_;
+  Bytes hello_;                      // kept from read_hello to the transcript
   std::optional<EphemeralKey> eph_;  // dropped (wiped) once the shared secrets exist
   Hash transcript_;
   std::optional<SecretBytes> ab_, a_b_, ab_long_;  // b*EA, B*EA, b*A

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "keys/identity.hpp"
 #include "keys/key_text.hpp"
 #include "node/archive/alert_catalog.hpp"
 #include "node/archive/index_worker.hpp"
@@ -27,6 +28,10 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
                 const std::string& listen) {
   NodeConfig config = node.config();
   if (!listen.empty()) config.network.listen = listen;
+  if (!sodium_refuses_mixed_order_keys())
+    log_warn(
+        "this libsodium lacks the fix of CVE-2025-69277: it takes keys outside the prime-order "
+        "group for valid (roster add, peer add, the handshake); upgrade it (docs/keys.md)");
   // SIGHUP's default action ends the process; until the handler below is armed, ignore it.
   ::signal(SIGHUP, SIG_IGN);
 
@@ -61,7 +66,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
                              core.local_entry_stored();
                              indexer.wake();
                            }});
-  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool};
+  // A recorded hello is worth replaying only while it is in here: the handshake timeout.
+  ReplayGuard replay_guard(config.network.handshake_timeout_ms);
+  NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool, replay_guard};
   asio::io_context net_ioc(1);
 
   Server server(net_ioc, ctx);

@@ -40,4 +40,8 @@ PublicKey parse_key_argument(const std::string& text, const std::string& what) {
   return need(public_key_from_text(text), what);
 }
 
+PublicKey parse_member_key_argument(const std::string& text, const std::string& what) {
+  return need(member_key_from_text(text), what);
+}
+
 }  // namespace ifex::cli

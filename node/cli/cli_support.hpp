@@ -40,6 +40,9 @@ std::optional<std::filesystem::path> passphrase_source(const std::string& flag_v
 
 // A public key in its text form (ifexpk1...), with a clear error naming the argument.
 PublicKey parse_key_argument(const std::string& text, const std::string& what);
+// The same for a key being added to the roster or the peers: a point no key pair has (the
+// identity, a small-order point) is refused too (member_key_from_text).
+PublicKey parse_member_key_argument(const std::string& text, const std::string& what);
 
 // Registers each sub-command on the app (one function per file in node/cli/).
 void add_init_command(CLI::App& app);

@@ -27,7 +27,7 @@ void add_peer_command(CLI::App& app) {
   cmd_add->add_option("key", add->key, "The peer's public key (ifexpk1...)")->required();
   cmd_add->callback([add] {
     auto url = need(parse_peer_url(add->url));
-    PublicKey key = parse_key_argument(add->key, "key");
+    PublicKey key = parse_member_key_argument(add->key, "key");
     NodeHandle node = need(NodeHandle::open(add->data));
     if (key == node.own_key()) throw Failure{"that is this node's own key"};
     bool added = need(node.store().peer_add({key, {url.text()}, now_ms()}));

@@ -28,7 +28,7 @@ void add_roster_command(CLI::App& app) {
   auto* name_option = cmd_add->add_option(
       "--name", add->name, "A name to show for this author (absent: an existing name is kept)");
   cmd_add->callback([add, name_option] {
-    PublicKey key = parse_key_argument(add->key, "key");
+    PublicKey key = parse_member_key_argument(add->key, "key");
     if (!is_valid_utf8(add->name) || add->name.size() > 256)
       throw Failure{"--name must be UTF-8 of at most 256 bytes"};
     NodeHandle node = need(NodeHandle::open(add->data));

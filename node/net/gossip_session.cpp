@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/system/error_code.hpp>
 #include <algorithm>
+#include <chrono>
 #include <variant>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "node/net/inbound_rate.hpp"
 #include "node/net/net_context.hpp"
 #include "node/net/peer_link.hpp"
+#include "node/net/replay_guard.hpp"
 #include "node/net/secure_frames.hpp"
 #include "node/net/session_close.hpp"
 #include "protocol/entry_check.hpp"
@@ -87,6 +89,18 @@ HandshakeFailure SessionBase::io_failure(const boost::system::error_code& ec) co
   // close_reason_ is set when our own deadline (or an eviction) cut the handshake.
   if (!close_reason_.empty()) return {close_reason_, ConnectionProblem::timeout, false};
   return {ec.message(), problem_of_silence(), false};
+}
+
+std::optional<HandshakeFailure> SessionBase::check_fresh_hello(const EphemeralPublic& ea) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+  if (ctx_.replay_guard.first_sighting(ea, static_cast<std::uint64_t>(now.count())))
+    return std::nullopt;
+  ctx_.core.counters().replayed_hellos++;
+  return HandshakeFailure{"its hello repeats one seen in the last " +
+                              std::to_string(ctx_.core.config().network.handshake_timeout_ms) +
+                              " ms: a recorded hello replayed",
+                          ConnectionProblem::other, true};
 }
 
 std::optional<HandshakeFailure> SessionBase::check_welcome(const PublicKey& client) {

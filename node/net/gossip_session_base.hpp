@@ -59,6 +59,9 @@ class SessionBase : public PeerLink {
   HandshakeFailure io_failure(const boost::system::error_code& ec) const;
   ConnectionProblem problem_of_silence() const;
   void report_handshake_problem(ConnectionProblem problem, const std::string& failure);
+  // A hello whose EA was seen within the handshake timeout (server only): refused unanswered,
+  // as a hello with a wrong MAC is.
+  std::optional<HandshakeFailure> check_fresh_hello(const EphemeralPublic& ea);
   // The ClientHandshake/ServerHandshake verdict once the peer's key is known (server only).
   std::optional<HandshakeFailure> check_welcome(const PublicKey& client);
   // Verifies entries (on the verify strand) and hands the message to the core.

@@ -296,11 +296,15 @@ boost::asio::awaitable<std::optional<HandshakeFailure>> GossipSession<Stream>::s
     if (!done) co_return refusal(done.error());
     keys = std::move(*done);
   } else {
-    ServerHandshake hs(ctx_.network, ctx_.identity, fresh_ephemeral());
+    ServerHandshake hs(ctx_.network, ctx_.identity);
     Bytes hello;
     if (auto f = co_await read_message(hello)) co_return f;
     // A caller without our network key gets no handshake message at all.
-    auto reply = hs.on_hello(hello);
+    auto ea = hs.read_hello(hello);
+    if (!ea) co_return refusal(ea.error());
+    // Nor does one replaying a recorded hello, and it costs us no X25519 either.
+    if (auto f = check_fresh_hello(*ea)) co_return f;
+    auto reply = hs.reply(fresh_ephemeral());
     if (!reply) co_return refusal(reply.error());
     if (auto f = co_await write_message(*reply)) co_return f;
     Bytes auth;

@@ -1,5 +1,6 @@
 // What every network object of a running node shares: the core, the node's keys, the pool that
-// verifies signatures, and the connection limiter. Owned by NodeRuntime; outlives all sessions.
+// verifies signatures, the connection limiter and the memory of recent hellos. Owned by
+// NodeRuntime; outlives all sessions.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -10,6 +11,7 @@
 #include "node/codec/http_message.hpp"
 #include "node/net/connection_limiter.hpp"
 #include "node/net/node_core.hpp"
+#include "node/net/replay_guard.hpp"
 #include "protocol/network_key.hpp"
 
 namespace ifex {
@@ -22,6 +24,7 @@ struct NetContext {
   ConnectionLimiter& limiter;
   HttpHandler& http;                      // answers plain HTTP requests (the API)
   boost::asio::thread_pool& http_pool;    // where it runs, off the network thread
+  ReplayGuard& replay_guard;              // the hellos seen in the last handshake timeout
 };
 
 }  // namespace ifex

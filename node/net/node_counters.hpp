@@ -41,6 +41,8 @@ namespace ifex {
   X(handshakes_failed, "ifexnode_handshakes_failed_total", "", "",                              \
     "Gossip handshakes that failed")                                                            \
   X(peers_refused, "ifexnode_peers_refused_total", "", "", "Authenticated nodes refused")       \
+  X(replayed_hellos, "ifexnode_replayed_hellos_total", "", "",                                  \
+    "Handshake hellos dropped unanswered because they repeat a recent one")                     \
   X(protocol_errors, "ifexnode_protocol_errors_total", "", "",                                  \
     "Malformed frames and broken limits")                                                       \
   X(slow_peers_dropped, "ifexnode_slow_peers_dropped_total", "", "",                            \

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "keys/key_text.hpp"
 #include "tests/cli/cli_fixture.hpp"
 
 namespace ifex::test {
@@ -367,6 +368,32 @@ TEST_CASE("roster add, list and remove; a mistyped key is caught", "[cli][roster
   CHECK(ifexnode_json({"roster", "list", "--data", a.data, "--json"}).as_array().empty());
   CHECK_THAT(ifexnode_fails({"roster", "remove", "--data", a.data, b.key}),
              Catch::Contains("not on the roster"));
+}
+
+// Points no key pair has, written as well-formed key text (a right checksum): the identity
+// point (01 00..00) and a point of order 8. Refused before anything is stored (docs/keys.md).
+TEST_CASE("roster add and peer add refuse keys no node can hold", "[cli][roster][peer]") {
+  TestNode a("badkey-a");
+  const std::vector<std::string> unusable = {
+      public_key_to_text(*PublicKey::from_hex(
+          "0100000000000000000000000000000000000000000000000000000000000000")),
+      public_key_to_text(*PublicKey::from_hex(
+          "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
+  };
+  for (const auto& key : unusable) {
+    INFO(key);
+    CHECK_THAT(ifexnode_fails({"roster", "add", "--data", a.data, key, "--name", "nobody"}),
+               Catch::Contains("not a usable public key") && Catch::Contains("small-order"));
+    CHECK_THAT(ifexnode_fails({"peer", "add", "--data", a.data, "ws://127.0.0.1:9/gossip", key}),
+               Catch::Contains("not a usable public key"));
+  }
+  CHECK(ifexnode_json({"roster", "list", "--data", a.data, "--json"}).as_array().empty());
+  CHECK(ifexnode_json({"peer", "list", "--data", a.data, "--json"}).as_array().empty());
+  // The control: a real key goes in through both commands.
+  TestNode b("badkey-b");
+  CHECK_THAT(ifexnode_ok({"roster", "add", "--data", a.data, b.key}), Catch::Contains("added"));
+  CHECK_THAT(ifexnode_ok({"peer", "add", "--data", a.data, "ws://127.0.0.1:9/gossip", b.key}),
+             Catch::Contains("added peer"));
 }
 
 }  // namespace

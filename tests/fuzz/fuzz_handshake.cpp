@@ -57,7 +57,10 @@ void check_matching(const SessionKeys& client, const SessionKeys& server) {
 void test_server(FuzzInput& in, std::uint8_t flags) {
   const NetworkKey net = fuzz::network_key();
   const Identity& me = fuzz::server_identity();
-  ServerHandshake server(net, me, EphemeralKey::from_seed(fuzz::ephemeral_seed(fuzz::server_ephemeral_fill)));
+  ServerHandshake server(net, me);
+  auto ephemeral = [] {
+    return EphemeralKey::from_seed(fuzz::ephemeral_seed(fuzz::server_ephemeral_fill));
+  };
 
   std::optional<Identity> peer_id;
   std::optional<ClientHandshake> peer;
@@ -77,7 +80,7 @@ void test_server(FuzzInput& in, std::uint8_t flags) {
       hello = in.chunk();
   }
 
-  auto reply = server.on_hello(hello);
+  auto reply = server.on_hello(hello, ephemeral());
   if (peer) FUZZ_CHECK(reply);
   if (!reply) {
     FUZZ_CHECK(!server.on_auth(in.chunk()));  // failed for good
@@ -108,7 +111,7 @@ void test_server(FuzzInput& in, std::uint8_t flags) {
     check_matching(*client_keys, server_keys);
   }
   if (flags & fuzz::hs::replay) {
-    FUZZ_CHECK(!server.on_hello(hello));
+    FUZZ_CHECK(!server.on_hello(hello, ephemeral()));
     FUZZ_CHECK(!server.on_auth(auth));
   }
 }
@@ -133,8 +136,8 @@ void test_client(FuzzInput& in, std::uint8_t flags) {
     }
     case fuzz::hs::honest_peer: {
       peer_id.emplace(test::seeded_identity(in.u8()));
-      peer.emplace(net, *peer_id, EphemeralKey::from_seed(in.fixed(32)));
-      auto honest_reply = peer->on_hello(hello);
+      peer.emplace(net, *peer_id);
+      auto honest_reply = peer->on_hello(hello, EphemeralKey::from_seed(in.fixed(32)));
       // The hello names the expected server: any other node refuses it.
       FUZZ_CHECK(honest_reply.ok() == (peer_id->public_key() == expected));
       if (!honest_reply) return;

@@ -101,11 +101,11 @@ Transcript honest_transcript() {
   const NetworkKey net = network_key();
   ClientHandshake client(net, client_identity(), server_identity().public_key(),
                          EphemeralKey::from_seed(ephemeral_seed(client_ephemeral_fill)));
-  ServerHandshake server(net, server_identity(),
-                         EphemeralKey::from_seed(ephemeral_seed(server_ephemeral_fill)));
+  ServerHandshake server(net, server_identity());
   Transcript t;
   t.hello = client.hello();
-  t.reply = *server.on_hello(t.hello);
+  t.reply =
+      *server.on_hello(t.hello, EphemeralKey::from_seed(ephemeral_seed(server_ephemeral_fill)));
   t.auth = *client.on_reply(t.reply);
   if (!server.on_auth(t.auth)) throw std::runtime_error("the fixture handshake fails");
   t.accept = server.accept().first;

@@ -17,6 +17,10 @@
 //                     --linger-ms (the control: proves this client can make a node store things)
 //   replay-handshake  one clean session, recording our hello and auth; then a second connection
 //                     that replays both (the server must not accept it)
+//   replay-hello      one clean session, recording our hello; then a second connection that
+//                     replays it at once: expects no handshake message and a bare 1008 (as for
+//                     a wrong MAC); exit 6 when the server answers it. Prints close-code,
+//                     close-reason and final lines
 //   flip-bit          clock, then a frame carrying a valid entry with one bit of the ciphertext
 //                     flipped
 //   bad-signature     clock, then one message with a valid entry (seq 1) and a chained one
@@ -62,8 +66,9 @@
 // Exit status: 0 the expected outcome (attacks: the server closed the connection; honest: the
 // server kept it open); 2 usage; 3 setup failed (key file, connect, WebSocket upgrade); 4 the
 // real handshake failed before any misbehaviour; 5 the server did not close the connection
-// within --timeout-ms; 6 the server completed a replayed handshake; 7 the server closed an honest
-// connection; 8 the server's first message was not what the protocol says.
+// within --timeout-ms; 6 the server completed a replayed handshake (or answered a replayed
+// hello); 7 the server closed an honest connection; 8 the server's first message was not what
+// the protocol says.
 #include <sodium.h>
 
 #include <filesystem>

@@ -46,7 +46,7 @@ struct Context {
   Watchdog& watchdog;
 };
 
-// honest, replay-handshake, flip-bit, bad-signature, oversize, final-frame.
+// honest, replay-handshake, replay-hello, flip-bit, bad-signature, oversize, final-frame, close-*.
 bool run_protocol_scenario(Context& c);
 // slow-reader, replay-entry, flood.
 bool run_load_scenario(Context& c);

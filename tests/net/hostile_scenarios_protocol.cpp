@@ -1,6 +1,6 @@
 // Scenarios that break the protocol once (net_e2e_test, net_hostile_test.cpp): a replayed
-// handshake, a flipped bit, a bad signature, an oversized frame; plus the honest control and the
-// documented clean end of a stream.
+// handshake or hello, a flipped bit, a bad signature, an oversized frame; plus the honest control
+// and the documented clean end of a stream.
 #include <sodium.h>
 
 #include <cstdio>
@@ -152,6 +152,31 @@ void oversize(Context& c, Connection& conn) {
   judge_close(conn, true, 1008, std::string(), false);
 }
 
+// A hello recorded from a clean session, replayed at once on a new connection (docs/protocol.md,
+// "Message 1: hello", step 4): the server must treat it as a hello with a wrong MAC, sending no
+// handshake message and a bare 1008. Without the server's memory of recent hellos it answers
+// with a fresh reply, which tells whoever replayed it that an ifexnode holding that key is there.
+[[noreturn]] void replay_hello(Context& c) {
+  Bytes hello;
+  {
+    Connection first(c.ioc, c.url, c.watchdog, c.o.timeout);
+    SessionKeys keys = first.handshake(c.network, c.me, c.server);
+    first.start_frames(keys, c.limits);
+    hello = first.hello();
+    first.close_cleanly();
+  }
+  Connection replay(c.ioc, c.url, c.watchdog, c.o.timeout);
+  if (replay.write(hello)) finish(not_closed, "the server closed before the replayed hello");
+  replay.arm();
+  auto reply = replay.read();
+  replay.disarm();
+  if (reply)
+    finish(replay_accepted, "the server answered the replayed hello with " +
+                                std::to_string(reply->size()) + " bytes");
+  if (replay.watchdog_expired()) finish(not_closed, "the server neither answered nor closed");
+  judge_close(replay, true, 1008, std::string(), false);
+}
+
 // A second connection with the key of a connected one: the node keeps the first and closes the
 // second cleanly, FINAL then 1000 "duplicate_link".
 [[noreturn]] void close_duplicate(Context& c) {
@@ -177,6 +202,7 @@ void oversize(Context& c, Connection& conn) {
 bool run_protocol_scenario(Context& c) {
   const std::string& s = c.o.scenario;
   if (s == "replay-handshake") replay_handshake(c);
+  if (s == "replay-hello") replay_hello(c);
   if (s == "close-handshake") close_handshake_failure(c);
   if (s == "close-duplicate") close_duplicate(c);
   void (*attack)(Context&, Connection&) = nullptr;

@@ -279,6 +279,27 @@ TEST_CASE("a hostile peer is disconnected, stores nothing, and the node serves e
   }
 }
 
+// docs/protocol.md, "Message 1: hello", step 4: a hello recorded on the wire and replayed to the
+// node it names gets the same silence as one without the network key, before the node makes an
+// ephemeral key for it. Fails (hostile_peer exits 6) on a node without the replay guard.
+TEST_CASE("a replayed hello gets no reply, is counted, and honest peers are unaffected",
+          "[net][hostile][replay]") {
+  HostileSetup s;
+  const auto before = s.t.status();
+  const std::string since = s.honest_since();
+  auto o = s.attack("replay-hello");
+  INFO(o.describe());
+  REQUIRE(o.result.status.code == 0);
+  CHECK(o.result.out.find("close-code 1008\nclose-reason \nfinal no\n") != std::string::npos);
+  const auto replays = Node::counter_in(before, "replayed_hellos");
+  s.fed.wait_until(
+      "T counts one replayed hello", [&] { return s.t.counter("replayed_hellos") == replays + 1; },
+      default_deadline, [&] { return json::serialize(s.t.status()); });
+  CHECK(s.t.counter("handshakes_failed") > Node::counter_in(before, "handshakes_failed"));
+  s.require_unharmed(o, since);
+  CHECK(s.t.counter("replayed_hellos") == replays + 1);
+}
+
 // docs/protocol.md, "Closing a connection": the code and reason the node closes with. hostile_peer
 // checks the close itself (exit 0 when it is the documented one) and prints what it saw.
 TEST_CASE("the node closes with the documented code, reason and FINAL frame", "[net][close]") {

@@ -203,8 +203,8 @@ TEST_CASE("frames keyed by a completed handshake flow both ways", "[frames]") {
   Identity client = Identity::from_seed(Bytes(32, 10));
   Identity server = Identity::from_seed(Bytes(32, 50));
   ClientHandshake c(net, client, server.public_key(), EphemeralKey::from_seed(Bytes(32, 1)));
-  ServerHandshake s(net, server, EphemeralKey::from_seed(Bytes(32, 2)));
-  auto reply = s.on_hello(c.hello());
+  ServerHandshake s(net, server);
+  auto reply = s.on_hello(c.hello(), EphemeralKey::from_seed(Bytes(32, 2)));
   REQUIRE(reply);
   auto auth = c.on_reply(*reply);
   REQUIRE(auth);

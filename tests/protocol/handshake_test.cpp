@@ -60,10 +60,10 @@ struct Completed {
 
 Completed run(const Parties& p, std::uint8_t client_eph = 1, std::uint8_t server_eph = 2) {
   ClientHandshake c(p.net, p.client, p.server.public_key(), ephemeral(client_eph));
-  ServerHandshake s(p.net, p.server, ephemeral(server_eph));
+  ServerHandshake s(p.net, p.server);
   Completed out;
   out.hello = c.hello();
-  auto reply = s.on_hello(out.hello);
+  auto reply = s.on_hello(out.hello, ephemeral(server_eph));
   REQUIRE(reply);
   out.reply = *reply;
   auto auth = c.on_reply(out.reply);
@@ -251,15 +251,15 @@ TEST_CASE("a wrong network key gets no reply, and a reply under it is refused", 
   Parties p;
   NetworkKey other = network_key(2);
   ClientHandshake c(p.net, p.client, p.server.public_key(), ephemeral(1));
-  ServerHandshake s(other, p.server, ephemeral(2));
-  auto r = s.on_hello(c.hello());
+  ServerHandshake s(other, p.server);
+  auto r = s.on_hello(c.hello(), ephemeral(2));
   REQUIRE_FALSE(r);
   CHECK(r.error().code == "hs_network_key");
 
   // A node of the other network answering a hello (same ephemeral) made for it.
   ClientHandshake twin(other, p.client, p.server.public_key(), ephemeral(1));
-  ServerHandshake s2(other, p.server, ephemeral(2));
-  auto foreign_reply = s2.on_hello(twin.hello());
+  ServerHandshake s2(other, p.server);
+  auto foreign_reply = s2.on_hello(twin.hello(), ephemeral(2));
   REQUIRE(foreign_reply);
   auto a = c.on_reply(*foreign_reply);
   REQUIRE_FALSE(a);
@@ -272,8 +272,8 @@ TEST_CASE("a server holding another key than the dialer expects stays silent", "
   Parties p;
   Identity other = seeded_identity(90);
   ClientHandshake c(p.net, p.client, other.public_key(), ephemeral(1));
-  ServerHandshake s(p.net, p.server, ephemeral(2));
-  auto r = s.on_hello(c.hello());
+  ServerHandshake s(p.net, p.server);
+  auto r = s.on_hello(c.hello(), ephemeral(2));
   REQUIRE_FALSE(r);
   CHECK(r.error().code == "hs_network_key");
 }
@@ -288,8 +288,8 @@ TEST_CASE("a man in the middle holding the network key cannot complete", "[hands
   Bytes relabelled = cat(
       {ByteView(hello).first(32),
        mac(p.net, "ifex-hs/1 hello", {ByteView(hello).first(32), mallory.public_key().view()})});
-  ServerHandshake m(p.net, mallory, ephemeral(3));
-  auto reply = m.on_hello(relabelled);
+  ServerHandshake m(p.net, mallory);
+  auto reply = m.on_hello(relabelled, ephemeral(3));
   REQUIRE(reply);
   auto auth = c.on_reply(*reply);  // the reply only proves N, so the client goes on ...
   REQUIRE(auth);
@@ -299,8 +299,8 @@ TEST_CASE("a man in the middle holding the network key cannot complete", "[hands
 
   // Whatever accept Mallory sends (here one from her own completed session), the client refuses.
   ClientHandshake c2(p.net, p.client, mallory.public_key(), ephemeral(1));
-  ServerHandshake m2(p.net, mallory, ephemeral(3));
-  auto r2 = m2.on_hello(c2.hello());
+  ServerHandshake m2(p.net, mallory);
+  auto r2 = m2.on_hello(c2.hello(), ephemeral(3));
   REQUIRE(r2);
   auto a2 = c2.on_reply(*r2);
   REQUIRE(a2);
@@ -314,10 +314,12 @@ TEST_CASE("a man in the middle holding the network key cannot complete", "[hands
 TEST_CASE("a replayed hello cannot complete a handshake", "[handshake]") {
   Parties p;
   Completed earlier = run(p);
-  // The server answers the replayed hello with a fresh ephemeral key; the attacker, lacking the
-  // client's ephemeral secret, can only replay the old auth, which belongs to another session.
-  ServerHandshake s(p.net, p.server, ephemeral(7));
-  auto reply = s.on_hello(earlier.hello);
+  // The state machine alone answers the replayed hello with a fresh ephemeral key (a running
+  // node drops it before that, with its ReplayGuard: net_e2e_test "a replayed hello"); the
+  // attacker, lacking the client's ephemeral secret, can only replay the old auth, which belongs
+  // to another session.
+  ServerHandshake s(p.net, p.server);
+  auto reply = s.on_hello(earlier.hello, ephemeral(7));
   REQUIRE(reply);
   CHECK(*reply != earlier.reply);
   auto who = s.on_auth(earlier.auth);
@@ -326,10 +328,63 @@ TEST_CASE("a replayed hello cannot complete a handshake", "[handshake]") {
 
   // Replayed to another node of the same network, the hello gets no reply at all.
   Identity other = seeded_identity(90);
-  ServerHandshake s2(p.net, other, ephemeral(8));
-  auto r2 = s2.on_hello(earlier.hello);
+  ServerHandshake s2(p.net, other);
+  auto r2 = s2.on_hello(earlier.hello, ephemeral(8));
   REQUIRE_FALSE(r2);
   CHECK(r2.error().code == "hs_network_key");
+}
+
+// A known limit, checked so that docs/protocol.md ("What the handshake does not hide") stays
+// true: the hello's MAC covers only wire bytes, N and B, so a passive holder of N picks the
+// server out of a list of candidate keys with one HMAC each. This test passes while the limit
+// holds; a hello that hides B (an XK-style tag keyed with DH(a, B_x)) would make it fail.
+TEST_CASE("a holder of the network key can tell which server a recorded hello names",
+          "[handshake][known_limit]") {
+  Parties p;
+  Completed recorded = run(p);  // what a passive observer holding N saw on the wire
+  std::vector<PublicKey> candidates;
+  for (std::uint8_t seed = 60; seed < 80; ++seed)
+    candidates.push_back(seeded_identity(seed).public_key());
+  candidates.insert(candidates.begin() + 7, p.server.public_key());
+  const ByteView ea = ByteView(recorded.hello).first(32);
+  const Bytes wire_mac(recorded.hello.begin() + 32, recorded.hello.end());
+  std::vector<std::size_t> matches;
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (mac(p.net, "ifex-hs/1 hello", {ea, candidates[i].view()}) == wire_mac) matches.push_back(i);
+  CHECK(matches == std::vector<std::size_t>{7});
+  // Without N the same search finds nothing.
+  matches.clear();
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (mac(network_key(2), "ifex-hs/1 hello", {ea, candidates[i].view()}) == wire_mac)
+      matches.push_back(i);
+  CHECK(matches.empty());
+}
+
+TEST_CASE("the server reads a hello before it makes its ephemeral key", "[handshake]") {
+  Parties p;
+  Completed honest = run(p);
+  // read_hello hands back EA, for the caller's memory of recent hellos; reply() then answers
+  // exactly as on_hello does.
+  ServerHandshake s(p.net, p.server);
+  auto ea = s.read_hello(honest.hello);
+  REQUIRE(ea);
+  CHECK(Bytes(ea->begin(), ea->end()) == Bytes(honest.hello.begin(), honest.hello.begin() + 32));
+  auto reply = s.reply(ephemeral(2));
+  REQUIRE(reply);
+  CHECK(*reply == honest.reply);
+
+  // No reply without a valid hello first, and none after a hello that fails its MAC.
+  ServerHandshake early(p.net, p.server);
+  auto r = early.reply(ephemeral(2));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "hs_state");
+  ServerHandshake other(network_key(9), p.server);
+  auto bad = other.read_hello(honest.hello);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "hs_network_key");
+  auto after = other.reply(ephemeral(2));
+  REQUIRE_FALSE(after);
+  CHECK(after.error().code == "hs_state");
 }
 
 TEST_CASE("every single-bit flip of every handshake message fails the handshake", "[handshake]") {
@@ -349,15 +404,15 @@ TEST_CASE("every single-bit flip of every handshake message fails the handshake"
       auto client = [&] {
         return ClientHandshake(p.net, p.client, p.server.public_key(), ephemeral(1));
       };
-      auto server = [&] { return ServerHandshake(p.net, p.server, ephemeral(2)); };
+      auto server = [&] { return ServerHandshake(p.net, p.server); };
       bool ok = false;
       if (target == 0) {
-        ok = server().on_hello(m).ok();
+        ok = server().on_hello(m, ephemeral(2)).ok();
       } else if (target == 1) {
         ok = client().on_reply(m).ok();
       } else if (target == 2) {
         ServerHandshake s = server();
-        REQUIRE(s.on_hello(honest.hello));
+        REQUIRE(s.on_hello(honest.hello, ephemeral(2)));
         ok = s.on_auth(m).ok();
       } else {
         ClientHandshake c = client();
@@ -378,8 +433,8 @@ TEST_CASE("low-order ephemeral keys are refused on both sides", "[handshake]") {
     // A hello carrying the point, correctly authenticated under N for the server's key.
     Bytes hello =
         cat({view(bad), mac(p.net, "ifex-hs/1 hello", {view(bad), p.server.public_key().view()})});
-    ServerHandshake s(p.net, p.server, ephemeral(2));
-    auto r = s.on_hello(hello);
+    ServerHandshake s(p.net, p.server);
+    auto r = s.on_hello(hello, ephemeral(2));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == "hs_low_order");
 
@@ -419,8 +474,8 @@ TEST_CASE("low-order or invalid long-term keys are refused", "[handshake]") {
     Point ea = x25519_base(a_seed);
     Bytes hello =
         cat({view(ea), mac(p.net, "ifex-hs/1 hello", {view(ea), p.server.public_key().view()})});
-    ServerHandshake s(p.net, p.server, ephemeral(2));
-    auto reply = s.on_hello(hello);
+    ServerHandshake s(p.net, p.server);
+    auto reply = s.on_hello(hello, ephemeral(2));
     REQUIRE(reply);
     Point eb = point_of(*reply);
     Point t =
@@ -433,8 +488,8 @@ TEST_CASE("low-order or invalid long-term keys are refused", "[handshake]") {
     CHECK(who.error().code == "hs_bad_key");
 
     // The same well-sealed auth with a real key but a signature by someone else.
-    ServerHandshake s2(p.net, p.server, ephemeral(2));
-    REQUIRE(s2.on_hello(hello));
+    ServerHandshake s2(p.net, p.server);
+    REQUIRE(s2.on_hello(hello, ephemeral(2)));
     Signature wrong = seeded_identity(90).sign("ifexnode/handshake/client/v1", Bytes(96));
     auto who2 = s2.on_auth(aead(k3, cat({p.client.public_key().view(), wrong.view()}), view(t)));
     REQUIRE_FALSE(who2);
@@ -456,8 +511,8 @@ TEST_CASE("handshake steps out of order are refused and fail the handshake", "[h
   }
   SECTION("client: a second reply") {
     ClientHandshake c(p.net, p.client, p.server.public_key(), ephemeral(1));
-    ServerHandshake s(p.net, p.server, ephemeral(2));
-    auto reply = s.on_hello(c.hello());
+    ServerHandshake s(p.net, p.server);
+    auto reply = s.on_hello(c.hello(), ephemeral(2));
     REQUIRE(reply);
     REQUIRE(c.on_reply(*reply));
     auto again = c.on_reply(*reply);
@@ -466,16 +521,16 @@ TEST_CASE("handshake steps out of order are refused and fail the handshake", "[h
   }
   SECTION("server: auth before hello, a second hello, accept before auth") {
     Completed done = run(p);
-    ServerHandshake s(p.net, p.server, ephemeral(2));
+    ServerHandshake s(p.net, p.server);
     auto who = s.on_auth(done.auth);
     REQUIRE_FALSE(who);
     CHECK(who.error().code == "hs_state");
-    auto reply = s.on_hello(done.hello);
+    auto reply = s.on_hello(done.hello, ephemeral(2));
     REQUIRE_FALSE(reply);
     CHECK(reply.error().code == "hs_state");
 
-    ServerHandshake s2(p.net, p.server, ephemeral(2));
-    REQUIRE(s2.on_hello(done.hello));
+    ServerHandshake s2(p.net, p.server);
+    REQUIRE(s2.on_hello(done.hello, ephemeral(2)));
     CHECK_THROWS_AS(s2.accept(), std::logic_error);
     auto late = s2.on_auth(done.auth);  // the misuse failed it for good
     REQUIRE_FALSE(late);
@@ -483,11 +538,11 @@ TEST_CASE("handshake steps out of order are refused and fail the handshake", "[h
   }
   SECTION("server: a failed hello is not retried") {
     Completed done = run(p);
-    ServerHandshake s(p.net, p.server, ephemeral(2));
+    ServerHandshake s(p.net, p.server);
     Bytes bad = done.hello;
     bad[40] ^= 1;
-    REQUIRE_FALSE(s.on_hello(bad));
-    auto retry = s.on_hello(done.hello);
+    REQUIRE_FALSE(s.on_hello(bad, ephemeral(2)));
+    auto retry = s.on_hello(done.hello, ephemeral(2));
     REQUIRE_FALSE(retry);
     CHECK(retry.error().code == "hs_state");
   }
@@ -504,8 +559,8 @@ TEST_CASE("handshake messages of the wrong size are refused", "[handshake]") {
     for (bool longer : {false, true}) {
       auto size_of = [&](std::size_t n) { return longer ? n + delta : n - delta; };
       CAPTURE(delta, longer);
-      ServerHandshake s(p.net, p.server, ephemeral(2));
-      auto r = s.on_hello(resized(done.hello, size_of(hs_hello_size)));
+      ServerHandshake s(p.net, p.server);
+      auto r = s.on_hello(resized(done.hello, size_of(hs_hello_size)), ephemeral(2));
       REQUIRE_FALSE(r);
       CHECK(r.error().code == "hs_malformed");
 
@@ -514,8 +569,8 @@ TEST_CASE("handshake messages of the wrong size are refused", "[handshake]") {
       REQUIRE_FALSE(a);
       CHECK(a.error().code == "hs_malformed");
 
-      ServerHandshake s2(p.net, p.server, ephemeral(2));
-      REQUIRE(s2.on_hello(done.hello));
+      ServerHandshake s2(p.net, p.server);
+      REQUIRE(s2.on_hello(done.hello, ephemeral(2)));
       auto w = s2.on_auth(resized(done.auth, size_of(hs_auth_size)));
       REQUIRE_FALSE(w);
       CHECK(w.error().code == "hs_malformed");
@@ -527,8 +582,8 @@ TEST_CASE("handshake messages of the wrong size are refused", "[handshake]") {
       CHECK(k.error().code == "hs_malformed");
     }
   }
-  ServerHandshake s(p.net, p.server, ephemeral(2));
-  auto empty = s.on_hello({});
+  ServerHandshake s(p.net, p.server);
+  auto empty = s.on_hello({}, ephemeral(2));
   REQUIRE_FALSE(empty);
   CHECK(empty.error().code == "hs_malformed");
 }
