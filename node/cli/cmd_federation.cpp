@@ -11,7 +11,7 @@
 
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
-#include "node/codec/entry_json.hpp"
+#include "node/codec/federation_json.hpp"
 #include "node/home/network_key_file.hpp"
 #include "node/home/node_handle.hpp"
 #include "node/net/endpoint.hpp"
@@ -81,25 +81,6 @@ void write_secret_file(const std::string& path, const std::string& text) {
   if (!out.flush()) throw Failure{"cannot write " + path};
 }
 
-boost::json::object decision_json(const RosterDecision& d, const FederationState& s) {
-  boost::json::array approvers;
-  for (const auto& k : d.approvers) {
-    boost::json::object a{{"key", public_key_to_text(k)}, {"fingerprint", fingerprint(k)}};
-    if (auto m = s.members.find(k); m != s.members.end()) a["name"] = m->second.name;
-    approvers.push_back(std::move(a));
-  }
-  boost::json::object out{{"id", d.proposal.hex()},
-                          {"op", std::string(roster_op_name(d.change.op))},
-                          {"proposer", public_key_to_text(d.proposer)},
-                          {"approvers", std::move(approvers)},
-                          {"other_signers", d.other_signers}};
-  if (d.change.op != RosterOp::threshold) out["member"] = public_key_to_text(d.change.member);
-  if (d.change.op == RosterOp::add) out["name"] = d.change.name;
-  if (d.change.op == RosterOp::threshold) out["threshold"] = d.change.value;
-  if (d.change.op == RosterOp::revoke) out["after_seq"] = d.change.value;
-  return out;
-}
-
 std::string describe(const RosterProposal& p) {
   switch (p.op) {
     case RosterOp::add:
@@ -117,30 +98,7 @@ std::string describe(const RosterProposal& p) {
 void show(const FederationView& view, bool json) {
   const FederationState& s = *view.state;
   if (json) {
-    boost::json::array members;
-    for (const auto& [k, m] : s.members)
-      members.push_back(boost::json::object{{"key", public_key_to_text(k)},
-                                            {"fingerprint", fingerprint(k)},
-                                            {"name", m.name},
-                                            {"since_change", m.since_change}});
-    boost::json::array applied, pending, revoked;
-    for (const auto& d : s.applied) applied.push_back(decision_json(d, s));
-    for (const auto& d : s.pending) {
-      auto p = decision_json(d, s);
-      p["applies_now"] = d.fits;
-      pending.push_back(std::move(p));
-    }
-    for (const auto& [k, seq] : s.revoked_after)
-      revoked.push_back(boost::json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
-    print_json(boost::json::object{{"genesis", s.genesis.hex()},
-                                   {"founder", public_key_to_text(s.founder)},
-                                   {"name", s.name},
-                                   {"threshold", s.threshold},
-                                   {"members", std::move(members)},
-                                   {"revoked", std::move(revoked)},
-                                   {"applied", std::move(applied)},
-                                   {"pending", std::move(pending)},
-                                   {"ignored_entries", s.ignored_entries}});
+    print_json(federation_json(s));
     return;
   }
   std::cout << "federation " << (s.name.empty() ? "(unnamed)" : s.name) << ", genesis "

@@ -22,5 +22,7 @@ HttpResponse atom_feed(ApiServices& services, const ParsedTarget& target,
 HttpResponse node_status(ApiServices& services, std::uint64_t started_ms, bool admin);
 // Takes no parameters.
 HttpResponse list_categories(const ParsedTarget& target);
+// The federation's roster as this node computes it; 404 when it belongs to none.
+HttpResponse federation(ApiServices& services);
 
 }  // namespace ifex::api

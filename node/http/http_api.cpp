@@ -177,7 +177,7 @@ struct HttpApi::Impl {
     }
     bool known = path == "/api/alerts" || path.starts_with("/api/alerts/") ||
                  path == "/api/search" || path == "/api/status" || path == "/feed.atom" ||
-                 path == "/api/categories" || path == "/metrics";
+                 path == "/api/categories" || path == "/api/federation" || path == "/metrics";
     if (!known) return api::error_response(404, "nothing at " + path + " (see docs/http-api.md)");
     if (!read) return api::error_response(405, "use GET on " + path);
 
@@ -200,6 +200,16 @@ struct HttpApi::Impl {
       return cached(r, [&] { return api::atom_feed(s, *target, site_url(r), r.target); });
     if (path == "/api/status") return api::node_status(s, started_ms, authorised(r));
     if (path == "/api/categories") return cached(r, [&] { return api::list_categories(*target); });
+    if (path == "/api/federation") {
+      if (!target->params.empty()) return api::error_response(400, "no parameters here");
+      // Changes come from gossip, not from the catalog: the tag is the answer's own hash.
+      HttpResponse res = api::federation(s);
+      if (res.status != 200) return res;
+      std::string etag = "\"" + blake2b_256({as_bytes(res.body)}).hex().substr(0, 32) + "\"";
+      if (etag_matches(r.if_none_match, etag)) return not_modified(etag, "no-cache");
+      res.headers.insert(res.headers.end(), {{"ETag", etag}, {"Cache-Control", "no-cache"}});
+      return res;
+    }
     return metrics();
   }
 

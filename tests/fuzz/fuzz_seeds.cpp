@@ -20,6 +20,8 @@
 #include "protocol/bundle.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/handshake.hpp"
+#include "protocol/invitation.hpp"
+#include "protocol/roster_change.hpp"
 
 namespace ifex::fuzz {
 namespace {
@@ -305,6 +307,28 @@ void http_reader_seeds(Corpus& c) {
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 }
 
+void roster_seeds(Corpus& c) {
+  const PublicKey a = author().public_key(), b = forker().public_key();
+  Hash genesis;
+  genesis.bytes[0] = 1;
+  const std::vector<std::pair<std::string, RosterChange>> changes = {
+      {"genesis", GenesisRoster{"IFEX", 2, {{a, "A"}, {b, "B"}}}},
+      {"add", RosterProposal{genesis, RosterOp::add, stranger().public_key(), "C", 0}},
+      {"remove", RosterProposal{genesis, RosterOp::remove, b, "", 0}},
+      {"threshold", RosterProposal{genesis, RosterOp::threshold, PublicKey{}, "", 1}},
+      {"revoke", RosterProposal{genesis, RosterOp::revoke, b, "", 41}},
+      {"approval", RosterApproval{genesis, genesis}},
+  };
+  for (const auto& [name, change] : changes)
+    c.add("roster", name, with_prefix(0, encode_roster_change(change)));
+  Invitation inv;
+  inv.genesis = genesis;
+  inv.founder = a;
+  inv.peers = {{a, "ws://127.0.0.1:7400/gossip"}, {b, "ws://[::1]:7401/gossip"}};
+  const std::string text = encode_invitation(inv);
+  c.add("roster", "invitation", with_prefix(1, as_bytes(text)));
+}
+
 }  // namespace
 }  // namespace ifex::fuzz
 
@@ -323,6 +347,7 @@ int main(int argc, char** argv) {
     ifex::fuzz::alert_json_seeds(corpus);
     ifex::fuzz::http_seeds(corpus);
     ifex::fuzz::http_reader_seeds(corpus);
+    ifex::fuzz::roster_seeds(corpus);
     std::printf("fuzz_seeds: %zu inputs in %s\n", corpus.count(), argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());

@@ -103,6 +103,14 @@ def main():
                    "F a member at all six nodes")
         print(f"roster change in effect at all 6 nodes {time.monotonic() - approved:.2f} s "
               f"after the third approval")
+        # The hub's public view: who the members are, nothing of where they connect from.
+        status, _, body = hub.request("GET", "/api/federation")
+        assert status == 200, (status, body)
+        public = json.loads(body)
+        assert {m["key"] for m in public["members"]} == all_six and public["threshold"] == 3
+        assert [a["id"] for a in public["applied"]] == [proposal], public["applied"]
+        assert {m["name"] for m in public["members"]} >= {"A", "B", "F"}, public["members"]
+        assert b"127.0.0.1" not in body and b"ws://" not in body
         wait_until(lambda: all(holds(n, early) for n in everyone), WAIT_S, "F's alert everywhere")
         wait_until(lambda: holds(newcomer, alert_b), WAIT_S, "B's alert at F")
 

@@ -198,3 +198,15 @@ TEST_CASE("an invitation round-trips and a mistyped one is refused", "[federatio
   CHECK_FALSE(decode_invitation("ifexinv1"));
   CHECK_FALSE(decode_invitation(""));
 }
+
+TEST_CASE("the genesis example of docs/protocol.md", "[federation]") {
+  auto key = PublicKey::from_hex("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
+  REQUIRE(key);
+  GenesisRoster g{"IFEX", 1, {{*key, "A"}}};
+  Bytes expected = hex_bytes("010101" "0400000000000000" "49464558" "0100000000000000"
+                             "0100000000000000"
+                             "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+                             "0100000000000000" "41");
+  CHECK(expected.size() == 72);
+  CHECK(encode_roster_change(g) == expected);
+}

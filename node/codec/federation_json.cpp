@@ -1,0 +1,63 @@
+#include "node/codec/federation_json.hpp"
+
+#include <boost/json/array.hpp>
+
+#include "keys/key_text.hpp"
+
+namespace ifex {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object member_ref(const PublicKey& key, const FederationState& s) {
+  json::object out{{"key", public_key_to_text(key)}, {"fingerprint", fingerprint(key)}};
+  if (auto m = s.members.find(key); m != s.members.end()) out["name"] = m->second.name;
+  return out;
+}
+
+json::object decision_json(const RosterDecision& d, const FederationState& s) {
+  json::array approvers;
+  for (const auto& k : d.approvers) approvers.push_back(member_ref(k, s));
+  json::object out{{"id", d.proposal.hex()},
+                   {"op", std::string(roster_op_name(d.change.op))},
+                   {"proposer", public_key_to_text(d.proposer)},
+                   {"approvers", std::move(approvers)},
+                   {"other_signers", d.other_signers}};
+  if (d.change.op != RosterOp::threshold) out["member"] = public_key_to_text(d.change.member);
+  if (d.change.op == RosterOp::add) out["name"] = d.change.name;
+  if (d.change.op == RosterOp::threshold) out["threshold"] = d.change.value;
+  if (d.change.op == RosterOp::revoke) out["after_seq"] = d.change.value;
+  return out;
+}
+
+}  // namespace
+
+json::object federation_json(const FederationState& s) {
+  json::array members;
+  for (const auto& [k, m] : s.members)
+    members.push_back(json::object{{"key", public_key_to_text(k)},
+                                   {"fingerprint", fingerprint(k)},
+                                   {"name", m.name},
+                                   {"since_change", m.since_change}});
+  json::array applied, pending, revoked;
+  for (const auto& d : s.applied) applied.push_back(decision_json(d, s));
+  for (const auto& d : s.pending) {
+    json::object p = decision_json(d, s);
+    p["applies_now"] = d.fits;
+    pending.push_back(std::move(p));
+  }
+  for (const auto& [k, seq] : s.revoked_after)
+    revoked.push_back(json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
+  return json::object{{"genesis", s.genesis.hex()},
+                      {"founder", public_key_to_text(s.founder)},
+                      {"name", s.name},
+                      {"threshold", s.threshold},
+                      {"members", std::move(members)},
+                      {"revoked", std::move(revoked)},
+                      {"applied", std::move(applied)},
+                      {"pending", std::move(pending)},
+                      {"ignored_entries", s.ignored_entries}};
+}
+
+}  // namespace ifex
