@@ -65,7 +65,13 @@ HttpResponse node_status(ApiServices& s, std::uint64_t started_ms, bool admin) {
                              {"version", IFEXNODE_VERSION}};
   out["uptime_s"] = (wall_clock_ms() - started_ms) / 1000;
   if (auto n = s.store.entry_count()) out["entries"] = *n;
-  if (auto n = s.catalog.count()) out["indexed"] = *n;
+  // Entries the indexer has gone through, whatever their kind: equal to `entries` once search
+  // and listings are up to date (roster entries and reserved kinds are gone through, not listed).
+  if (auto clock = s.catalog.clock()) {
+    std::uint64_t through = 0;
+    for (const auto& [author, seq] : *clock) through += seq;
+    out["indexed"] = through;
+  }
   auto heads = s.store.clock();
   auto roster = s.store.roster();
   if (!heads || !roster) return error_response(!heads ? heads.error() : roster.error());
