@@ -120,18 +120,20 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     if (auto it = approvals.find(id); it != approvals.end())
       for (const auto& [author, seq] : it->second) p.signatures.push_back({author, seq});
 
-  // One change at a time: the lowest id among those signed by K current members that fit,
-  // revocations first. Each application can change who counts, so the candidates are looked at
-  // again after it. Revocations go first so that a thief's signatures after the revoked seq
-  // never count, whatever the ids of the changes it signed: the rule reads the whole set anew
-  // each time, so a revocation that gathers its approvals later undoes what those signatures
-  // had carried.
+  // Slot by slot. Revocations first, whatever their base, so that a stolen key's signatures
+  // after the revoked seq stop counting as early as the honest members' approvals allow; the
+  // rule reads the whole set anew each time, so a revocation that gathers its approvals later
+  // undoes what those signatures had carried. Other changes only in the slot they were made
+  // for: the lowest id among the qualifying.
   std::set<Hash> done;
   for (;;) {
+    const std::uint64_t slot = s.applied.size();
     std::optional<RosterDecision> next;
     for (const bool revocations : {true, false}) {
       for (const auto& [id, p] : proposals) {
-        if (done.contains(id) || (p.change.op == RosterOp::revoke) != revocations) continue;
+        const bool revoke = p.change.op == RosterOp::revoke;
+        if (done.contains(id) || revoke != revocations || (!revoke && p.change.base != slot))
+          continue;
         RosterDecision d = decide(s, p);
         if (d.fits && d.approvers.size() >= s.threshold) {
           next = std::move(d);
@@ -144,8 +146,12 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     done.insert(next->proposal);
     apply(s, *next);
   }
-  for (const auto& [id, p] : proposals)
-    if (!done.contains(id)) s.pending.push_back(decide(s, p));
+  for (const auto& [id, p] : proposals) {
+    if (done.contains(id)) continue;
+    RosterDecision d = decide(s, p);
+    d.stale = p.change.op != RosterOp::revoke && p.change.base < s.applied.size();
+    s.pending.push_back(std::move(d));
+  }
   return s;
 }
 

@@ -91,6 +91,7 @@ Bytes encode_roster_change(RosterChange change) {
   } else if (const auto* p = std::get_if<RosterProposal>(&change)) {
     w.u8(static_cast<std::uint8_t>(ChangeType::proposal));
     w.fixed(p->genesis.view());
+    w.u64(p->base);
     w.u8(static_cast<std::uint8_t>(p->op));
     switch (p->op) {
       case RosterOp::add:
@@ -140,6 +141,7 @@ Result<RosterChange> decode_roster_change(ByteView payload) {
       case ChangeType::proposal: {
         RosterProposal p;
         p.genesis = r.fixed<Hash>();
+        p.base = r.u64();
         p.op = static_cast<RosterOp>(r.u8());
         switch (p.op) {
           case RosterOp::add:

@@ -2,8 +2,8 @@
 // signed entries (docs/protocol.md, "Federation roster"). Three types:
 //   genesis:  the founding roster (members and threshold K), in the founder's own log; its entry
 //             id names the federation and is what an invitation pins;
-//   proposal: a change (add, remove, threshold, revoke) to the federation named by a genesis id;
-//             the proposer's own approval;
+//   proposal: a change (add, remove, threshold, revoke) to the federation named by a genesis id,
+//             made against its roster after `base` changes; the proposer's own approval;
 //   approval: a member's signature on a proposal, named by the proposal's entry id.
 // Canonical form: genesis members sorted by key, unique. decode_roster_change accepts only it.
 #pragma once
@@ -40,6 +40,10 @@ std::string_view roster_op_name(RosterOp op);
 
 struct RosterProposal {
   Hash genesis;
+  // How many changes had taken effect when it was proposed: it can only become change
+  // base + 1, so two changes proposed against one roster never both apply, and one that took
+  // effect stays in effect whatever arrives later. Revocations apply whatever their base.
+  std::uint64_t base = 0;
   RosterOp op = RosterOp::add;
   PublicKey member;            // add, remove, revoke (zero for threshold)
   std::string name;            // add

@@ -109,7 +109,9 @@ void show(const FederationView& view, bool json) {
   for (const auto& d : s.pending)
     std::cout << "pending " << d.proposal.hex() << ": " << describe(d.change) << ", "
               << d.approvers.size() << " of " << s.threshold << " approvals"
-              << (d.fits ? "" : " (does not fit the current roster)") << "\n";
+              << (d.stale ? " (stale: another change took its place)"
+                  : d.fits ? "" : " (does not fit the current roster)")
+              << "\n";
   for (std::size_t i = 0; i < s.applied.size(); ++i)
     std::cout << "applied #" << i + 1 << " " << s.applied[i].proposal.hex() << ": "
               << describe(s.applied[i].change) << "\n";
@@ -215,6 +217,7 @@ void add_federation_command(CLI::App& app) {
     NodeHandle node = need(NodeHandle::open(prop->data));
     FederationView view = need_federation(node);
     p.genesis = view.pin.genesis;
+    p.base = view.state->applied.size();
     const Hash id = sign_roster_entry(node, prop->passphrase_file, p);
     std::cout << id.hex() << "\n";
     std::cerr << "proposed: " << describe(p) << "; it takes effect once " << view.state->threshold
@@ -269,7 +272,13 @@ void add_federation_command(CLI::App& app) {
     NodeHandle node = need(NodeHandle::open(approve->data));
     FederationView view = need_federation(node);
     bool known = false;
-    for (const auto& d : view.state->pending) known = known || d.proposal == *id;
+    for (const auto& d : view.state->pending) {
+      if (d.proposal != *id) continue;
+      known = true;
+      if (d.stale)
+        throw Failure{"that proposal was made against an older roster: another change took its "
+                      "place; propose it again if it still makes sense"};
+    }
     for (const auto& d : view.state->applied)
       if (d.proposal == *id) throw Failure{"that proposal has already taken effect"};
     if (!known)

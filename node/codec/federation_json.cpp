@@ -21,6 +21,7 @@ json::object decision_json(const RosterDecision& d, const FederationState& s) {
   for (const auto& k : d.approvers) approvers.push_back(member_ref(k, s));
   json::object out{{"id", d.proposal.hex()},
                    {"op", std::string(roster_op_name(d.change.op))},
+                   {"base", d.change.base},
                    {"proposer", public_key_to_text(d.proposer)},
                    {"approvers", std::move(approvers)},
                    {"other_signers", d.other_signers}};
@@ -44,7 +45,8 @@ json::object federation_json(const FederationState& s) {
   for (const auto& d : s.applied) applied.push_back(decision_json(d, s));
   for (const auto& d : s.pending) {
     json::object p = decision_json(d, s);
-    p["applies_now"] = d.fits;
+    p["applies_now"] = d.fits && !d.stale;
+    p["stale"] = d.stale;
     pending.push_back(std::move(p));
   }
   for (const auto& [k, seq] : s.revoked_after)

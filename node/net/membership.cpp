@@ -7,18 +7,27 @@ bool Membership::refresh(const Store& store) {
   auto peers = store.peers();
   auto pin = store.federation();
   auto count = store.roster_entry_count();
-  MutexLock lock(mutex_);
+  // The roster rule runs outside the lock (network threads ask is_welcome meanwhile), and only
+  // when what it reads changed. Only the core thread refreshes, so nothing changes in between.
+  std::optional<std::optional<FederationView>> recomputed;
   if (pin && count) {
     const std::optional<Hash> genesis = *pin ? std::optional<Hash>((*pin)->genesis) : std::nullopt;
-    if (genesis != computed_genesis_ || *count != computed_entries_) {
-      // A failed read or an unusable genesis keeps the last federation roster.
-      if (auto view = load_federation(store)) {
-        federation_ = std::move(*view);
-        computed_genesis_ = genesis;
-        computed_entries_ = *count;
-      }
+    bool stale;
+    {
+      MutexLock lock(mutex_);
+      stale = genesis != computed_genesis_ || *count != computed_entries_;
+    }
+    // A failed read or an unusable genesis keeps the last federation roster.
+    if (stale)
+      if (auto view = load_federation(store)) recomputed = std::move(*view);
+    if (recomputed) {
+      MutexLock lock(mutex_);
+      computed_genesis_ = genesis;
+      computed_entries_ = *count;
     }
   }
+  MutexLock lock(mutex_);
+  if (recomputed) federation_ = std::move(*recomputed);
   bool changed = false;
   if (roster) {
     std::set<PublicKey> fresh;

@@ -7,7 +7,9 @@ invitation (`federation join`), F sets up with `init --join` alone. No `roster a
     approval by F itself (not a member) is ignored;
   - the third approval changes all six: F is a member everywhere, receives every log, and its
     alert reaches every node;
-  - a removed member's later alert is refused everywhere.
+  - a removed member's later alert is refused everywhere;
+  - two conflicting changes approved at once at different nodes ("remove D", "K = 5": both
+    cannot apply to five members): every node applies the same one, the other is stale.
 Before issue 13 there was no `federation` command and nothing here ran."""
 import json
 import os
@@ -130,6 +132,38 @@ def main():
         time.sleep(2)
         for n in others:
             assert not holds(n, late), n.label
+        # Two conflicting changes approved at once at different nodes: removing D and raising K
+        # to 5 cannot both apply to five members (after the removal only four are left). Every
+        # node must apply the same one and leave the other pending.
+        b, c, d, f = founders[0], founders[1], founders[2], newcomer
+        drop_d = cli("federation", "propose", "remove", "--data", b.data, d.key)[1].strip()
+        k5 = cli("federation", "propose", "threshold", "--data", c.data, "5")[1].strip()
+        wait_until(lambda: all({drop_d, k5} <= {p["id"] for p in federation_of(n)["pending"]}
+                               for n in others), WAIT_S, "both proposals everywhere")
+        # An approval of the second is refused where the first has already taken effect (it is
+        # stale there): that is the rule working, not the test failing.
+        for approver, proposal_id in ((c, drop_d), (f, k5), (hub, drop_d), (hub, k5)):
+            code, _, err = cli("federation", "approve", "--data", approver.data, proposal_id,
+                               check=False)
+            assert code == 0 or "older roster" in err, err
+
+        def outcome(n):
+            fed = federation_of(n)
+            return (tuple(sorted(m["key"] for m in fed["members"])), fed["threshold"],
+                    tuple(a["id"] for a in fed["applied"]),
+                    tuple(sorted(p["id"] for p in fed["pending"])))
+        survivors = [n for n in others]
+        # The rule applies one qualifying change at a time, lowest id first: which of the two
+        # wins depends on the ids (and on when F's signature started to count), never on the
+        # order entries arrived in, so every node ends with the same one.
+        settled = wait_until(lambda: (lambda o: o if len(set(o)) == 1 and len(o[0][2]) == 3 else
+                                      None)([outcome(n) for n in survivors]), WAIT_S,
+                             "every node to apply the same one of the two")
+        applied, pending = set(settled[0][2]), set(settled[0][3])
+        assert len(applied & {drop_d, k5}) == 1 and len(pending & {drop_d, k5}) == 1, settled[0]
+        winner = (applied & {drop_d, k5}).pop()
+        print(f"conflicting changes: all {len(survivors)} nodes applied "
+              f"{'remove D' if winner == drop_d else 'threshold 5'} and left the other pending")
         for n in everyone:
             n.stop()
             n.verify()

@@ -39,7 +39,8 @@ struct Federation {
     genesis = sign(0, g);
   }
   Hash propose(std::size_t who, RosterOp op, std::size_t member, std::uint64_t value = 0) {
-    RosterProposal p{genesis->id(), op, key(member), "ngo " + std::to_string(member), value};
+    RosterProposal p{genesis->id(), state().applied.size(), op, key(member),
+                     "ngo " + std::to_string(member), value};
     if (op == RosterOp::threshold) p.member = PublicKey{};
     return sign(who, p).id();
   }
@@ -72,9 +73,9 @@ TEST_CASE("roster payloads round-trip in canonical form only", "[federation]") {
   for (std::size_t cut = 0; cut < encoded.size(); ++cut)
     CHECK_FALSE(decode_roster_change(ByteView(encoded.data(), cut)));
 
-  RosterProposal add{Hash{}, RosterOp::add, f.key(1), "new", 0};
-  RosterProposal revoke{Hash{}, RosterOp::revoke, f.key(1), "", 41};
-  RosterProposal threshold{Hash{}, RosterOp::threshold, PublicKey{}, "", 3};
+  RosterProposal add{Hash{}, 0, RosterOp::add, f.key(1), "new", 0};
+  RosterProposal revoke{Hash{}, 7, RosterOp::revoke, f.key(1), "", 41};
+  RosterProposal threshold{Hash{}, 2, RosterOp::threshold, PublicKey{}, "", 3};
   RosterApproval approval{Hash{}, Hash{}};
   for (const RosterChange& c : {RosterChange(add), RosterChange(revoke), RosterChange(threshold),
                                 RosterChange(approval)}) {
@@ -116,7 +117,7 @@ TEST_CASE("a change takes effect with K approvals of current members, not K-1", 
 TEST_CASE("the same entries in any order give the same roster", "[federation]") {
   Federation f(8);
   f.found(5, 3);
-  // Concurrent, conflicting changes: add 5, add 6, remove 1, threshold 4, remove 5 again.
+  // Concurrent, conflicting changes made against the genesis: add 5, add 6, remove 1, K = 4.
   Hash add5 = f.propose(0, RosterOp::add, 5);
   Hash add6 = f.propose(3, RosterOp::add, 6);
   Hash rm1 = f.propose(2, RosterOp::remove, 1);
@@ -125,8 +126,9 @@ TEST_CASE("the same entries in any order give the same roster", "[federation]") 
   for (std::size_t who : {1u, 4u}) f.approve(who, add6);  // 1 may be removed first
   for (std::size_t who : {3u, 4u}) f.approve(who, rm1);
   for (std::size_t who : {0u, 1u}) f.approve(who, k4);
-  Hash rm5 = f.propose(5, RosterOp::remove, 5);  // 5's own, before it is a member
-  for (std::size_t who : {0u, 2u, 3u}) f.approve(who, rm5);
+  // Made after one of them took effect: it fits whichever did, and takes the next slot.
+  Hash k2 = f.propose(4, RosterOp::threshold, 0, 2);
+  for (std::size_t who : {0u, 1u, 2u, 3u}) f.approve(who, k2);
 
   const FederationState reference = f.state();
   std::mt19937 rng(13);
@@ -143,7 +145,45 @@ TEST_CASE("the same entries in any order give the same roster", "[federation]") 
     for (std::size_t i = 0; i < s->applied.size(); ++i)
       CHECK(s->applied[i].proposal == reference.applied[i].proposal);
   }
-  CHECK(reference.applied.size() >= 3);
+  // One of the four made against the genesis took slot 1, the other three are stale; K = 2,
+  // made after, took slot 2.
+  REQUIRE(reference.applied.size() == 2);
+  CHECK(reference.applied[1].proposal == k2);
+  CHECK(reference.threshold == 2);
+  std::size_t stale = 0;
+  for (const auto& d : reference.pending) stale += d.stale;
+  CHECK(stale == 3);
+  for (const Hash& h : {add5, add6, rm1, k4})
+    CHECK((reference.applied[0].proposal == h) != std::any_of(reference.pending.begin(),
+                                                              reference.pending.end(),
+                                                              [&](const auto& d) { return d.proposal == h; }));
+}
+
+TEST_CASE("a change in effect stays in effect whatever arrives later", "[federation]") {
+  // Found by governance_federation_test: with changes ordered by id alone, two later conflicting
+  // proposals could reorder history so that a member removed long before came back.
+  Federation f(7);
+  f.found(5, 3);
+  Hash add5 = f.propose(0, RosterOp::add, 5);
+  f.approve(1, add5);
+  f.approve(2, add5);
+  Hash rm4 = f.propose(0, RosterOp::remove, 4);
+  f.approve(1, rm4);
+  f.approve(2, rm4);
+  auto before = f.state();
+  REQUIRE(before.applied.size() == 2);
+  Hash rm3 = f.propose(1, RosterOp::remove, 3);
+  Hash k5 = f.propose(2, RosterOp::threshold, 0, 5);
+  for (std::size_t who : {0u, 2u}) f.approve(who, rm3);
+  for (std::size_t who : {0u, 5u}) f.approve(who, k5);
+  auto after = f.state();
+  REQUIRE(after.applied.size() == 3);
+  CHECK(after.applied[0].proposal == before.applied[0].proposal);
+  CHECK(after.applied[1].proposal == before.applied[1].proposal);
+  CHECK_FALSE(after.members.contains(f.key(4)));
+  CHECK((after.applied[2].proposal == rm3 || after.applied[2].proposal == k5));
+  REQUIRE(after.pending.size() == 1);
+  CHECK(after.pending[0].stale);
 }
 
 TEST_CASE("a revoked key's later signatures count for nothing", "[federation]") {
