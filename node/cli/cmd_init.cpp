@@ -170,7 +170,7 @@ void add_init_command(CLI::App& app) {
   auto* net_key = cmd->add_option(
       "--network-key", o->network_key,
       "Join the federation with this network key (ifexnet1...; visible in `ps`: prefer the file)");
-  cmd->add_option("--network-key-file", o->network_key_file,
+  auto* net_key_file = cmd->add_option("--network-key-file", o->network_key_file,
                   "Join the federation with the network key in this file (another node's "
                   "network.key, or what `network-key show` prints)")
       ->check(CLI::ExistingFile)
@@ -179,7 +179,8 @@ void add_init_command(CLI::App& app) {
                   "Join the federation of this invitation file (`federation create` makes it): "
                   "its network key, genesis and peers; nothing else to set up")
       ->check(CLI::ExistingFile)
-      ->excludes(net_key);
+      ->excludes(net_key)
+      ->excludes(net_key_file);
   cmd->add_option("--listen", o->listen, "HOST:PORT the node will listen on")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the result as JSON");
