@@ -11,6 +11,7 @@
 #include "node/base/wall_clock.hpp"
 #include "node/codec/entry_json.hpp"
 #include "node/http/api_handlers.hpp"
+#include "node/store/federation_load.hpp"
 #include "node/http/api_support.hpp"
 
 namespace ifex::api {
@@ -73,7 +74,7 @@ HttpResponse node_status(ApiServices& s, std::uint64_t started_ms, bool admin) {
     out["indexed"] = through;
   }
   auto heads = s.store.clock();
-  auto roster = s.store.roster();
+  auto roster = effective_roster(s.store);
   if (!heads || !roster) return error_response(!heads ? heads.error() : roster.error());
   out["authors"] = heads->size();
   json::array members;

@@ -1,10 +1,12 @@
 #include "node/http/author_names.hpp"
 
+#include "node/store/federation_load.hpp"
+
 namespace ifex::api {
 
 Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
                                  const std::string& own_name) {
-  auto roster = store.roster();
+  auto roster = effective_roster(store);
   if (!roster) return roster.error();
   AuthorNames out;
   for (const auto& m : *roster) out.names[m.key] = m.name;

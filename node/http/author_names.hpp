@@ -1,4 +1,5 @@
-// The names readers see for authors: the roster's, and this node's own from its configuration.
+// The names readers see for authors: the roster's (the federation's members and the local
+// roster, node/store/federation_load.hpp), and this node's own from its configuration.
 // One place, because both the representations that show names (an alert's JSON, the feed) and
 // their validators (ETags) must agree on them. Internal to node/http.
 #pragma once
@@ -18,7 +19,7 @@ struct AuthorNames {
   Hash digest;  // changes whenever any name (or who has one) changes: for ETags
 };
 
-// Reads the roster (one LMDB read transaction); `own_name` is the name of `own`.
+// Reads the roster; `own_name` is the name of `own`.
 Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
                                  const std::string& own_name);
 

@@ -2,8 +2,8 @@
 // as the store last said. The roster is the federation's (computed by the roster rule from the
 // roster entries stored, when the node belongs to a federation) together with the operator's
 // local list (`roster add`, an override). Both change in other processes (the CLI) or through
-// gossip, so the copy here is refreshed from the store at start and on every store poll; the
-// roster rule runs again only when the count of roster entries or the pin changed.
+// gossip, so the copy here is refreshed from the store at start and on every store poll (the
+// roster rule runs again only when the roster entries or the pin changed).
 //
 // Threads: the core thread refreshes it (NodeCore) and asks it about authors; network threads
 // ask whether an authenticated node may stay (sessions) and whom to dial (dialer); the HTTP pool
@@ -47,8 +47,6 @@ class Membership {
   std::set<PublicKey> roster() const EXCLUDES(mutex_);
   // A member's name on the roster (the local name, else the federation's).
   std::optional<std::string> name(const PublicKey& key) const EXCLUDES(mutex_);
-  // The federation as last computed (nullopt: the node belongs to none).
-  std::optional<FederationView> federation() const EXCLUDES(mutex_);
 
  private:
   const PublicKey own_key_;
@@ -58,10 +56,6 @@ class Membership {
   std::set<PublicKey> roster_ GUARDED_BY(mutex_);
   std::map<PublicKey, std::string> roster_names_ GUARDED_BY(mutex_);
   std::vector<PeerRecord> peers_ GUARDED_BY(mutex_);
-  std::optional<FederationView> federation_ GUARDED_BY(mutex_);
-  // What the federation was computed from: the pin and the number of roster entries.
-  std::optional<Hash> computed_genesis_ GUARDED_BY(mutex_);
-  std::uint64_t computed_entries_ GUARDED_BY(mutex_) = ~std::uint64_t{0};
 };
 
 }  // namespace ifex

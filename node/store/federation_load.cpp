@@ -1,5 +1,8 @@
 #include "node/store/federation_load.hpp"
 
+#include <map>
+#include <mutex>
+
 namespace ifex {
 
 Result<std::optional<FederationView>> load_federation(const Store& store) {
@@ -16,6 +19,62 @@ Result<std::optional<FederationView>> load_federation(const Store& store) {
   if (!state) return state.error();
   view.state = std::move(*state);
   return std::optional<FederationView>(std::move(view));
+}
+
+namespace {
+
+struct CachedFederation {
+  std::optional<Hash> genesis;
+  std::uint64_t entries = 0;
+  std::optional<FederationView> view;
+};
+
+}  // namespace
+
+Result<std::vector<RosterMember>> effective_roster(const Store& store) {
+  auto local = store.roster();
+  if (!local) return local.error();
+  auto pin = store.federation();
+  if (!pin) return pin.error();
+  std::optional<FederationView> view;
+  if (*pin) {
+    auto count = store.roster_entry_count();
+    if (!count) return count.error();
+    static std::mutex mutex;
+    static std::map<const Store*, CachedFederation> cache;
+    std::lock_guard lock(mutex);
+    CachedFederation& c = cache[&store];
+    if (!c.view || c.genesis != (*pin)->genesis || c.entries != *count) {
+      auto loaded = load_federation(store);
+      // An unusable genesis (or a failed read) leaves only the founder's log accepted, and the
+      // local roster still applies: `federation show` says what is wrong.
+      // A failure is not kept: the next call tries again.
+      if (!loaded) {
+        view = FederationView{**pin, {}};
+      } else {
+        c = {(*pin)->genesis, *count, std::move(*loaded)};
+        view = c.view;
+      }
+    } else {
+      view = c.view;
+    }
+  }
+  std::map<PublicKey, RosterMember> merged;
+  if (view) {
+    merged[view->pin.founder] = {view->pin.founder, "", 0};
+    if (view->state)
+      for (const auto& [key, m] : view->state->members) merged[key] = {key, m.name, 0};
+  }
+  for (const auto& m : *local) {
+    RosterMember& slot = merged[m.key];
+    const std::string federation_name = slot.name;
+    slot = m;
+    if (slot.name.empty()) slot.name = federation_name;
+  }
+  std::vector<RosterMember> out;
+  out.reserve(merged.size());
+  for (auto& [key, m] : merged) out.push_back(std::move(m));
+  return out;
 }
 
 }  // namespace ifex

@@ -20,4 +20,11 @@ struct FederationView {
 // nullopt when the node belongs to no federation.
 Result<std::optional<FederationView>> load_federation(const Store& store);
 
+// Whose entries this node accepts besides its own, with names: the federation's members (and
+// its founder until the genesis is held) and the local roster (`roster add`), whose non-empty
+// names win. What readers see as authors' names (the API, the feed, the page). The roster
+// rule's result is kept per store and recomputed only when the roster entries or the pin
+// changed, so calling this per request costs two small reads. Thread-safe.
+Result<std::vector<RosterMember>> effective_roster(const Store& store);
+
 }  // namespace ifex

@@ -78,6 +78,12 @@ def main():
                    "every founder to compute the five-member roster")
         alert_b = publish(founders[0], "an alert of B")
         wait_until(lambda: all(holds(n, alert_b) for n in everyone), WAIT_S, "B's alert everywhere")
+        # Readers see the organisation's name from the federation's roster, though no node has
+        # a local roster: C's API and C's status.
+        c_node = founders[1]
+        assert c_node.get_json(f"/api/alerts/{alert_b}")["author_name"] == "B"
+        names = {m["key"]: m["name"] for m in c_node.get_json("/api/status")["members"]}
+        assert names.get(founders[0].key) == "B" and names.get(hub.key) == "A", names
 
         # F runs, but is no member yet: nobody takes its alerts or serves it.
         newcomer.start()
