@@ -63,13 +63,17 @@ void apply(FederationState& s, const RosterDecision& d) {
       s.members[p.member] = {p.name, number};
       break;
     case RosterOp::remove:
+      s.former_names[p.member] = s.members[p.member].name;
       s.members.erase(p.member);
       break;
     case RosterOp::threshold:
       s.threshold = p.value;
       break;
     case RosterOp::revoke:
-      s.members.erase(p.member);
+      if (auto it = s.members.find(p.member); it != s.members.end()) {
+        s.former_names[p.member] = it->second.name;
+        s.members.erase(it);
+      }
       s.revoked_after[p.member] = p.value;
       break;
   }

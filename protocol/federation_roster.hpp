@@ -46,6 +46,8 @@ struct FederationState {
   std::map<PublicKey, FederationMemberState> members;
   // Keys revoked after a seq: their entries up to it stay valid, later ones are not.
   std::map<PublicKey, std::uint64_t> revoked_after;
+  // Members removed or revoked, with the name they had: their earlier alerts keep it.
+  std::map<PublicKey, std::string> former_names;
   std::vector<RosterDecision> applied;  // in the order they took effect
   std::vector<RosterDecision> pending;  // by proposal id
   std::size_t ignored_entries = 0;      // undecodable, another federation's, or misplaced

@@ -51,12 +51,17 @@ json::object federation_json(const FederationState& s) {
   }
   for (const auto& [k, seq] : s.revoked_after)
     revoked.push_back(json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
+  json::array former;
+  for (const auto& [k, name] : s.former_names)
+    former.push_back(json::object{
+        {"key", public_key_to_text(k)}, {"fingerprint", fingerprint(k)}, {"name", name}});
   return json::object{{"genesis", s.genesis.hex()},
                       {"founder", public_key_to_text(s.founder)},
                       {"name", s.name},
                       {"threshold", s.threshold},
                       {"members", std::move(members)},
                       {"revoked", std::move(revoked)},
+                      {"former_members", std::move(former)},
                       {"applied", std::move(applied)},
                       {"pending", std::move(pending)},
                       {"ignored_entries", s.ignored_entries}};

@@ -25,14 +25,15 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       started_wall_ms_(wall_clock_ms()),
       membership_(own_key, config.network.accept_unknown_peers),
       publishing_(store, own_key, config.network.publish_hold_confirmations),
-      reader_(std::make_unique<StoreLogReader>(store)),
+      reader_(std::make_unique<StoreLogReader>(
+          store, [this](const PublicKey& k) { return membership_.revoked_after(k); })),
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
   // Our key differs from every other node's: so does where we start serving a catch-up.
   std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(
-      rc, *reader_, [this](const PublicKey& a) { return membership_.accepts(a); });
+      rc, *reader_, [this](const PublicKey& a) { return wants_log(a); });
   writer_ = std::make_unique<StoreWriter>(
       store, *replicator_, counters_,
       [this](PeerId id) -> std::optional<PublicKey> {
@@ -95,6 +96,14 @@ void NodeCore::refresh_membership() {
   }
 }
 
+// A member's log, or a revoked key's while we lack some of its entries up to the revoked seq
+// (the valid part of its log, which peers of this version serve and no further).
+bool NodeCore::wants_log(const PublicKey& author) const {
+  if (auto last_valid = membership_.revoked_after(author))
+    return reader_->head(author).seq < *last_valid;
+  return membership_.accepts(author);
+}
+
 ClockMsg NodeCore::local_clock() const {
   ClockMsg clock;
   // Always false since relays store only their roster's authors (issue 19, F3); the field
@@ -105,10 +114,14 @@ ClockMsg NodeCore::local_clock() const {
   for (const auto& key : membership_.roster()) heads[key] = LogHead{};
   heads[own_key_] = LogHead{};
   for (const auto& [author, head] : writer_->known_heads()) heads[author] = head;
+  // A revoked key's log, as we serve it: up to the revoked seq.
+  for (const auto& [author, last_valid] : membership_.revocations())
+    if (auto it = heads.find(author); it != heads.end() && it->second.seq > last_valid)
+      it->second = reader_->head(author);
   for (const auto& [author, head] : heads)
     if (head.seq > 0)
       clock.heads.push_back({author, head.seq, head.id});
-    else if (membership_.accepts(author))
+    else if (wants_log(author))
       clock.heads.push_back({author, 0});
   return clock;
 }
@@ -207,7 +220,8 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     if (const auto* have = std::get_if<HaveMsg>(&message)) heads = &have->heads;
     if (heads)
       for (const ClockEntry& h : *heads)
-        if (h.seq > 0 && !membership_.accepts(h.author)) refused_authors_.note(h.author, h.seq, 0);
+        if (h.seq > 0 && !membership_.accepts(h.author) && !membership_.revoked_after(h.author))
+          refused_authors_.note(h.author, h.seq, 0);
     // What nodes we know say of our own log decides whether we may sign on our head.
     if (heads && membership_.is_known(links_.find(id)->key))
       for (const ClockEntry& h : *heads)
@@ -253,8 +267,11 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {
-      if (membership_.accepts(e.author())) {
+      if (membership_.accepts_entry(e.author(), e.seq())) {
         wanted.push_back(std::move(e));
+      } else if (membership_.revoked_after(e.author())) {
+        counters_.entries_rejected++;
+        counters_.entries_revoked++;
       } else {
         counters_.entries_rejected++;
         refused_authors_.note(e.author(), e.seq(), 1);

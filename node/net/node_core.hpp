@@ -128,6 +128,7 @@ class NodeCore {
                       const std::string& address);
   void schedule_tick();
   ClockMsg local_clock() const;
+  bool wants_log(const PublicKey& author) const;
 
   // Set at construction, read by any thread.
   boost::asio::io_context& ioc_;
