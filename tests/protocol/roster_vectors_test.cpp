@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
-#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -25,9 +24,9 @@ using namespace ifex::test;
 namespace {
 
 constexpr std::uint64_t created_ms_base = 1'700'000'000'000;  // entry n: + 60,000 n
-const std::string letters = "ABCDEFG";                       // identity i: seeded_identity(i)
-const std::map<char, std::string> names = {{'A', "Alpha"},   {'B', "Beta"},  {'C', "Ça presse"},
-                                           {'D', "Delta"},   {'E', "Epsilon"}, {'F', "Zeta"}};
+const std::string letters = "ABCDEFG";                        // identity i: seeded_identity(i)
+const std::map<char, std::string> names = {{'A', "Alpha"}, {'B', "Beta"},    {'C', "Ça presse"},
+                                           {'D', "Delta"}, {'E', "Epsilon"}, {'F', "Zeta"}};
 
 struct Scenario {
   std::vector<Identity> ids;
@@ -42,8 +41,12 @@ struct Scenario {
   const Hash& id(std::size_t n) const { return entries.at(n - 1).id(); }
   void sign(char who, const RosterChange& change) {
     auto& [seq, prev] = heads[who];
-    EntryFields f{key(who), ++seq, prev, created_ms_base + 60'000 * (entries.size() + 1),
-                  EntryKind::roster, encode_roster_change(change)};
+    EntryFields f{key(who),
+                  ++seq,
+                  prev,
+                  created_ms_base + 60'000 * (entries.size() + 1),
+                  EntryKind::roster,
+                  encode_roster_change(change)};
     entries.push_back(sign_entry(ids[letters.find(who)], std::move(f)));
     prev = entries.back().id();
   }
@@ -80,8 +83,10 @@ const std::vector<std::pair<char, std::string>> steps = {
 
 Scenario make_scenario() {
   Scenario s;
-  s.sign('A', GenesisRoster{"IFEX roster vectors", 2,
-                            {{s.key('C'), names.at('C')}, {s.key('A'), names.at('A')},
+  s.sign('A', GenesisRoster{"IFEX roster vectors",
+                            2,
+                            {{s.key('C'), names.at('C')},
+                             {s.key('A'), names.at('A')},
                              {s.key('B'), names.at('B')}}});
   s.propose('A', 0, RosterOp::add, 'D');
   s.approve('B', 2);
@@ -121,15 +126,19 @@ struct Renderer {
   }
   std::string change(const RosterProposal& p) const {
     switch (p.op) {
-      case RosterOp::threshold: return "threshold " + std::to_string(p.value);
+      case RosterOp::threshold:
+        return "threshold " + std::to_string(p.value);
       case RosterOp::revoke:
-        return std::string("revoke ") + letter_of.at(p.member) + " after seq " + std::to_string(p.value);
-      default: return std::string(roster_op_name(p.op)) + " " + letter_of.at(p.member);
+        return std::string("revoke ") + letter_of.at(p.member) + " after seq " +
+               std::to_string(p.value);
+      default:
+        return std::string(roster_op_name(p.op)) + " " + letter_of.at(p.member);
     }
   }
   std::string decided(const RosterDecision& d) const {
     std::string who;
-    for (const auto& k : d.approvers) who += (who.empty() ? "" : " ") + std::string(1, letter_of.at(k));
+    for (const auto& k : d.approvers)
+      who += (who.empty() ? "" : " ") + std::string(1, letter_of.at(k));
     return "entry " + std::to_string(number_of.at(d.proposal)) + " (" + change(d.change) +
            ", base " + std::to_string(d.change.base) + ") by " + letter_of.at(d.proposer) +
            ": counting " + (who.empty() ? "none" : who) + "; not counting " +
@@ -140,7 +149,8 @@ struct Renderer {
         << ", founder " << letter_of.at(f.founder) << "\n  threshold: " << f.threshold
         << "\n  members (by key):\n";
     for (const auto& [key, m] : f.members)
-      out << "    " << letter_of.at(key) << " \"" << m.name << "\", since change " << m.since_change << "\n";
+      out << "    " << letter_of.at(key) << " \"" << m.name << "\", since change " << m.since_change
+          << "\n";
     out << "  revoked:" << (f.revoked_after.empty() ? " none" : "") << "\n";
     for (const auto& [key, after] : f.revoked_after)
       out << "    " << letter_of.at(key) << " after seq " << after << "\n";
@@ -166,9 +176,14 @@ std::string cpp_vectors() {
   for (std::size_t n = 1; n <= s.entries.size(); ++n) {
     const SignedEntry& e = s.entries[n - 1];
     REQUIRE(e.author() == s.key(steps[n - 1].first));
+    // The decoder takes the published payload back, and it is in canonical form.
+    auto decoded = decode_roster_change(e.payload());
+    REQUIRE(decoded);
+    CHECK(encode_roster_change(*decoded) == e.payload());
     out << "\nentry " << n << ": " << steps[n - 1].first << " seq " << e.seq() << ", "
         << steps[n - 1].second << "\npayload (" << e.payload().size() << " bytes):\n"
-        << wrapped_hex(e.payload()) << "\nid:\n" << wrapped_hex(e.id().view()) << "\n";
+        << wrapped_hex(e.payload()) << "\nid:\n"
+        << wrapped_hex(e.id().view()) << "\n";
   }
   for (auto [upto, title] : {std::pair<std::size_t, std::string>{17, "entries 1 to 17"},
                              {18, "entries 1 to 18 (B approves the revocation late)"}}) {
@@ -178,7 +193,8 @@ std::string cpp_vectors() {
     r.roster(out, *f);
   }
   Invitation inv;
-  for (std::size_t i = 0; i < 32; ++i) inv.network_key.bytes[i] = static_cast<std::uint8_t>(0x80 + i);
+  for (std::size_t i = 0; i < 32; ++i)
+    inv.network_key.bytes[i] = static_cast<std::uint8_t>(0x80 + i);
   inv.genesis = s.id(1);
   inv.founder = s.key('A');
   inv.peers = {{s.key('A'), "wss://alpha.example.org/gossip"},
@@ -193,8 +209,8 @@ std::string cpp_vectors() {
   REQUIRE(raw->size() > typed_key_checksum_size);
   const ByteView body = ByteView(*raw).first(raw->size() - typed_key_checksum_size);
   out << "\ninvitation: network key 80 81 ... 9f, genesis entry 1, founder A, peers A "
-      << inv.peers[0].url << ", B " << inv.peers[1].url << "\nbody (" << body.size()
-      << " bytes):\n" << wrapped_hex(body) << "\ntext (" << text.size()
+      << inv.peers[0].url << ", B " << inv.peers[1].url << "\nbody (" << body.size() << " bytes):\n"
+      << wrapped_hex(body) << "\ntext (" << text.size()
       << " characters, one line, wrapped here):\n";
   for (std::size_t i = 0; i < text.size(); i += 64) out << "  " << text.substr(i, 64) << "\n";
   return out.str();
@@ -207,7 +223,8 @@ std::string published_block() {
   std::stringstream all;
   all << in.rdbuf();
   const std::string doc = all.str();
-  const std::string begin = "<!-- begin: output of tests/vectors/reference_roster.py -->\n```text\n";
+  const std::string begin =
+      "<!-- begin: output of tests/vectors/reference_roster.py -->\n```text\n";
   const std::string end = "```\n<!-- end: output of tests/vectors/reference_roster.py -->";
   const auto from = doc.find(begin);
   REQUIRE(from != std::string::npos);

@@ -414,7 +414,8 @@ def self_test():
     assert typed_text(b"ifexpk1", ref.public_key(bytes(32))) == (
         "ifexpk1hnvcppgow2sc2yvdvdicu3ynonsteflxdxrehjr2ybekdc2z3iu4hx4ysq")
     # docs/protocol.md's 72-byte genesis of a federation of one.
-    one = genesis_payload("IFEX", 1, [(public_key_a := ref.public_key(bytes(range(32))), "A")])
+    public_key_a = ref.public_key(bytes(range(32)))
+    one = genesis_payload("IFEX", 1, [(public_key_a, "A")])
     assert one == (bytes.fromhex("010101" "0400000000000000" "49464558" "0100000000000000"
                                  "0100000000000000") + public_key_a +
                    bytes.fromhex("0100000000000000" "41"))
