@@ -20,11 +20,10 @@ struct Proposal {
   std::vector<Signature> signatures;  // the proposer's own, then approvals
 };
 
-// Whether a signature counts now: a current member's, from an entry its key may still sign.
+// Whether a signature counts now: a current member's. (A revoked key is no member: a
+// revocation removes it, and a revoked key is never added again.)
 bool counts(const FederationState& s, const Signature& sig) {
-  if (!s.members.contains(sig.author)) return false;
-  auto revoked = s.revoked_after.find(sig.author);
-  return revoked == s.revoked_after.end() || sig.seq <= revoked->second;
+  return s.members.contains(sig.author);
 }
 
 bool fits(const FederationState& s, const RosterProposal& p) {
@@ -124,11 +123,13 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     if (auto it = approvals.find(id); it != approvals.end())
       for (const auto& [author, seq] : it->second) p.signatures.push_back({author, seq});
 
-  // Slot by slot. Revocations first, whatever their base, so that a stolen key's signatures
-  // after the revoked seq stop counting as early as the honest members' approvals allow; the
-  // rule reads the whole set anew each time, so a revocation that gathers its approvals later
-  // undoes what those signatures had carried. Other changes only in the slot they were made
-  // for: the lowest id among the qualifying.
+  // Slot by slot. A revocation may take any slot from the one it was made for on (base), ahead
+  // of the other changes: a stolen key stops counting at the first slot where K members agree,
+  // however many changes were proposed meanwhile. Never a slot below its base: that would
+  // rewrite changes the members saw in effect when they proposed it (found by the independent
+  // reference, tests/vectors/reference_roster.py: a late approval moved a revocation to slot 0
+  // and undid four changes). Other changes only in the slot they were made for: the lowest id
+  // among the qualifying.
   std::set<Hash> done;
   for (;;) {
     const std::uint64_t slot = s.applied.size();
@@ -136,7 +137,8 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     for (const bool revocations : {true, false}) {
       for (const auto& [id, p] : proposals) {
         const bool revoke = p.change.op == RosterOp::revoke;
-        if (done.contains(id) || revoke != revocations || (!revoke && p.change.base != slot))
+        if (done.contains(id) || revoke != revocations ||
+            (revoke ? p.change.base > slot : p.change.base != slot))
           continue;
         RosterDecision d = decide(s, p);
         if (d.fits && d.approvers.size() >= s.threshold) {

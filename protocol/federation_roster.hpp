@@ -1,10 +1,10 @@
 // The roster rule (docs/protocol.md, "Federation roster"): the federation's members and
 // threshold, computed from its genesis and the roster entries a node holds. Every node that
 // holds the same entries computes the same roster, whatever order they arrived in: the rule
-// reads a set and fills the changes' slots one at a time. Slot n takes a revocation if one
-// qualifies, else the proposal made against n changes (base n) with the lowest id among those
-// that K distinct current members have signed and that fit the current roster; the other
-// proposals made against n are then stale.
+// reads a set and fills the changes' slots one at a time. Slot n takes a revocation made
+// against n changes or fewer (base <= n) if one qualifies, else the proposal made against n
+// changes (base n) with the lowest id among those that K distinct current members have signed
+// and that fit the current roster; the other proposals made against n are then stale.
 //
 // Pure: no store, no clock. Thread-safe (no shared state).
 #pragma once

@@ -167,10 +167,7 @@ def compute_roster(genesis_signed, entries_signed):
             proposals[proposal_id]["signatures"].add((author, seq))
 
     def counts(author, seq):
-        if author not in state["members"]:
-            return False
-        after = state["revoked_after"].get(author)
-        return after is None or seq <= after
+        return author in state["members"]  # a revoked key is no member, never again
 
     def signers(p):
         # Each author at most once: it counts if an entry of its that names the proposal counts.
@@ -201,7 +198,8 @@ def compute_roster(genesis_signed, entries_signed):
     while True:
         slot = len(state["applied"])
         by_id = sorted(left.values(), key=lambda p: p["id"])
-        revocations = [p for p in by_id if p["change"]["op"] == REVOKE and qualifies(p)]
+        revocations = [p for p in by_id if p["change"]["op"] == REVOKE and
+                       p["change"]["base"] <= slot and qualifies(p)]
         in_slot = [p for p in by_id
                    if p["change"]["op"] != REVOKE and p["change"]["base"] == slot and qualifies(p)]
         chosen = (revocations or in_slot or [None])[0]
@@ -277,7 +275,7 @@ SCENARIO = [
     ("D", "proposal, base 2: add F", lambda ids: proposal_payload(ids[1], 2, ADD, KEYS["F"],
                                                                   NAMES["F"])),
     ("A", "approval of entry 9", lambda ids: approval_payload(ids[1], ids[9])),
-    # C's seq 2, after its revoked seq 1: it does not count.
+    # C's approval after the revocation took effect (slot 2 > slot 1): it does not count.
     ("C", "approval of entry 9", lambda ids: approval_payload(ids[1], ids[9])),
     ("A", "proposal, base 3: threshold 3",
      lambda ids: proposal_payload(ids[1], 3, THRESHOLD, value=3)),
@@ -289,8 +287,8 @@ SCENARIO = [
     # Under K = 3, two signatures are not enough: pending.
     ("D", "proposal, base 4: remove B", lambda ids: proposal_payload(ids[1], 4, REMOVE, KEYS["B"])),
     ("A", "approval of entry 16", lambda ids: approval_payload(ids[1], ids[16])),
-    # A later approval by a genesis member lets the revocation qualify at slot 0: it takes slot 0,
-    # ahead of the change already in effect there, and every later slot moves.
+    # A late approval of the revocation by a genesis member: the revocation could qualify at
+    # slot 0 now, but it was made for slot 1 (base 1), so the history stays as it is.
     ("B", "approval of entry 5", lambda ids: approval_payload(ids[1], ids[5])),
 ]
 ROSTERS = [(17, "entries 1 to 17"), (18, "entries 1 to 18 (B approves the revocation late)")]
