@@ -39,8 +39,16 @@ bool fits(const FederationState& s, const RosterProposal& p) {
     case RosterOp::revoke:
       return !s.revoked_after.contains(p.member) &&
              (!member || s.members.size() - 1 >= s.threshold);
+    case RosterOp::rotate:
+      // The new key is fresh: no member (one organisation per key) and never revoked.
+      return member && !s.members.contains(p.successor) && !s.revoked_after.contains(p.successor);
   }
   return false;
+}
+
+// Revocations and rotations both end a key: they take a slot from their base on, first.
+bool ends_a_key(const RosterProposal& p) {
+  return p.op == RosterOp::revoke || p.op == RosterOp::rotate;
 }
 
 RosterDecision decide(const FederationState& s, const Proposal& p) {
@@ -75,6 +83,15 @@ void apply(FederationState& s, const RosterDecision& d) {
       }
       s.revoked_after[p.member] = p.value;
       break;
+    case RosterOp::rotate: {
+      auto node = s.members.extract(p.member);
+      node.key() = p.successor;
+      node.mapped().earlier_keys.push_back(p.member);
+      s.members.insert(std::move(node));
+      s.revoked_after[p.member] = p.value;
+      s.rotated_to[p.member] = p.successor;
+      break;
+    }
   }
   s.applied.push_back(d);
 }
@@ -136,7 +153,7 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     std::optional<RosterDecision> next;
     for (const bool revocations : {true, false}) {
       for (const auto& [id, p] : proposals) {
-        const bool revoke = p.change.op == RosterOp::revoke;
+        const bool revoke = ends_a_key(p.change);
         if (done.contains(id) || revoke != revocations ||
             (revoke ? p.change.base > slot : p.change.base != slot))
           continue;
@@ -155,7 +172,7 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
   for (const auto& [id, p] : proposals) {
     if (done.contains(id)) continue;
     RosterDecision d = decide(s, p);
-    d.stale = p.change.op != RosterOp::revoke && p.change.base < s.applied.size();
+    d.stale = !ends_a_key(p.change) && p.change.base < s.applied.size();
     s.pending.push_back(std::move(d));
   }
   return s;

@@ -8,7 +8,7 @@ Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
                                  const std::string& own_name) {
   auto roster = effective_roster(store);
   if (!roster) return roster.error();
-  auto former = former_member_names(store);
+  auto former = earlier_key_names(store);
   if (!former) return former.error();
   AuthorNames out;
   out.names = std::move(*former);

@@ -80,11 +80,27 @@ Result<std::vector<RosterMember>> effective_roster(const Store& store) {
   return out;
 }
 
-Result<std::map<PublicKey, std::string>> former_member_names(const Store& store) {
+Result<std::map<PublicKey, std::string>> earlier_key_names(const Store& store) {
   auto view = current_federation(store);
   if (!view) return view.error();
   if (!*view || !(*view)->state) return std::map<PublicKey, std::string>{};
-  return (*view)->state->former_names;
+  const FederationState& s = *(*view)->state;
+  std::map<PublicKey, std::string> names = s.former_names;
+  for (const auto& [old_key, next] : s.rotated_to) {
+    // Follow the rotations to the organisation's latest key (each key is rotated away from at
+    // most once, and never comes back: the chain ends).
+    PublicKey latest = next;
+    for (std::size_t hops = 0; hops <= s.rotated_to.size(); ++hops) {
+      auto further = s.rotated_to.find(latest);
+      if (further == s.rotated_to.end()) break;
+      latest = further->second;
+    }
+    if (auto m = s.members.find(latest); m != s.members.end())
+      names[old_key] = m->second.name;
+    else if (auto f = s.former_names.find(latest); f != s.former_names.end())
+      names[old_key] = f->second;
+  }
+  return names;
 }
 
 Result<std::map<PublicKey, std::uint64_t>> revoked_keys(const Store& store) {

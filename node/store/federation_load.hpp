@@ -36,8 +36,10 @@ Result<std::map<PublicKey, std::uint64_t>> revoked_keys(const Store& store);
 // Whether this entry is void: signed by a revoked key after the seq it was revoked after.
 Result<bool> is_void_entry(const Store& store, const PublicKey& author, std::uint64_t seq);
 
-// Members the federation removed or revoked, with their last name: readers still see who
-// wrote their earlier alerts.
-Result<std::map<PublicKey, std::string>> former_member_names(const Store& store);
+// Keys that are no longer a member's, with the name of the organisation that signed with them:
+// members the federation removed or revoked (their last name), and keys a member rotated away
+// from (its current name). Readers still see who wrote the earlier alerts, and an organisation
+// that changed keys shows as one.
+Result<std::map<PublicKey, std::string>> earlier_key_names(const Store& store);
 
 }  // namespace ifex
