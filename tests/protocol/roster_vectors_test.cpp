@@ -24,7 +24,7 @@ using namespace ifex::test;
 namespace {
 
 constexpr std::uint64_t created_ms_base = 1'700'000'000'000;  // entry n: + 60,000 n
-const std::string letters = "ABCDEFG";                        // identity i: seeded_identity(i)
+const std::string letters = "ABCDEFGH";                       // identity i: seeded_identity(i)
 const std::map<char, std::string> names = {{'A', "Alpha"}, {'B', "Beta"},    {'C', "Ça presse"},
                                            {'D', "Delta"}, {'E', "Epsilon"}, {'F', "Zeta"}};
 
@@ -50,9 +50,11 @@ struct Scenario {
     entries.push_back(sign_entry(ids[letters.find(who)], std::move(f)));
     prev = entries.back().id();
   }
-  void propose(char who, std::uint64_t base, RosterOp op, char member, std::uint64_t value = 0) {
+  void propose(char who, std::uint64_t base, RosterOp op, char member, std::uint64_t value = 0,
+               char successor = 0) {
     RosterProposal p{id(1), base, op, {}, "", value};
     if (op != RosterOp::threshold) p.member = key(member);
+    if (op == RosterOp::rotate) p.successor = key(successor);
     if (op == RosterOp::add) p.name = names.at(member);
     sign(who, p);
   }
@@ -79,6 +81,9 @@ const std::vector<std::pair<char, std::string>> steps = {
     {'D', "proposal, base 4: remove B"},
     {'A', "approval of entry 16"},
     {'B', "approval of entry 5"},
+    {'A', "proposal, base 4: rotate E to H after seq 0"},
+    {'B', "approval of entry 19"},
+    {'D', "approval of entry 19"},
 };
 
 Scenario make_scenario() {
@@ -105,6 +110,9 @@ Scenario make_scenario() {
   s.propose('D', 4, RosterOp::remove, 'B');
   s.approve('A', 16);
   s.approve('B', 5);
+  s.propose('A', 4, RosterOp::rotate, 'E', 0, 'H');
+  s.approve('B', 19);
+  s.approve('D', 19);
   return s;
 }
 
@@ -131,6 +139,9 @@ struct Renderer {
       case RosterOp::revoke:
         return std::string("revoke ") + letter_of.at(p.member) + " after seq " +
                std::to_string(p.value);
+      case RosterOp::rotate:
+        return std::string("rotate ") + letter_of.at(p.member) + " to " +
+               letter_of.at(p.successor) + " after seq " + std::to_string(p.value);
       default:
         return std::string(roster_op_name(p.op)) + " " + letter_of.at(p.member);
     }
@@ -148,9 +159,12 @@ struct Renderer {
     out << "  federation: \"" << f.name << "\", genesis entry " << number_of.at(f.genesis)
         << ", founder " << letter_of.at(f.founder) << "\n  threshold: " << f.threshold
         << "\n  members (by key):\n";
-    for (const auto& [key, m] : f.members)
-      out << "    " << letter_of.at(key) << " \"" << m.name << "\", since change " << m.since_change
-          << "\n";
+    for (const auto& [key, m] : f.members) {
+      out << "    " << letter_of.at(key) << " \"" << m.name << "\", since change " << m.since_change;
+      for (std::size_t i = 0; i < m.earlier_keys.size(); ++i)
+        out << (i ? " " : ", earlier keys ") << letter_of.at(m.earlier_keys[i]);
+      out << "\n";
+    }
     out << "  revoked:" << (f.revoked_after.empty() ? " none" : "") << "\n";
     for (const auto& [key, after] : f.revoked_after)
       out << "    " << letter_of.at(key) << " after seq " << after << "\n";
@@ -186,7 +200,8 @@ std::string cpp_vectors() {
         << wrapped_hex(e.id().view()) << "\n";
   }
   for (auto [upto, title] : {std::pair<std::size_t, std::string>{17, "entries 1 to 17"},
-                             {18, "entries 1 to 18 (B approves the revocation late)"}}) {
+                             {18, "entries 1 to 18 (B approves the revocation late)"},
+                             {21, "entries 1 to 21 (E moves to the key H)"}}) {
     auto f = compute_federation(s.entries[0], std::span(s.entries).first(upto));
     REQUIRE(f);
     out << "\nroster from " << title << ":\n";

@@ -24,8 +24,10 @@ import reference_entry as ref  # noqa: E402  (the entry encoding and Ed25519, wr
 KIND_ROSTER = 5
 ROSTER_FORMAT = 1
 GENESIS, PROPOSAL, APPROVAL = 1, 2, 3
-ADD, REMOVE, THRESHOLD, REVOKE = 1, 2, 3, 4
-OP_NAMES = {ADD: "add", REMOVE: "remove", THRESHOLD: "threshold", REVOKE: "revoke"}
+ADD, REMOVE, THRESHOLD, REVOKE, ROTATE = 1, 2, 3, 4, 5
+OP_NAMES = {ADD: "add", REMOVE: "remove", THRESHOLD: "threshold", REVOKE: "revoke",
+            ROTATE: "rotate"}
+ENDS_A_KEY = (REVOKE, ROTATE)  # take slots from their base on, first
 
 
 def genesis_payload(name, threshold, members):
@@ -36,11 +38,12 @@ def genesis_payload(name, threshold, members):
             b"".join(key + ref.text(n) for key, n in members))
 
 
-def proposal_payload(genesis_id, base, op, key=None, name=None, value=None):
+def proposal_payload(genesis_id, base, op, key=None, name=None, value=None, successor=None):
     body = {ADD: lambda: key + ref.text(name),
             REMOVE: lambda: key,
             THRESHOLD: lambda: ref.u64(value),
-            REVOKE: lambda: key + ref.u64(value)}[op]()
+            REVOKE: lambda: key + ref.u64(value),
+            ROTATE: lambda: key + successor + ref.u64(value)}[op]()
     return (ref.FLAG + ref.u8(ROSTER_FORMAT) + ref.u8(PROPOSAL) + genesis_id + ref.u64(base) +
             ref.u8(op) + body)
 
@@ -102,16 +105,20 @@ def decode_roster(payload):
             raise ValueError("threshold")
     elif kind == PROPOSAL:
         out = {"type": PROPOSAL, "genesis": r.take(32), "base": r.u64(), "op": r.u8(),
-               "key": bytes(32), "name": "", "value": 0}
+               "key": bytes(32), "name": "", "value": 0, "successor": bytes(32)}
         op = out["op"]
         if op not in OP_NAMES:
             raise ValueError("unknown op")
-        if op in (ADD, REMOVE, REVOKE):
+        if op in (ADD, REMOVE, REVOKE, ROTATE):
             out["key"] = r.take(32)
+        if op == ROTATE:
+            out["successor"] = r.take(32)
         if op == ADD:
             out["name"] = r.text(256)
-        if op in (THRESHOLD, REVOKE):
+        if op in (THRESHOLD, REVOKE, ROTATE):
             out["value"] = r.u64()
+        if op == ROTATE and out["key"] == out["successor"]:
+            raise ValueError("a rotation names two different keys")
         if op == THRESHOLD and not 1 <= out["value"] <= 10000:
             raise ValueError("threshold")
     elif kind == APPROVAL:
@@ -139,7 +146,7 @@ def compute_roster(genesis_signed, entries_signed):
     assert g["type"] == GENESIS and g_entry["author"] in dict(g["members"])
     genesis_id = g_entry["id"]
     state = {"name": g["name"], "genesis": genesis_id, "founder": g_entry["author"],
-             "threshold": g["threshold"], "members": {k: (n, 0) for k, n in g["members"]},
+             "threshold": g["threshold"], "members": {k: (n, 0, []) for k, n in g["members"]},
              "revoked_after": {}, "applied": [], "pending": [], "ignored": 0}
 
     # The input is a set: each entry once, whatever the order.
@@ -183,8 +190,11 @@ def compute_roster(genesis_signed, entries_signed):
             return c["key"] in members and len(members) - 1 >= k
         if c["op"] == THRESHOLD:
             return c["value"] != k and 1 <= c["value"] <= len(members)
-        return (c["key"] not in state["revoked_after"] and
-                (c["key"] not in members or len(members) - 1 >= k))
+        if c["op"] == REVOKE:
+            return (c["key"] not in state["revoked_after"] and
+                    (c["key"] not in members or len(members) - 1 >= k))
+        return (c["key"] in members and c["successor"] not in members and
+                c["successor"] not in state["revoked_after"])
 
     def qualifies(p):
         return fits(p["change"]) and len(signers(p)[0]) >= state["threshold"]
@@ -198,10 +208,11 @@ def compute_roster(genesis_signed, entries_signed):
     while True:
         slot = len(state["applied"])
         by_id = sorted(left.values(), key=lambda p: p["id"])
-        revocations = [p for p in by_id if p["change"]["op"] == REVOKE and
+        revocations = [p for p in by_id if p["change"]["op"] in ENDS_A_KEY and
                        p["change"]["base"] <= slot and qualifies(p)]
         in_slot = [p for p in by_id
-                   if p["change"]["op"] != REVOKE and p["change"]["base"] == slot and qualifies(p)]
+                   if p["change"]["op"] not in ENDS_A_KEY and p["change"]["base"] == slot and
+                   qualifies(p)]
         chosen = (revocations or in_slot or [None])[0]
         if chosen is None:
             break
@@ -209,18 +220,23 @@ def compute_roster(genesis_signed, entries_signed):
         del left[chosen["id"]]
         c, number = chosen["change"], slot + 1
         if c["op"] == ADD:
-            state["members"][c["key"]] = (c["name"], number)
+            state["members"][c["key"]] = (c["name"], number, [])
         elif c["op"] == REMOVE:
             del state["members"][c["key"]]
         elif c["op"] == THRESHOLD:
             state["threshold"] = c["value"]
-        else:
+        elif c["op"] == REVOKE:
             state["members"].pop(c["key"], None)
+            state["revoked_after"][c["key"]] = c["value"]
+        else:  # rotate: the same organisation under the new key
+            name, since, earlier = state["members"].pop(c["key"])
+            state["members"][c["successor"]] = (name, since, earlier + [c["key"]])
             state["revoked_after"][c["key"]] = c["value"]
         state["applied"].append(d)
     for p in sorted(left.values(), key=lambda p: p["id"]):
         d = decision(p)
-        d["stale"] = p["change"]["op"] != REVOKE and p["change"]["base"] < len(state["applied"])
+        d["stale"] = (p["change"]["op"] not in ENDS_A_KEY and
+                      p["change"]["base"] < len(state["applied"]))
         state["pending"].append(d)
     return state
 
@@ -247,7 +263,7 @@ def invitation_body(network_key, genesis_id, founder, peers):
 # --- the scenario --------------------------------------------------------------------------------
 
 # Identity i has the seed i, i + 1, ..., i + 31 (so A is the entry vectors' author).
-LETTERS = "ABCDEFG"
+LETTERS = "ABCDEFGH"
 SEEDS = {letter: bytes((i + j) % 256 for j in range(32)) for i, letter in enumerate(LETTERS)}
 KEYS = {letter: ref.public_key(seed) for letter, seed in SEEDS.items()}
 NAMES = {"A": "Alpha", "B": "Beta", "C": "Ça presse", "D": "Delta", "E": "Epsilon", "F": "Zeta"}
@@ -290,8 +306,15 @@ SCENARIO = [
     # A late approval of the revocation by a genesis member: the revocation could qualify at
     # slot 0 now, but it was made for slot 1 (base 1), so the history stays as it is.
     ("B", "approval of entry 5", lambda ids: approval_payload(ids[1], ids[5])),
+    # E moves to the key H, one organisation: a rotation takes slot 4 ahead of the removal made
+    # for it (which is then stale), with K = 3 signatures.
+    ("A", "proposal, base 4: rotate E to H after seq 0",
+     lambda ids: proposal_payload(ids[1], 4, ROTATE, KEYS["E"], value=0, successor=KEYS["H"])),
+    ("B", "approval of entry 19", lambda ids: approval_payload(ids[1], ids[19])),
+    ("D", "approval of entry 19", lambda ids: approval_payload(ids[1], ids[19])),
 ]
-ROSTERS = [(17, "entries 1 to 17"), (18, "entries 1 to 18 (B approves the revocation late)")]
+ROSTERS = [(17, "entries 1 to 17"), (18, "entries 1 to 18 (B approves the revocation late)"),
+           (21, "entries 1 to 21 (E moves to the key H)")]
 
 
 def make_scenario():
@@ -320,6 +343,9 @@ def render_roster(state, letter_of, number_of):
             return f"threshold {c['value']}"
         if c["op"] == REVOKE:
             return f"revoke {letter_of[c['key']]} after seq {c['value']}"
+        if c["op"] == ROTATE:
+            return (f"rotate {letter_of[c['key']]} to {letter_of[c['successor']]} "
+                    f"after seq {c['value']}")
         return f"{OP_NAMES[c['op']]} {letter_of[c['key']]}"
 
     def decided(d):
@@ -331,8 +357,9 @@ def render_roster(state, letter_of, number_of):
            f"founder {letter_of[state['founder']]}",
            f"  threshold: {state['threshold']}", "  members (by key):"]
     for key in sorted(state["members"]):
-        name, since = state["members"][key]
-        out.append(f"    {letter_of[key]} \"{name}\", since change {since}")
+        name, since, earlier = state["members"][key]
+        keys = f", earlier keys {' '.join(letter_of[k] for k in earlier)}" if earlier else ""
+        out.append(f"    {letter_of[key]} \"{name}\", since change {since}{keys}")
     out.append("  revoked:" + ("" if state["revoked_after"] else " none"))
     for key in sorted(state["revoked_after"]):
         out.append(f"    {letter_of[key]} after seq {state['revoked_after'][key]}")
