@@ -87,12 +87,34 @@ void NodeCore::stop() {
   });
 }
 
+bool NodeCore::reads_our_logs(const PublicKey& key) const {
+  return config_.network.serve_unknown_peers || membership_.is_known(key);
+}
+
 void NodeCore::refresh_membership() {
   // Peers decide what to send us from our clock: tell them what we accept now.
   if (membership_.refresh(store_)) {
     refused_authors_.forget(membership_.roster());
     replicator_->on_local_clock_changed(local_clock());
     send_outgoing();
+    relink_changed_peers();
+  }
+}
+
+// What a node may do is decided at connect: after a roster change, a removed or revoked member
+// (a thief's node above all) must not stay connected and served, and a node admitted as unknown
+// that became a member must be served. Dropping the link does both: the one redials and is
+// refused, the other redials and reads.
+void NodeCore::relink_changed_peers() {
+  std::vector<PeerId> stale;
+  for (const auto& [id, l] : links_)
+    if (!membership_.is_welcome(l.key) || l.may_read != reads_our_logs(l.key)) stale.push_back(id);
+  for (PeerId id : stale) {
+    const Link* l = links_.find(id);
+    log_info("dropping the link to " + fingerprint(l->key) +
+             (membership_.is_welcome(l->key) ? ": it became a member, it reconnects to read"
+                                             : ": no longer a member"));
+    l->link->close(CloseCause::evicted, "roster change", {});
   }
 }
 
@@ -144,13 +166,13 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
       replicator_->on_disconnected(*existing_id);
       links_.erase(*existing_id);
     }
-    links_.add(id, Link{key, outbound, address, link, wall_clock_ms()});
+    // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
+    // the network key alone (any seized member device holds it) must not open the archive.
+    const bool may_read = reads_our_logs(key);
+    links_.add(id, Link{key, outbound, address, link, wall_clock_ms(), may_read});
     peer_status_.connected(key, wall_clock_ms());
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
-    // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
-    // the network key alone (any seized member device holds it) must not open the archive.
-    const bool may_read = config_.network.serve_unknown_peers || membership_.is_known(key);
     replicator_->on_connected(id, local_clock(), now_ms(), may_read);
     send_outgoing();
     status_->write();

@@ -129,6 +129,8 @@ class NodeCore {
   void schedule_tick();
   ClockMsg local_clock() const;
   bool wants_log(const PublicKey& author) const;
+  bool reads_our_logs(const PublicKey& key) const;
+  void relink_changed_peers();
 
   // Set at construction, read by any thread.
   boost::asio::io_context& ioc_;
