@@ -13,9 +13,11 @@ the graph is a star: each member dials the hub, nobody else.
 
 Then R roster changes, alternately `propose add` of a fresh key (a node that never runs) and
 `propose remove` of it; one more change (`propose threshold`) lowers K to --low-threshold, and a
-second phase runs R changes under that K. Each change is signed by K distinct nodes' CLIs, one after the other: the proposer
-(its proposal counts as its approval), then K-1 `approve`. Measured per change:
-  - proposal: from `propose` exiting to the proposal listed as pending by every node;
+second phase runs R changes under that K. Each change is signed by K distinct nodes' CLIs, one
+after the other: the proposer (its proposal counts as its approval), then K-1 `approve`.
+Measured per change:
+  - proposal: from `propose` exiting to the proposal stored (logs) and listed as pending (API)
+    by every node;
   - change: from the K-th signature's command exiting to every node's GET /api/federation
     listing the change as applied (each node polled every --poll-ms over a kept-alive HTTP
     connection, so a node's time is late by at most one poll period plus one request);
@@ -229,7 +231,7 @@ class Federation:
         return {i for i, (kind, _, _) in self.logs[node.key].events.items() if kind == "local"}
 
 
-def one_change(fed, index, change, signers, kth_first_guard=True):
+def one_change(fed, index, change, signers):
     """Proposes `change` (a list of `propose` arguments) at signers[0], approves it at the
     others; returns the figures of this change."""
     before = {s.key: fed.local_ids(s) for s in signers}
@@ -283,7 +285,11 @@ def one_change(fed, index, change, signers, kth_first_guard=True):
     # The K-th signer's own node took its signature in when its store poller ran (every
     # poll_interval_ms): the part of the figure that is not the network.
     pickup = fed.logs[last.key].events[entry_ids[last.key]][1] - t0
-    return {"index": index, "op": change[0], "k": len(signers), "pickup": pickup,
+    # Then one hop to the hub (when the signer is a member), then the hub's pushes.
+    hop = (fed.logs[fed.hub.key].events[entry_ids[last.key]][1] - t0 - pickup
+           if last is not fed.hub else None)
+    return {"index": index, "op": change[0], "k": len(signers), "pickup": pickup, "hop": hop,
+            "last_signer": fed.nodes.index(last),
             "proposal_all": max(visible) - proposed_at,
             "proposal_log": max(proposal_log) - proposed_at,
             "applied": [t - t0 for t in applied],
@@ -310,10 +316,10 @@ def run_phase(fed, first_index, k, count, root, last_change=None):
             change, key = ["remove", key], None
         r = one_change(fed, index, change, signer_set(fed.nodes, index, k))
         results.append(r)
-        print(f"  change {index:2d} ({r['op']:9s}, K={k}): proposal at every node after "
-              f"{r['proposal_all'] * 1000:6.0f} ms; applied at every node {max(r['applied']) * 1000:6.0f} ms "
-              f"after the K-th signature (API), {max(r['from_log']) * 1000:6.0f} ms (logs)",
-              flush=True)
+        print(f"  change {index:2d} ({r['op']:9s}, K={k}): proposal at every node "
+              f"{r['proposal_log'] * 1000:4.0f} ms after `propose`; in effect at every node "
+              f"{max(r['from_log']) * 1000:4.0f} ms (logs), {max(r['applied']) * 1000:4.0f} ms "
+              f"(API) after the K-th signature", flush=True)
     return results, key
 
 
@@ -329,9 +335,11 @@ def summarise(fed, label, results, poll_s):
     prop_log = [r["proposal_log"] for r in results]
     per_node_api = [t for r in results for t in r["applied"]]
     per_node_log = [t for r in results for t in r["from_log"]]
-    # The spread across nodes: when the last node had it, less when the first did (the K-th
-    # signer itself has it at once).
-    spread = [max(r["from_log"]) - min(r["from_log"]) for r in results]
+    # The spread across the nodes the K-th signature reached over the network (its signer has
+    # it at once): when the last of them had it, less when the first did.
+    received = [[t for i, t in enumerate(r["from_log"]) if i != r["last_signer"]]
+                for r in results]
+    spread = [max(ts) - min(ts) for ts in received]
     hub_log = [r["from_log"][0] for r in results]
     member_log = [t for r in results for t in r["from_log"][1:]]
     print(f"{label}: {n} changes (p99 of {n} samples is their maximum)")
@@ -342,12 +350,16 @@ def summarise(fed, label, results, poll_s):
     print(f"  per node and change ({len(per_node_log)} samples): median "
           f"{ms(statistics.median(per_node_log))}, p99 {ms(pct(per_node_log, 0.99))} (logs); "
           f"median {ms(statistics.median(per_node_api))}, p99 {ms(pct(per_node_api, 0.99))} (API)")
-    print(f"  spread across the nodes (last node - first node, logs): median "
+    print(f"  spread across the nodes it reached over the network (last - first, logs): median "
           f"{ms(statistics.median(spread))}, max {ms(max(spread))}; hub median "
           f"{ms(statistics.median(hub_log))}, members median {ms(statistics.median(member_log))}")
     pickup = [r["pickup"] for r in results]
+    member_kth = [r["hop"] for r in results if r["hop"] is not None]
+    hops = member_kth or [float("nan")]  # printed as nan when the hub gave every K-th
     print(f"  of which the K-th signer's node picking its signature up from its store (its "
-          f"`local` log line): median {ms(statistics.median(pickup))}, max {ms(max(pickup))}")
+          f"`local` log line): median {ms(statistics.median(pickup))}, max {ms(max(pickup))}; "
+          f"then to the hub storing it: median {ms(statistics.median(hops))}, max "
+          f"{ms(max(hops))} ({len(hops)} changes whose K-th signer was a member)")
     print(f"  proposal at every node, from `propose` exiting: median "
           f"{ms(statistics.median(prop_log))}, p99 {ms(pct(prop_log, 0.99))} (logs); listed as "
           f"pending by every node's API: median {ms(statistics.median(prop))}, p99 "
@@ -360,13 +372,15 @@ def summarise(fed, label, results, poll_s):
             "per_node_p99_ms": round(pct(per_node_log, 0.99) * 1000),
             "spread_median_ms": round(statistics.median(spread) * 1000),
             "pickup_median_ms": round(statistics.median(pickup) * 1000),
+            "hop_median_ms": round(statistics.median(hops) * 1000) if member_kth else None,
             "proposal_median_ms": round(statistics.median(prop_log) * 1000),
             "proposal_p99_ms": round(pct(prop_log, 0.99) * 1000),
             "proposal_api_median_ms": round(statistics.median(prop) * 1000)}
 
 
 def command_counts(n, k, size, kmaj):
-    print(f"commands this bench ran: " + ", ".join(f"{c} x{v}" for c, v in sorted(COMMANDS.items())))
+    ran = ", ".join(f"{c} x{v}" for c, v in sorted(COMMANDS.items()))
+    print(f"commands this bench ran: {ran}")
     print(f"set-up of this {n}-node federation: 1 `federation create` + {n - 1} `federation join` "
           f"(or `init --join`) = {n}; with local rosters: {n} x {n - 1} = {n * (n - 1)} "
           f"`roster add` (+ {n - 1} `peer add`)")
@@ -399,6 +413,10 @@ def main():
         fed = Federation(root, a.nodes, a.threshold, a.poll_ms / 1000, a.wait_s)
         fed.start()
         topo = fed.topology()
+        # What 20 idle nodes cost the shared cores (store polling, pings, status file).
+        idle_before = sum(cpu_seconds(n.proc) for n in fed.nodes)
+        time.sleep(5)
+        idle = (sum(cpu_seconds(n.proc) for n in fed.nodes) - idle_before) / 5
         hub_links = len(topo[fed.hub.label])
         member_links = sorted({len(v) for k, v in topo.items() if k != fed.hub.label})
         print(f"federation of {a.nodes} `ifexnode run` processes on loopback, K = {a.threshold}: "
@@ -407,6 +425,8 @@ def main():
               f"{fed.formed_s:.2f} s after the last start")
         print(f"  topology from the invitation: the hub has {hub_links} connected peers, each "
               f"member {'/'.join(map(str, member_links))} (a star through the hub)")
+        print(f"  idle, the {a.nodes} nodes use {idle:.2f} CPU-s per second together "
+              f"({idle / a.nodes * 1000:.1f} ms/s each)")
         print(f"  defaults: [network] poll_interval_ms = 100 (how soon a running node sees what "
               f"its CLI signed), debug log level; signatures given one after the other", flush=True)
         low = a.low_threshold if a.low_threshold and a.low_changes else 0
