@@ -18,6 +18,7 @@ struct Proposal {
   PublicKey proposer;
   RosterProposal change;
   std::vector<Signature> signatures;  // the proposer's own, then approvals
+  std::uint64_t proposed_ms = 0;
 };
 
 // Whether a signature counts now: a current member's. (A revoked key is no member: a
@@ -53,6 +54,7 @@ bool ends_a_key(const RosterProposal& p) {
 
 RosterDecision decide(const FederationState& s, const Proposal& p) {
   RosterDecision d{p.id, p.proposer, p.change, {}, 0, fits(s, p.change)};
+  d.proposed_ms = p.proposed_ms;
   std::set<PublicKey> approvers, others;
   for (const Signature& sig : p.signatures)
     (counts(s, sig) ? approvers : others).insert(sig.author);
@@ -67,7 +69,7 @@ void apply(FederationState& s, const RosterDecision& d) {
   const std::uint64_t number = s.applied.size() + 1;
   switch (p.op) {
     case RosterOp::add:
-      s.members[p.member] = {p.name, number};
+      s.members[p.member] = {p.name, number, {}, d.proposed_ms};
       break;
     case RosterOp::remove:
       s.former_names[p.member] = s.members[p.member].name;
@@ -112,7 +114,7 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
   s.founder = genesis.author();
   s.name = g->federation_name;
   s.threshold = g->threshold;
-  for (const auto& m : g->members) s.members[m.key] = {m.name, 0};
+  for (const auto& m : g->members) s.members[m.key] = {m.name, 0, {}, genesis.created_ms()};
   if (!s.members.contains(s.founder))
     return make_error("bad_genesis", "the genesis's author is not one of its members");
 
@@ -129,7 +131,7 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
       continue;
     }
     if (const auto* p = std::get_if<RosterProposal>(&*change); p && p->genesis == s.genesis) {
-      proposals[e.id()] = Proposal{e.id(), e.author(), *p, {{e.author(), e.seq()}}};
+      proposals[e.id()] = Proposal{e.id(), e.author(), *p, {{e.author(), e.seq()}}, e.created_ms()};
     } else if (const auto* a = std::get_if<RosterApproval>(&*change); a && a->genesis == s.genesis) {
       approvals[a->proposal].emplace(e.author(), e.seq());
     } else {

@@ -29,6 +29,9 @@ struct FederationMemberState {
   std::uint64_t since_change = 0;
   // The keys it signed with before (rotate), oldest first: one organisation, several keys.
   std::vector<PublicKey> earlier_keys;
+  // When the change that added it was proposed (the genesis's signing time for a founder), as
+  // its proposer's clock said: for readers, not for the rule.
+  std::uint64_t since_ms = 0;
 };
 
 struct RosterDecision {
@@ -39,6 +42,7 @@ struct RosterDecision {
   std::size_t other_signers = 0;     // signatures that do not count: non-members, revoked entries
   bool fits = true;                  // pending only: it could apply to the current roster
   bool stale = false;                // pending only: another change took its slot
+  std::uint64_t proposed_ms = 0;     // the proposal entry's created_ms (for readers)
 };
 
 struct FederationState {

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "keys/key_text.hpp"
+#include "node/codec/entry_json.hpp"
 
 namespace ifex {
 
@@ -23,6 +24,7 @@ json::object decision_json(const RosterDecision& d, const FederationState& s) {
                    {"op", std::string(roster_op_name(d.change.op))},
                    {"base", d.change.base},
                    {"proposer", public_key_to_text(d.proposer)},
+                   {"proposed_at", iso8601_utc(d.proposed_ms)},
                    {"approvers", std::move(approvers)},
                    {"other_signers", d.other_signers}};
   if (d.change.op != RosterOp::threshold) out["member"] = public_key_to_text(d.change.member);
@@ -48,6 +50,7 @@ json::object federation_json(const FederationState& s) {
                                    {"fingerprint", fingerprint(k)},
                                    {"name", m.name},
                                    {"since_change", m.since_change},
+                                   {"since", iso8601_utc(m.since_ms)},
                                    {"earlier_keys", std::move(earlier)}});
   }
   json::array applied, pending, revoked;
