@@ -260,6 +260,23 @@ void remove_rows(Txn& txn, const AlertCatalog::Dbis& d, const Facets& f, const H
   txn.del(d.facets, id.view());
 }
 
+// A table of author -> seq (u64), whole: the clock and the voided keys.
+Result<std::map<PublicKey, std::uint64_t>> read_author_seqs(const lmdb::Env& env, MDB_dbi dbi) {
+  try {
+    Txn txn(env, Txn::read_only);
+    Cursor cur(txn, dbi);
+    std::map<PublicKey, std::uint64_t> out;
+    MDB_val k, v;
+    for (bool more = cur.get(MDB_FIRST, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+      auto key = PublicKey::from(lmdb::view(k));
+      if (key && v.mv_size == 8) out[*key] = get_be(lmdb::view(v).data(), 8);
+    }
+    return out;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
 }  // namespace
 
 AlertCatalog::AlertCatalog() : env_(std::make_unique<lmdb::Env>()), dbis_(std::make_unique<Dbis>()) {}
@@ -350,19 +367,7 @@ Status AlertCatalog::remove(const std::vector<CatalogRemoval>& alerts,
 }
 
 Result<std::map<PublicKey, std::uint64_t>> AlertCatalog::voided() const {
-  try {
-    Txn txn(*env_, Txn::read_only);
-    Cursor cur(txn, dbis_->voided);
-    std::map<PublicKey, std::uint64_t> out;
-    MDB_val k, v;
-    for (bool more = cur.get(MDB_FIRST, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
-      auto key = PublicKey::from(lmdb::view(k));
-      if (key && v.mv_size == 8) out[*key] = get_be(lmdb::view(v).data(), 8);
-    }
-    return out;
-  } catch (const LmdbError& e) {
-    return catalog_error(e);
-  }
+  return read_author_seqs(*env_, dbis_->voided);
 }
 
 Result<CatalogPage> AlertCatalog::list(const AlertFilters& filters, std::size_t limit,
@@ -488,19 +493,7 @@ Result<std::vector<Hash>> AlertCatalog::list_recent(const AlertFilters& filters,
 }
 
 Result<std::map<PublicKey, std::uint64_t>> AlertCatalog::clock() const {
-  try {
-    Txn txn(*env_, Txn::read_only);
-    Cursor cur(txn, dbis_->clock);
-    std::map<PublicKey, std::uint64_t> out;
-    MDB_val k, v;
-    for (bool more = cur.get(MDB_FIRST, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
-      auto key = PublicKey::from(lmdb::view(k));
-      if (key && v.mv_size == 8) out[*key] = get_be(lmdb::view(v).data(), 8);
-    }
-    return out;
-  } catch (const LmdbError& e) {
-    return catalog_error(e);
-  }
+  return read_author_seqs(*env_, dbis_->clock);
 }
 
 Result<std::uint64_t> AlertCatalog::count() const {

@@ -14,46 +14,15 @@ Before issue 13 there was no `federation` command and nothing here ran."""
 import json
 import os
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "faults"))
-from fault_node import FaultNode, cli, free_port, stop_everything, wait_until  # noqa: E402
+from fault_node import FaultNode, cli, stop_everything, wait_until  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from governance_support import (federation_of, found_federation, holds,  # noqa: E402
+                                joined_by_invitation, members, publish)
 
 WAIT_S = 60
-
-
-def publish(node, title):
-    out = cli("publish", "--data", node.data, "--json", "--lang", "en", "--country", "TN",
-              "--category", "press-freedom", "--title", title, "--body", "A body.")[1]
-    return json.loads(out)["id"]
-
-
-def federation_of(node):
-    code, out, _ = cli("federation", "show", "--data", node.data, "--json", check=False)
-    return json.loads(out) if code == 0 else None
-
-
-def members(node):
-    f = federation_of(node)
-    return {m["key"] for m in f["members"]} if f else set()
-
-
-def holds(node, entry_id):
-    return entry_id in node.ids()
-
-
-def joined_by_invitation(label, invitation):
-    """A node whose whole set-up is `init --join` (FaultNode without its own init)."""
-    node = FaultNode.__new__(FaultNode)
-    node.tmp = tempfile.TemporaryDirectory(prefix="join-", dir=os.environ.get("IFEX_TEST_TMP"))
-    node.data = os.path.join(node.tmp.name, "node")
-    cli("init", "--data", node.data, "--name", label, "--join", invitation)
-    node.token = open(os.path.join(node.data, "admin.token")).read().strip()
-    node.key = json.loads(cli("id", "--data", node.data, "--json")[1])["public_key"]
-    node.label, node.log_dir, node.runs, node.log_level = label, node.tmp.name, [], "info"
-    node.proc, node.port, node.log = None, None, None
-    return node
 
 
 def main():
@@ -61,15 +30,8 @@ def main():
     founders = [FaultNode(n) for n in "BCDE"]
     everyone = [hub] + founders
     try:
-        hub.port = free_port()
-        invitation = os.path.join(hub.tmp.name, "invitation.txt")
-        cli("federation", "create", "--data", hub.data, "--threshold", "3", "--name", "IFEX",
-            "--url", f"ws://127.0.0.1:{hub.port}/gossip", "--out", invitation,
-            *sum((["--member", f"{n.key}={n.label}"] for n in founders), []))
+        invitation = found_federation(hub, founders, 3)
         assert oct(os.stat(invitation).st_mode & 0o777) == "0o600"
-        for n in founders:
-            cli("federation", "join", "--data", n.data, "--invitation", invitation,
-                "--replace-network-key")
         newcomer = joined_by_invitation("F", invitation)
         keys = {n.key for n in everyone}
         for n in everyone:

@@ -11,27 +11,17 @@ after what C itself published. The members revoke C's key after C's last genuine
   - the stores keep every signed byte (the log stays complete): `verify` passes everywhere.
 Before this slice the thief's entries stayed listed and searchable at every node that held
 them, and nodes went on serving them."""
-import json
 import os
 import sys
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "faults"))
-from fault_node import FaultNode, cli, free_port, stop_everything, wait_until  # noqa: E402
+from fault_node import FaultNode, cli, stop_everything, wait_until  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from governance_support import federation_of, found_federation, publish  # noqa: E402
 
 WAIT_S = 60
-
-
-def publish(node, title):
-    out = cli("publish", "--data", node.data, "--json", "--lang", "en", "--country", "TN",
-              "--category", "press-freedom", "--title", title, "--body", "A body.")[1]
-    return json.loads(out)["id"]
-
-
-def federation_of(node):
-    code, out, _ = cli("federation", "show", "--data", node.data, "--json", check=False)
-    return json.loads(out) if code == 0 else None
 
 
 def revoked_at(node, key):
@@ -60,14 +50,7 @@ def main():
     b, c, d = FaultNode("B"), FaultNode("C"), FaultNode("D")
     everyone = [hub, b, c, d]
     try:
-        hub.port = free_port()
-        invitation = os.path.join(hub.tmp.name, "invitation.txt")
-        cli("federation", "create", "--data", hub.data, "--threshold", "2", "--name", "IFEX",
-            "--url", f"ws://127.0.0.1:{hub.port}/gossip", "--out", invitation,
-            *sum((["--member", f"{n.key}={n.label}"] for n in (b, c, d)), []))
-        for n in (b, c, d):
-            cli("federation", "join", "--data", n.data, "--invitation", invitation,
-                "--replace-network-key")
+        invitation = found_federation(hub, (b, c, d), 2)
         for n in (hub, b, c):
             n.start()
         # C's genuine alerts, then the thief's (same key, same node): all three reach A and B.

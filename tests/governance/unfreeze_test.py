@@ -8,7 +8,6 @@ members rotate C's key to it after seq 1, the last entry before the fork:
   - C2 is the member "C" everywhere and publishes again; its alerts reach every node;
   - C's #1 stays (listed, shown as "C"); both #2s are void: out of every listing, 410 on GET.
 Before this slice a frozen member stayed silent for good."""
-import json
 import os
 import shutil
 import sys
@@ -17,8 +16,9 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "faults"))
-from fault_node import FaultNode, cli, free_port, stop_everything, wait_until  # noqa: E402
-from federation_test import joined_by_invitation, members, publish  # noqa: E402
+from fault_node import FaultNode, cli, stop_everything, wait_until  # noqa: E402
+from governance_support import (found_federation, joined_by_invitation,  # noqa: E402
+                                members, pending_ids, publish)
 
 WAIT_S = 60
 
@@ -42,14 +42,7 @@ def main():
     hub = FaultNode("A", "hub")
     b, c, d = FaultNode("B"), FaultNode("C"), FaultNode("D")
     try:
-        hub.port = free_port()
-        invitation = os.path.join(hub.tmp.name, "invitation.txt")
-        cli("federation", "create", "--data", hub.data, "--threshold", "3", "--name", "IFEX",
-            "--url", f"ws://127.0.0.1:{hub.port}/gossip", "--out", invitation,
-            *sum((["--member", f"{n.key}={n.label}"] for n in (b, c, d)), []))
-        for n in (b, c, d):
-            cli("federation", "join", "--data", n.data, "--invitation", invitation,
-                "--replace-network-key")
+        invitation = found_federation(hub, (b, c, d), 3)
         for n in (hub, b, d):
             n.start()
         keys = {n.key for n in (hub, b, c, d)}
@@ -85,9 +78,7 @@ def main():
         move = cli("federation", "propose", "rotate", "--data", hub.data, c.key, c2.key,
                    "--after", "1")[1].strip()
         for n in (b, d):
-            wait_until(lambda n=n: any(p["id"] == move for p in json.loads(
-                cli("federation", "show", "--data", n.data, "--json")[1])["pending"]),
-                WAIT_S, f"the rotation at {n.label}")
+            wait_until(lambda n=n: move in pending_ids(n), WAIT_S, f"the rotation at {n.label}")
             cli("federation", "approve", "--data", n.data, move)
         approved = time.monotonic()
         moved = {hub.key, b.key, d.key, c2.key}
