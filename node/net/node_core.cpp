@@ -138,7 +138,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
     // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
     // the network key alone (any seized member device holds it) must not open the archive.
     const bool may_read = config_.network.serve_unknown_peers || membership_.is_known(key);
-    replicator_->on_connected(id, local_clock(), now_ms(), may_read);
+    replicator_->on_connected(id, local_clock(), now_ms(), may_read, link->gossip_version());
     send_outgoing();
     status_->write();
   });
@@ -205,6 +205,7 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     const std::vector<ClockEntry>* heads = nullptr;
     if (const auto* clock = std::get_if<ClockMsg>(&message)) heads = &clock->heads;
     if (const auto* have = std::get_if<HaveMsg>(&message)) heads = &have->heads;
+    if (const auto* part = std::get_if<ClockPartMsg>(&message)) heads = &part->heads;
     if (heads)
       for (const ClockEntry& h : *heads)
         if (h.seq > 0 && !membership_.accepts(h.author)) refused_authors_.note(h.author, h.seq, 0);

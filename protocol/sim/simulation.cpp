@@ -232,7 +232,8 @@ void Simulation::connect(std::uint32_t l) {
   k.open(now_us_);
   for (int side : {0, 1})
     if (SimNode* n = nodes_[k.end[side]].get())
-      n->replicator().on_connected(peer_id(l, k.generation, side), n->clock(), now_ms());
+      n->replicator().on_connected(peer_id(l, k.generation, side), n->clock(), now_ms(), true,
+                                   scenario_.replicator.gossip_version);
   // A Sybil claims to be a relay that holds nothing, so honest nodes send it everything.
   for (int side : {0, 1})
     if (!nodes_[k.end[side]]) send(l, side, ClockMsg{true, {}});
