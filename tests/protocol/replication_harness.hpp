@@ -215,13 +215,18 @@ class Simulation {
     return n.logs.logs().at(e.author()).back();
   }
 
-  // Node i holds an entry of another author (an extra one, not a node), as if from long ago:
-  // every node accepting that author must then get it.
-  void hold(std::size_t i, const SignedEntry& e) {
+  // Node i holds an entry of another author (an extra one, not a node): every node accepting
+  // that author must then get it. `announce` tells its Replicator, as if just received;
+  // without it the entry is as if stored long ago.
+  void hold(std::size_t i, const SignedEntry& e, bool announce = false) {
     if (node(i).logs.offer(e) != MemoryLogs::Offer::stored) fail("held entry did not fit");
     auto& count = published_[e.author()];
     count = std::max(count, e.seq());
     published_ids_.push_back(e.id());
+    if (announce) {
+      node(i).replicator->on_entry_stored(e, std::nullopt, now_);
+      flush(i);
+    }
   }
 
   void run_until(std::uint64_t t) {
