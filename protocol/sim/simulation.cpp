@@ -310,8 +310,10 @@ void Simulation::deliver(Event& e) {
   } else if (const auto* have = std::get_if<HaveMsg>(&*decoded)) {
     node->note_have(*have);
   } else if (std::holds_alternative<ClockMsg>(*decoded) ||
+             std::holds_alternative<ClockPartMsg>(*decoded) ||
              std::holds_alternative<GraftMsg>(*decoded)) {
-    // The only two messages that give the Replicator something to stream on this link.
+    // The only messages that give the Replicator something to stream on this link (a clock in
+    // parts at its last; the earlier parts cost a look at nothing).
     syncing_[to].insert(sync_key(l, to_side));
   }
   if (!verdict.keep) {
