@@ -332,5 +332,41 @@ TEST_CASE("have notes batched in one tick are split to fit the message limit",
   CHECK(messages == 3);
 }
 
+TEST_CASE("progress notes to a peer ahead of us are split to fit the message limit too",
+          "[replicator][clock_part]") {
+  ReplicatorConfig config;
+  config.max_message_bytes = 1'024;  // 14 notes a message
+  Node n(config);
+  std::vector<SignedEntry> firsts;
+  ClockMsg ahead;  // peer 1 holds 40 logs further than we do: it is catching us up
+  for (std::uint8_t i = 0; i < 40; ++i) {
+    const Identity id = seeded_identity(static_cast<std::uint8_t>(150 + i));
+    n.carried.insert(id.public_key());
+    ahead.heads.push_back({id.public_key(), 5});
+    firsts.push_back(make_log(id, 1)[0]);
+  }
+  n.r.on_connected(1, n.clock(), 0);
+  n.r.on_connected(2, n.clock(), 0);
+  REQUIRE(n.r.on_message(1, ahead, 0));
+  REQUIRE(n.r.on_message(2, ClockMsg{false, {}}, 0));
+  n.r.take_outgoing();
+  // Peer 2 delivers the first entry of each: peer 1 hears how far we got, in notes that fit.
+  for (const auto& e : firsts) {
+    REQUIRE(n.logs.offer(e) == MemoryLogs::Offer::stored);
+    n.r.on_entry_stored(e, PeerId{2}, 1);
+  }
+  std::size_t notes = 0;
+  std::size_t messages = 0;
+  for (const auto& [peer, m] : n.r.take_outgoing()) {
+    if (peer != 1) continue;
+    notes += std::get<HaveMsg>(m).heads.size();
+    CHECK(encode_gossip(m, GossipVersion::v3).size() <= config.max_message_bytes);
+    ++messages;
+  }
+  CHECK(notes == 40);
+  CHECK(messages == 3);
+  CHECK(n.r.stats().progress_notes_sent == 40);
+}
+
 }  // namespace
 }  // namespace ifex
