@@ -29,6 +29,9 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
+  // Clock parts and have notes fit what peers at the default limit decode, and what we do.
+  rc.max_control_message_bytes =
+      std::min<std::size_t>(config.network.max_frame_bytes, rc.max_control_message_bytes);
   // Our key differs from every other node's: so does where we start serving a catch-up.
   std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(
