@@ -20,11 +20,10 @@ struct Proposal {
   std::vector<Signature> signatures;  // the proposer's own, then approvals
 };
 
-// Whether a signature counts now: a current member's, from an entry its key may still sign.
+// Whether a signature counts now: a current member's. (A revoked key is no member: a
+// revocation removes it, and a revoked key is never added again.)
 bool counts(const FederationState& s, const Signature& sig) {
-  if (!s.members.contains(sig.author)) return false;
-  auto revoked = s.revoked_after.find(sig.author);
-  return revoked == s.revoked_after.end() || sig.seq <= revoked->second;
+  return s.members.contains(sig.author);
 }
 
 bool fits(const FederationState& s, const RosterProposal& p) {
@@ -40,8 +39,16 @@ bool fits(const FederationState& s, const RosterProposal& p) {
     case RosterOp::revoke:
       return !s.revoked_after.contains(p.member) &&
              (!member || s.members.size() - 1 >= s.threshold);
+    case RosterOp::rotate:
+      // The new key is fresh: no member (one organisation per key) and never revoked.
+      return member && !s.members.contains(p.successor) && !s.revoked_after.contains(p.successor);
   }
   return false;
+}
+
+// Revocations and rotations both end a key: they take a slot from their base on, first.
+bool ends_a_key(const RosterProposal& p) {
+  return p.op == RosterOp::revoke || p.op == RosterOp::rotate;
 }
 
 RosterDecision decide(const FederationState& s, const Proposal& p) {
@@ -63,15 +70,28 @@ void apply(FederationState& s, const RosterDecision& d) {
       s.members[p.member] = {p.name, number};
       break;
     case RosterOp::remove:
+      s.former_names[p.member] = s.members[p.member].name;
       s.members.erase(p.member);
       break;
     case RosterOp::threshold:
       s.threshold = p.value;
       break;
     case RosterOp::revoke:
-      s.members.erase(p.member);
+      if (auto it = s.members.find(p.member); it != s.members.end()) {
+        s.former_names[p.member] = it->second.name;
+        s.members.erase(it);
+      }
       s.revoked_after[p.member] = p.value;
       break;
+    case RosterOp::rotate: {
+      auto node = s.members.extract(p.member);
+      node.key() = p.successor;
+      node.mapped().earlier_keys.push_back(p.member);
+      s.members.insert(std::move(node));
+      s.revoked_after[p.member] = p.value;
+      s.rotated_to[p.member] = p.successor;
+      break;
+    }
   }
   s.applied.push_back(d);
 }
@@ -120,19 +140,22 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     if (auto it = approvals.find(id); it != approvals.end())
       for (const auto& [author, seq] : it->second) p.signatures.push_back({author, seq});
 
-  // Slot by slot. Revocations first, whatever their base, so that a stolen key's signatures
-  // after the revoked seq stop counting as early as the honest members' approvals allow; the
-  // rule reads the whole set anew each time, so a revocation that gathers its approvals later
-  // undoes what those signatures had carried. Other changes only in the slot they were made
-  // for: the lowest id among the qualifying.
+  // Slot by slot. A revocation may take any slot from the one it was made for on (base), ahead
+  // of the other changes: a stolen key stops counting at the first slot where K members agree,
+  // however many changes were proposed meanwhile. Never a slot below its base: that would
+  // rewrite changes the members saw in effect when they proposed it (found by the independent
+  // reference, tests/vectors/reference_roster.py: a late approval moved a revocation to slot 0
+  // and undid four changes). Other changes only in the slot they were made for: the lowest id
+  // among the qualifying.
   std::set<Hash> done;
   for (;;) {
     const std::uint64_t slot = s.applied.size();
     std::optional<RosterDecision> next;
     for (const bool revocations : {true, false}) {
       for (const auto& [id, p] : proposals) {
-        const bool revoke = p.change.op == RosterOp::revoke;
-        if (done.contains(id) || revoke != revocations || (!revoke && p.change.base != slot))
+        const bool revoke = ends_a_key(p.change);
+        if (done.contains(id) || revoke != revocations ||
+            (revoke ? p.change.base > slot : p.change.base != slot))
           continue;
         RosterDecision d = decide(s, p);
         if (d.fits && d.approvers.size() >= s.threshold) {
@@ -149,7 +172,7 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
   for (const auto& [id, p] : proposals) {
     if (done.contains(id)) continue;
     RosterDecision d = decide(s, p);
-    d.stale = p.change.op != RosterOp::revoke && p.change.base < s.applied.size();
+    d.stale = !ends_a_key(p.change) && p.change.base < s.applied.size();
     s.pending.push_back(std::move(d));
   }
   return s;

@@ -1,10 +1,11 @@
 // The roster rule (docs/protocol.md, "Federation roster"): the federation's members and
 // threshold, computed from its genesis and the roster entries a node holds. Every node that
 // holds the same entries computes the same roster, whatever order they arrived in: the rule
-// reads a set and fills the changes' slots one at a time. Slot n takes a revocation if one
-// qualifies, else the proposal made against n changes (base n) with the lowest id among those
-// that K distinct current members have signed and that fit the current roster; the other
-// proposals made against n are then stale.
+// reads a set and fills the changes' slots one at a time. Slot n takes a revocation made
+// against n changes or fewer (base <= n) if one qualifies, else the proposal made against n
+// changes (base n) with the lowest id among those that K distinct current members have signed
+// and that fit the current roster; the other proposals made against n are then stale.
+// Rotations (a member moves to a new key) take slots as revocations do.
 //
 // Pure: no store, no clock. Thread-safe (no shared state).
 #pragma once
@@ -26,6 +27,8 @@ struct FederationMemberState {
   std::string name;
   // 0: a founder; else the 1-based number of the applied change that added it.
   std::uint64_t since_change = 0;
+  // The keys it signed with before (rotate), oldest first: one organisation, several keys.
+  std::vector<PublicKey> earlier_keys;
 };
 
 struct RosterDecision {
@@ -46,6 +49,10 @@ struct FederationState {
   std::map<PublicKey, FederationMemberState> members;
   // Keys revoked after a seq: their entries up to it stay valid, later ones are not.
   std::map<PublicKey, std::uint64_t> revoked_after;
+  // Members removed or revoked, with the name they had: their earlier alerts keep it.
+  std::map<PublicKey, std::string> former_names;
+  // Keys a member rotated away from, to the key that replaced each (also in revoked_after).
+  std::map<PublicKey, PublicKey> rotated_to;
   std::vector<RosterDecision> applied;  // in the order they took effect
   std::vector<RosterDecision> pending;  // by proposal id
   std::size_t ignored_entries = 0;      // undecodable, another federation's, or misplaced

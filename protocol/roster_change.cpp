@@ -38,6 +38,7 @@ std::string_view roster_op_name(RosterOp op) {
     case RosterOp::remove: return "remove";
     case RosterOp::threshold: return "threshold";
     case RosterOp::revoke: return "revoke";
+    case RosterOp::rotate: return "rotate";
   }
   return "unknown";
 }
@@ -67,6 +68,10 @@ Status validate_roster_change(const RosterChange& change) {
           return make_error("bad_roster", "a threshold is between 1 and 10,000");
         return Status::success();
       case RosterOp::revoke:
+        return Status::success();
+      case RosterOp::rotate:
+        if (p->member == p->successor)
+          return make_error("bad_roster", "a rotation names two different keys");
         return Status::success();
     }
     return make_error("bad_roster", "unknown roster operation");
@@ -106,6 +111,11 @@ Bytes encode_roster_change(RosterChange change) {
         break;
       case RosterOp::revoke:
         w.fixed(p->member.view());
+        w.u64(p->value);
+        break;
+      case RosterOp::rotate:
+        w.fixed(p->member.view());
+        w.fixed(p->successor.view());
         w.u64(p->value);
         break;
     }
@@ -156,6 +166,11 @@ Result<RosterChange> decode_roster_change(ByteView payload) {
             break;
           case RosterOp::revoke:
             p.member = r.fixed<PublicKey>();
+            p.value = r.u64();
+            break;
+          case RosterOp::rotate:
+            p.member = r.fixed<PublicKey>();
+            p.successor = r.fixed<PublicKey>();
             p.value = r.u64();
             break;
           default:

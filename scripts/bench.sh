@@ -43,3 +43,12 @@ echo
 archive=$([ "$quick" = 1 ] && echo 10000 || echo 100000)
 echo "== archive: import, reindex, search and API pages on $archive generated alerts"
 python3 tests/bench/bench_archive.py --bin build/node/ifexnode --alerts "$archive"
+echo
+echo "== roster changes (issue 13): K signatures, time until every node applies them"
+if [ "$quick" = 1 ]; then
+  python3 tests/bench/bench_roster.py --bin build/node/ifexnode --nodes 10 --threshold 6 \
+    --changes 6 --low-threshold 3 --low-changes 6
+else
+  python3 tests/bench/bench_roster.py --bin build/node/ifexnode --nodes 20 --threshold 11 \
+    --changes 20 --low-threshold 3 --low-changes 20
+fi

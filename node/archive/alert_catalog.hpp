@@ -16,6 +16,8 @@
 //                                        archive records included); an archive record (one with
 //                                        a legacy_id) has rows under 'E' only
 //   counts also holds scope || facet -> rows under it
+//   voided: author -> seq(u64)           the author's key was revoked after seq: its rows after
+//                                        it were removed (remove()), and are never added again
 //   meta:   "layout" -> "2"              the layout above; an older catalog is emptied at open
 //                                        and rebuilt from the store by the indexer
 //   facet    = kind(1: '*','a','c','k','l') || len(u8) || value
@@ -67,8 +69,15 @@ struct CatalogAlert {
   const Alert* alert = nullptr;  // not owned
 };
 
+// An alert to take out of the listings: its id, and the signing time its rows are sorted by.
+struct CatalogRemoval {
+  Hash id;
+  std::uint64_t created_ms = 0;
+};
+
 class AlertCatalog {
  public:
+  struct Dbis;
   // Opens or creates the catalog. A catalog of an older layout is emptied here (in one
   // transaction), so the indexer rebuilds it from the store; rebuilt() then says so.
   static Result<std::unique_ptr<AlertCatalog>> open(const std::filesystem::path& dir,
@@ -97,6 +106,12 @@ class AlertCatalog {
                                         bool include_archive,
                                         std::size_t max_scanned = 50'000) const;
 
+  // Takes alerts out of every listing (idempotent: unknown ids are skipped) and records, in the
+  // same transaction, the revocations they carry out (author -> last valid seq): voided().
+  Status remove(const std::vector<CatalogRemoval>& alerts,
+                const std::map<PublicKey, std::uint64_t>& voids);
+  Result<std::map<PublicKey, std::uint64_t>> voided() const;
+
   Result<std::map<PublicKey, std::uint64_t>> clock() const;
   Result<std::uint64_t> count() const;
 
@@ -106,7 +121,6 @@ class AlertCatalog {
  private:
   AlertCatalog();
   std::unique_ptr<lmdb::Env> env_;
-  struct Dbis;
   std::unique_ptr<Dbis> dbis_;
   bool rebuilt_ = false;
 };

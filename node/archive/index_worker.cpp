@@ -4,6 +4,7 @@
 #include "node/archive/index_progress.hpp"
 #include "node/base/log.hpp"
 #include "node/search/search_index.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex {
 
@@ -58,9 +59,18 @@ void IndexWorker::run() {
     }
     if (search_) {
       const auto round_started = std::chrono::steady_clock::now();
-      ArchiveIndexer indexer(store_, catalog_, search_.get());
+      // Revocations are read each round: one that took effect since is carried out now.
+      auto revoked = revoked_keys(store_);
+      if (!revoked) log_warn("indexing: cannot read the federation's revocations: " +
+                             revoked.error().message);
+      ArchiveIndexer indexer(store_, catalog_, search_.get(), 2000,
+                             revoked ? std::move(*revoked) : std::map<PublicKey, std::uint64_t>{});
+      auto voided = indexer.void_revoked();
+      if (voided && *voided > 0)
+        log_info("took " + std::to_string(*voided) +
+                 " alerts of revoked keys out of the listings and the search index");
       auto backlog = indexer.backlog();
-      auto done = indexer.catch_up(round_entries);
+      auto done = voided ? indexer.catch_up(round_entries) : Result<std::uint64_t>(voided.error());
       if (!done) {
         if (done.error().message != last_index_error)
           log_warn("indexing: " + done.error().message + " (retrying)");

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "node/store/federation_load.hpp"
 #include "protocol/bundle.hpp"
 #include "protocol/entry_check.hpp"
 
@@ -135,8 +136,12 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
   if (!data) return data.error();
   const EntryLimits& limits = store.options().limits;
 
-  auto roster = store.roster();
+  // Whose entries the running node would take: the federation's members and the local roster
+  // (node/store/federation_load.hpp), and a revoked key's up to the seq it was revoked after.
+  auto roster = effective_roster(store);
   if (!roster) return roster.error();
+  auto revoked = revoked_keys(store);
+  if (!revoked) return revoked.error();
   std::set<PublicKey> accepted{policy.own_key};
   for (const auto& m : *roster) accepted.insert(m.key);
 
@@ -182,11 +187,18 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
     }
     // The roster is named before the payload or the date: an entry from outside the federation
     // is refused as such whatever else is wrong with it.
-    if (!accepted.count(check.entry->author())) {
+    if (auto r = revoked->find(check.entry->author()); r != revoked->end()) {
+      if (check.entry->seq() > r->second) {
+        reject(index, &*check.entry,
+               make_error("revoked", "the federation revoked this key after its seq " +
+                                         std::to_string(r->second)));
+        continue;
+      }
+    } else if (!accepted.count(check.entry->author())) {
       reject(index, &*check.entry,
              make_error("not_on_roster",
-                        "the author is not on this node's roster "
-                        "(add it with `ifexnode roster add`)"));
+                        "the author is neither a member of this node's federation nor on its "
+                        "roster (add it with `ifexnode roster add`)"));
       continue;
     }
     if (!check.accepted()) {

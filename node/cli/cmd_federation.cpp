@@ -33,6 +33,7 @@ struct Options {
   std::string out;
   std::string invitation;
   std::string key;
+  std::string successor;
   std::string proposal;
   std::uint64_t after = 0;
   bool replace_network_key = false;
@@ -91,6 +92,9 @@ std::string describe(const RosterProposal& p) {
       return "threshold " + std::to_string(p.value);
     case RosterOp::revoke:
       return "revoke " + fingerprint(p.member) + " after seq " + std::to_string(p.value);
+    case RosterOp::rotate:
+      return "rotate " + fingerprint(p.member) + " to " + fingerprint(p.successor) +
+             " (the old key's entries after seq " + std::to_string(p.value) + " are void)";
   }
   return "?";
 }
@@ -258,6 +262,25 @@ void add_federation_command(CLI::App& app) {
     p.op = RosterOp::revoke;
     p.member = parse_key_argument(prop->key, "key");
     p.value = prop->after;
+    run_proposal(p);
+  });
+
+  auto* rotate = proposal_command(
+      "rotate", "Move a member to a new key, one organisation (the old key ends after SEQ)");
+  rotate->add_option("key", prop->key, "The member's current public key")->required();
+  rotate->add_option("new_key", prop->successor, "Its new public key (its new node's `id`)")
+      ->required();
+  rotate->add_option("--after", prop->after,
+                     "The old key's last seq that stays valid (its head, for a planned move; the "
+                     "last it signed itself, after a theft)")
+      ->required();
+  rotate->callback([prop, run_proposal] {
+    RosterProposal p;
+    p.op = RosterOp::rotate;
+    p.member = parse_key_argument(prop->key, "key");
+    p.successor = parse_key_argument(prop->successor, "new_key");
+    p.value = prop->after;
+    if (p.member == p.successor) throw Failure{"the new key is the current key"};
     run_proposal(p);
   });
 

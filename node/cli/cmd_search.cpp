@@ -14,6 +14,7 @@
 #include "node/home/node_handle.hpp"
 #include "node/search/search_errors.hpp"
 #include "node/search/search_index.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex::cli {
 
@@ -28,7 +29,9 @@ std::unique_ptr<AlertCatalog> open_catalog(NodeHandle& node) {
 // Brings both indexes up to date with the store, with progress on stderr when it is long.
 void index_backlog(NodeHandle& node, AlertCatalog& catalog, SearchIndex& index, bool quiet) {
   // Large batches: each is one Xapian commit (a flush to disk), the dominant cost of a rebuild.
-  ArchiveIndexer indexer(node.store(), catalog, &index, 10'000);
+  ArchiveIndexer indexer(node.store(), catalog, &index, 10'000,
+                         need(revoked_keys(node.store()), "reading the federation's revocations"));
+  need(indexer.void_revoked(), "taking void alerts out of the indexes");
   std::uint64_t backlog = need(indexer.backlog(), "reading the index state");
   if (backlog == 0) return;
   std::unique_ptr<Progress> progress;

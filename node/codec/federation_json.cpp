@@ -28,7 +28,9 @@ json::object decision_json(const RosterDecision& d, const FederationState& s) {
   if (d.change.op != RosterOp::threshold) out["member"] = public_key_to_text(d.change.member);
   if (d.change.op == RosterOp::add) out["name"] = d.change.name;
   if (d.change.op == RosterOp::threshold) out["threshold"] = d.change.value;
-  if (d.change.op == RosterOp::revoke) out["after_seq"] = d.change.value;
+  if (d.change.op == RosterOp::revoke || d.change.op == RosterOp::rotate)
+    out["after_seq"] = d.change.value;
+  if (d.change.op == RosterOp::rotate) out["new_key"] = public_key_to_text(d.change.successor);
   return out;
 }
 
@@ -36,11 +38,18 @@ json::object decision_json(const RosterDecision& d, const FederationState& s) {
 
 json::object federation_json(const FederationState& s) {
   json::array members;
-  for (const auto& [k, m] : s.members)
+  for (const auto& [k, m] : s.members) {
+    json::array earlier;
+    for (const auto& old : m.earlier_keys)
+      earlier.push_back(json::object{{"key", public_key_to_text(old)},
+                                     {"fingerprint", fingerprint(old)},
+                                     {"after_seq", s.revoked_after.at(old)}});
     members.push_back(json::object{{"key", public_key_to_text(k)},
                                    {"fingerprint", fingerprint(k)},
                                    {"name", m.name},
-                                   {"since_change", m.since_change}});
+                                   {"since_change", m.since_change},
+                                   {"earlier_keys", std::move(earlier)}});
+  }
   json::array applied, pending, revoked;
   for (const auto& d : s.applied) applied.push_back(decision_json(d, s));
   for (const auto& d : s.pending) {
@@ -51,12 +60,17 @@ json::object federation_json(const FederationState& s) {
   }
   for (const auto& [k, seq] : s.revoked_after)
     revoked.push_back(json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
+  json::array former;
+  for (const auto& [k, name] : s.former_names)
+    former.push_back(json::object{
+        {"key", public_key_to_text(k)}, {"fingerprint", fingerprint(k)}, {"name", name}});
   return json::object{{"genesis", s.genesis.hex()},
                       {"founder", public_key_to_text(s.founder)},
                       {"name", s.name},
                       {"threshold", s.threshold},
                       {"members", std::move(members)},
                       {"revoked", std::move(revoked)},
+                      {"former_members", std::move(former)},
                       {"applied", std::move(applied)},
                       {"pending", std::move(pending)},
                       {"ignored_entries", s.ignored_entries}};

@@ -9,6 +9,7 @@
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex::api {
 
@@ -43,7 +44,15 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
   if (!id) return error_response(400, "an alert id is 64 lower-case hexadecimal characters");
   auto loaded = load_alert(s.store, *id);
   if (!loaded) return error_response(loaded.error());
-  if (!*loaded) return error_response(404, "no alert with id " + std::string(id_hex) + " here");
+  if (!*loaded) {
+    auto held = s.store.entry_by_id(*id);
+    auto is_void = held && *held ? is_void_entry(s.store, (*held)->author(), (*held)->seq())
+                                 : Result<bool>(false);
+    if (is_void && *is_void)
+      return error_response(410, "alert " + std::string(id_hex) +
+                                     " was signed after the federation revoked its author's key");
+    return error_response(404, "no alert with id " + std::string(id_hex) + " here");
+  }
   const auto& e = (*loaded)->entry;
   json::object out = alert_summary(**loaded, "");
   out["prev"] = e.prev().hex();

@@ -6,6 +6,7 @@
 #include "keys/key_text.hpp"
 #include "node/codec/entry_json.hpp"
 #include "node/search/search_errors.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex::api {
 
@@ -77,6 +78,10 @@ Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id
   auto entry = store.entry_by_id(id);
   if (!entry) return entry.error();
   if (!*entry || (*entry)->kind() != EntryKind::alert) return std::optional<LoadedAlert>{};
+  // Signed with a key after the federation revoked it: a thief's, never shown to readers.
+  auto is_void = is_void_entry(store, (*entry)->author(), (*entry)->seq());
+  if (!is_void) return is_void.error();
+  if (*is_void) return std::optional<LoadedAlert>{};
   auto alert = decode_alert((*entry)->payload());
   if (!alert) return std::optional<LoadedAlert>{};
   return std::optional<LoadedAlert>{LoadedAlert{std::move(**entry), std::move(*alert)}};

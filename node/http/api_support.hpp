@@ -36,7 +36,8 @@ struct LoadedAlert {
   SignedEntry entry;
   Alert alert;
 };
-// Errors only on I/O; nullopt when the store does not hold an alert with this id.
+// Errors only on I/O; nullopt when the store does not hold an alert with this id, or holds a
+// void one (signed by a revoked key after the seq it was revoked after).
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id);
 
 // ALERT_SUMMARY of docs/http-api.md, with texts in `lang` when the alert has that language.

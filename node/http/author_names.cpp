@@ -8,7 +8,10 @@ Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
                                  const std::string& own_name) {
   auto roster = effective_roster(store);
   if (!roster) return roster.error();
+  auto former = earlier_key_names(store);
+  if (!former) return former.error();
   AuthorNames out;
+  out.names = std::move(*former);
   for (const auto& m : *roster) out.names[m.key] = m.name;
   out.names[own] = own_name;
   // Length-prefixed pairs in key order: no two different maps give the same bytes.

@@ -24,6 +24,7 @@ struct Link {
   std::string address;
   std::shared_ptr<PeerLink> link;
   std::uint64_t since_ms;
+  bool may_read = false;  // whether we serve it our logs (decided at connect)
 };
 
 // Whether a new link to a node replaces the one we have: only if the new one was dialed by the

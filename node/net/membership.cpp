@@ -6,6 +6,7 @@ bool Membership::refresh(const Store& store) {
   // The federation's members and the local roster (node/store/federation_load.hpp, which runs
   // the roster rule again only when the roster entries or the pin changed).
   auto roster = effective_roster(store);
+  auto revoked = revoked_keys(store);
   auto peers = store.peers();
   MutexLock lock(mutex_);
   bool changed = false;
@@ -19,6 +20,10 @@ bool Membership::refresh(const Store& store) {
     changed = fresh != roster_;
     roster_ = std::move(fresh);
   }
+  if (revoked) {
+    changed = changed || *revoked != revoked_;
+    revoked_ = std::move(*revoked);
+  }
   if (peers) peers_ = std::move(*peers);
   return changed;
 }
@@ -27,6 +32,25 @@ bool Membership::accepts(const PublicKey& author) const {
   if (author == own_key_) return true;
   MutexLock lock(mutex_);
   return roster_.count(author) > 0;
+}
+
+bool Membership::accepts_entry(const PublicKey& author, std::uint64_t seq) const {
+  {
+    MutexLock lock(mutex_);
+    if (auto it = revoked_.find(author); it != revoked_.end()) return seq <= it->second;
+  }
+  return accepts(author);
+}
+
+std::optional<std::uint64_t> Membership::revoked_after(const PublicKey& key) const {
+  MutexLock lock(mutex_);
+  if (auto it = revoked_.find(key); it != revoked_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::map<PublicKey, std::uint64_t> Membership::revocations() const {
+  MutexLock lock(mutex_);
+  return revoked_;
 }
 
 bool Membership::is_welcome(const PublicKey& key) const { return any_node_ || is_known(key); }

@@ -29,12 +29,19 @@ class Membership {
   // cannot fill it with entries of identities it made up).
   Membership(const PublicKey& own_key, bool any_node) : own_key_(own_key), any_node_(any_node) {}
 
-  // Re-reads the roster and the peers (a read that fails keeps the last copy). True when the
-  // roster changed. Core thread.
+  // Re-reads the roster, the revocations and the peers (a read that fails keeps the last
+  // copy). True when the roster or the revocations changed. Core thread.
   bool refresh(const Store& store) EXCLUDES(mutex_);
 
-  // Whether entries by `author` are accepted: our own or a rostered member's.
+  // Whether entries by `author` are accepted: our own or a rostered member's. A revoked key is
+  // not (the caller may still take its entries up to the revoked seq: revoked_after).
   bool accepts(const PublicKey& author) const EXCLUDES(mutex_);
+  // Whether this entry may be stored: by an accepted author, or by a revoked key at or below
+  // the seq after which the federation revoked it (also our own key: a revocation binds us).
+  bool accepts_entry(const PublicKey& author, std::uint64_t seq) const EXCLUDES(mutex_);
+  // The last valid seq of a key the federation revoked; nullopt for any other key.
+  std::optional<std::uint64_t> revoked_after(const PublicKey& key) const EXCLUDES(mutex_);
+  std::map<PublicKey, std::uint64_t> revocations() const EXCLUDES(mutex_);
   // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
   // node of the network when any_node is set.
   bool is_welcome(const PublicKey& key) const EXCLUDES(mutex_);
@@ -55,6 +62,7 @@ class Membership {
   mutable Mutex mutex_;
   std::set<PublicKey> roster_ GUARDED_BY(mutex_);
   std::map<PublicKey, std::string> roster_names_ GUARDED_BY(mutex_);
+  std::map<PublicKey, std::uint64_t> revoked_ GUARDED_BY(mutex_);
   std::vector<PeerRecord> peers_ GUARDED_BY(mutex_);
 };
 

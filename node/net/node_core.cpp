@@ -25,7 +25,8 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       started_wall_ms_(wall_clock_ms()),
       membership_(own_key, config.network.accept_unknown_peers),
       publishing_(store, own_key, config.network.publish_hold_confirmations),
-      reader_(std::make_unique<StoreLogReader>(store)),
+      reader_(std::make_unique<StoreLogReader>(
+          store, [this](const PublicKey& k) { return membership_.revoked_after(k); })),
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
@@ -35,7 +36,7 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
   // Our key differs from every other node's: so does where we start serving a catch-up.
   std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(
-      rc, *reader_, [this](const PublicKey& a) { return membership_.accepts(a); });
+      rc, *reader_, [this](const PublicKey& a) { return wants_log(a); });
   writer_ = std::make_unique<StoreWriter>(
       store, *replicator_, counters_,
       [this](PeerId id) -> std::optional<PublicKey> {
@@ -89,13 +90,43 @@ void NodeCore::stop() {
   });
 }
 
+bool NodeCore::reads_our_logs(const PublicKey& key) const {
+  return config_.network.serve_unknown_peers || membership_.is_known(key);
+}
+
 void NodeCore::refresh_membership() {
   // Peers decide what to send us from our clock: tell them what we accept now.
   if (membership_.refresh(store_)) {
     refused_authors_.forget(membership_.roster());
     replicator_->on_local_clock_changed(local_clock());
     send_outgoing();
+    relink_changed_peers();
   }
+}
+
+// What a node may do is decided at connect: after a roster change, a removed or revoked member
+// (a thief's node above all) must not stay connected and served, and a node admitted as unknown
+// that became a member must be served. Dropping the link does both: the one redials and is
+// refused, the other redials and reads.
+void NodeCore::relink_changed_peers() {
+  std::vector<PeerId> stale;
+  for (const auto& [id, l] : links_)
+    if (!membership_.is_welcome(l.key) || l.may_read != reads_our_logs(l.key)) stale.push_back(id);
+  for (PeerId id : stale) {
+    const Link* l = links_.find(id);
+    log_info("dropping the link to " + fingerprint(l->key) +
+             (membership_.is_welcome(l->key) ? ": it became a member, it reconnects to read"
+                                             : ": no longer a member"));
+    l->link->close(CloseCause::evicted, "roster change", {});
+  }
+}
+
+// A member's log, or a revoked key's while we lack some of its entries up to the revoked seq
+// (the valid part of its log, which peers of this version serve and no further).
+bool NodeCore::wants_log(const PublicKey& author) const {
+  if (auto last_valid = membership_.revoked_after(author))
+    return reader_->head(author).seq < *last_valid;
+  return membership_.accepts(author);
 }
 
 ClockMsg NodeCore::local_clock() const {
@@ -108,10 +139,14 @@ ClockMsg NodeCore::local_clock() const {
   for (const auto& key : membership_.roster()) heads[key] = LogHead{};
   heads[own_key_] = LogHead{};
   for (const auto& [author, head] : writer_->known_heads()) heads[author] = head;
+  // A revoked key's log, as we serve it: up to the revoked seq.
+  for (const auto& [author, last_valid] : membership_.revocations())
+    if (auto it = heads.find(author); it != heads.end() && it->second.seq > last_valid)
+      it->second = reader_->head(author);
   for (const auto& [author, head] : heads)
     if (head.seq > 0)
       clock.heads.push_back({author, head.seq, head.id});
-    else if (membership_.accepts(author))
+    else if (wants_log(author))
       clock.heads.push_back({author, 0});
   return clock;
 }
@@ -134,13 +169,13 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
       replicator_->on_disconnected(*existing_id);
       links_.erase(*existing_id);
     }
-    links_.add(id, Link{key, outbound, address, link, wall_clock_ms()});
+    // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
+    // the network key alone (any seized member device holds it) must not open the archive.
+    const bool may_read = reads_our_logs(key);
+    links_.add(id, Link{key, outbound, address, link, wall_clock_ms(), may_read});
     peer_status_.connected(key, wall_clock_ms());
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
-    // Only nodes the operator named read our logs, unless serve_unknown_peers says otherwise:
-    // the network key alone (any seized member device holds it) must not open the archive.
-    const bool may_read = config_.network.serve_unknown_peers || membership_.is_known(key);
     replicator_->on_connected(id, local_clock(), now_ms(), may_read, link->gossip_version());
     send_outgoing();
     status_->write();
@@ -211,7 +246,8 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     if (const auto* part = std::get_if<ClockPartMsg>(&message)) heads = &part->heads;
     if (heads)
       for (const ClockEntry& h : *heads)
-        if (h.seq > 0 && !membership_.accepts(h.author)) refused_authors_.note(h.author, h.seq, 0);
+        if (h.seq > 0 && !membership_.accepts(h.author) && !membership_.revoked_after(h.author))
+          refused_authors_.note(h.author, h.seq, 0);
     // What nodes we know say of our own log decides whether we may sign on our head.
     if (heads && membership_.is_known(links_.find(id)->key))
       for (const ClockEntry& h : *heads)
@@ -257,8 +293,11 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {
-      if (membership_.accepts(e.author())) {
+      if (membership_.accepts_entry(e.author(), e.seq())) {
         wanted.push_back(std::move(e));
+      } else if (membership_.revoked_after(e.author())) {
+        counters_.entries_rejected++;
+        counters_.entries_revoked++;
       } else {
         counters_.entries_rejected++;
         refused_authors_.note(e.author(), e.seq(), 1);

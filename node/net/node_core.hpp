@@ -128,6 +128,9 @@ class NodeCore {
                       const std::string& address);
   void schedule_tick();
   ClockMsg local_clock() const;
+  bool wants_log(const PublicKey& author) const;
+  bool reads_our_logs(const PublicKey& key) const;
+  void relink_changed_peers();
 
   // Set at construction, read by any thread.
   boost::asio::io_context& ioc_;

@@ -33,6 +33,8 @@ namespace ifex {
     "Entries refused: bad signature, invalid payload, unaccepted author")                       \
   X(entries_refused_future, "ifexnode_entries_refused_future_total", "", "",                    \
     "Entries refused because their author's clock is too far ahead of ours")                    \
+  X(entries_revoked, "ifexnode_entries_revoked_total", "", "",                                  \
+    "Entries refused because the federation revoked their key before their seq")                \
   X(peers_throttled, "ifexnode_peers_throttled_total", "", "",                                  \
     "Times a peer went over its inbound rate")                                                  \
   X(peers_dropped_for_rate, "ifexnode_peers_dropped_for_rate_total", "", "",                    \

@@ -1,16 +1,27 @@
 #include "node/net/store_poller.hpp"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 
 namespace ifex {
 
 LogHead StoreLogReader::head(const PublicKey& author) const {
   auto h = store_.head(author);
-  return h && *h ? **h : LogHead{};
+  if (!h || !*h) return LogHead{};
+  auto last_valid = revoked_after_(author);
+  if (!last_valid || (*h)->seq <= *last_valid) return **h;
+  if (*last_valid == 0) return LogHead{};
+  auto at = store_.log_range(author, *last_valid, 1);
+  if (!at || at->empty()) return LogHead{};
+  return LogHead{*last_valid, at->front().id()};
 }
 
 std::vector<Bytes> StoreLogReader::read(const PublicKey& author, std::uint64_t from_seq,
                                         std::size_t max_count, std::size_t max_bytes) const {
+  if (auto last_valid = revoked_after_(author)) {
+    if (from_seq > *last_valid) return {};
+    max_count = std::min<std::uint64_t>(max_count, *last_valid - from_seq + 1);
+  }
   auto raw = store_.log_bytes(author, from_seq, max_count, max_bytes);
   return raw ? std::move(*raw) : std::vector<Bytes>{};
 }

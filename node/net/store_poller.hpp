@@ -3,7 +3,8 @@
 // StorePoller wakes the core every poll_interval_ms (or at once, on poll_now) to look at what
 // changed; NodeCore then refreshes Membership and lets the StoreWriter report new entries to the
 // Replicator. StoreLogReader is the store seen through the Replicator's LogReader (the logs it
-// serves in a catch-up).
+// serves in a catch-up): a revoked key's log ends, for it, at the seq after which the federation
+// revoked the key, so what follows (a thief's entries) is never served.
 //
 // Threads: core thread only. poll_now() may be called from any thread: it posts to the core.
 #pragma once
@@ -12,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "node/store/store.hpp"
 #include "protocol/replicator.hpp"
@@ -20,13 +22,17 @@ namespace ifex {
 
 class StoreLogReader final : public LogReader {
  public:
-  explicit StoreLogReader(const Store& store) : store_(store) {}
+  // `revoked_after(key)`: the last valid seq of a revoked key, nullopt for any other.
+  using RevokedAfter = std::function<std::optional<std::uint64_t>(const PublicKey&)>;
+  StoreLogReader(const Store& store, RevokedAfter revoked_after)
+      : store_(store), revoked_after_(std::move(revoked_after)) {}
   LogHead head(const PublicKey& author) const override;
   std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq, std::size_t max_count,
                           std::size_t max_bytes) const override;
 
  private:
   const Store& store_;
+  RevokedAfter revoked_after_;
 };
 
 class StorePoller {

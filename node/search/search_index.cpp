@@ -447,6 +447,15 @@ Status SearchIndex::add(const IndexedAlert& alert) {
   });
 }
 
+Status SearchIndex::remove(const Hash& id) {
+  if (!impl_->writable)
+    return make_error("read_only", "search index: remove() on an index opened read-only");
+  return guarded<Status>("remove " + id.hex(), [&] {
+    impl_->wdb.delete_document(id_prefix + id.hex());
+    return Status::success();
+  });
+}
+
 Status SearchIndex::commit() {
   if (!impl_->writable)
     return make_error("read_only", "search index: commit() on an index opened read-only");

@@ -67,6 +67,8 @@ class SearchIndex {
   // Adds or replaces (by id) one alert; visible to readers after commit(). Writable only (a
   // read-only index answers "read_only", as do commit() and set_metadata()).
   Status add(const IndexedAlert& alert);
+  // Removes the alert with this id, if indexed; visible to readers after commit(). Writable only.
+  Status remove(const Hash& id);
   Status commit();
   // Writable only: user metadata stored in the index, committed with the documents.
   Status set_metadata(const std::string& key, const std::string& value);

@@ -3,7 +3,9 @@
 // running node (Membership), the CLI (`federation show`) and the API (GET /api/federation).
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "node/store/store.hpp"
 #include "protocol/federation_roster.hpp"
@@ -22,9 +24,22 @@ Result<std::optional<FederationView>> load_federation(const Store& store);
 
 // Whose entries this node accepts besides its own, with names: the federation's members (and
 // its founder until the genesis is held) and the local roster (`roster add`), whose non-empty
-// names win. What readers see as authors' names (the API, the feed, the page). The roster
+// names win; never a key the federation revoked. What readers see as authors' names (the API, the feed, the page). The roster
 // rule's result is kept per store and recomputed only when the roster entries or the pin
 // changed, so calling this per request costs two small reads. Thread-safe.
 Result<std::vector<RosterMember>> effective_roster(const Store& store);
+
+// Keys the federation revoked, each with the last seq whose entries stay valid: later entries
+// are void (refused, not served, not listed, searched or fed). Empty outside a federation.
+// Cached as effective_roster is.
+Result<std::map<PublicKey, std::uint64_t>> revoked_keys(const Store& store);
+// Whether this entry is void: signed by a revoked key after the seq it was revoked after.
+Result<bool> is_void_entry(const Store& store, const PublicKey& author, std::uint64_t seq);
+
+// Keys that are no longer a member's, with the name of the organisation that signed with them:
+// members the federation removed or revoked (their last name), and keys a member rotated away
+// from (its current name). Readers still see who wrote the earlier alerts, and an organisation
+// that changed keys shows as one.
+Result<std::map<PublicKey, std::string>> earlier_key_names(const Store& store);
 
 }  // namespace ifex

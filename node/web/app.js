@@ -1,6 +1,6 @@
 // The node's web page: one script, no framework, no build step, nothing loaded from elsewhere.
 // Views are chosen by the URL fragment (docs/http-api.md, "The web page"). Every text that comes
-// from an alert is put in the page with textContent; the one exception is a search result's
+// from an alert or a roster entry is put in the page with textContent; the one exception is a search result's
 // snippet_html, which the server escapes and which is still rebuilt here from text and <mark>.
 'use strict';
 
@@ -210,6 +210,9 @@
     } else if (path === '/status') {
       section = 'status';
       renderStatus();
+    } else if (path === '/members') {
+      section = 'members';
+      renderMembers();
     } else if (path === '/publish') {
       section = 'publish';
       renderPublish();
@@ -656,6 +659,176 @@
     if (h) return h + ' h ' + m + ' min';
     if (m) return m + ' min ' + (s % 60) + ' s';
     return s + ' s';
+  }
+
+  // ---- #/members: the federation (GET /api/federation) ----
+
+  // A name from a roster entry another member signed: text only, isolated from what surrounds
+  // it, and laid out in its own script's direction (an Arabic name reads right to left).
+  function memberName(name) {
+    return name
+      ? el('bdi', { dir: 'auto', class: 'member-name' }, name)
+      : el('span', { class: 'member-name unnamed' }, '(no name)');
+  }
+
+  // Who a key belongs to, by every name the answer gives for it: current members (and the keys
+  // they rotated away from), former members, and the approvers' own names.
+  function federationIndex(f) {
+    const names = new Map();
+    const prints = new Map();
+    const note = (key, name, print) => {
+      if (typeof key !== 'string') return;
+      if (typeof name === 'string' && !names.has(key)) names.set(key, name);
+      if (typeof print === 'string' && !prints.has(key)) prints.set(key, print);
+    };
+    for (const m of f.members || []) {
+      note(m.key, m.name, m.fingerprint);
+      for (const k of m.earlier_keys || []) note(k.key, m.name, k.fingerprint);
+    }
+    for (const m of f.former_members || []) note(m.key, m.name, m.fingerprint);
+    for (const d of [...(f.applied || []), ...(f.pending || [])]) {
+      for (const a of d.approvers || []) note(a.key, a.name, a.fingerprint);
+    }
+    return { names, prints };
+  }
+
+  // A member by name, else by fingerprint, else by the start of its key (one the answer does not
+  // name: a proposer removed since, say).
+  function whoIs(index, key) {
+    if (index.names.has(key) && index.names.get(key)) return memberName(index.names.get(key));
+    if (index.prints.has(key)) return el('code', { class: 'fingerprint', title: key }, index.prints.get(key));
+    const text = String(key || '');
+    return el('code', { title: text }, text.length > 20 ? text.slice(0, 20) + '…' : text);
+  }
+
+  // The change a decision makes, in words: "Add NAME", "Remove NAME", "Threshold 3", ...
+  function changeInWords(index, d) {
+    switch (d.op) {
+      case 'add':
+        return ['Add ', d.name ? memberName(d.name) : whoIs(index, d.member)];
+      case 'remove':
+        return ['Remove ', whoIs(index, d.member)];
+      case 'threshold':
+        return 'Threshold ' + d.threshold;
+      case 'revoke':
+        return ['Revoke ', whoIs(index, d.member), ' after #' + d.after_seq];
+      case 'rotate':
+        return ['Move ', whoIs(index, d.member), ' to a new key (the old one ends after #' + d.after_seq + ')'];
+      default:
+        return String(d.op);
+    }
+  }
+
+  function namesList(index, people) {
+    return people.map((a, i) => [i ? ', ' : '', a.name ? memberName(a.name) : whoIs(index, a.key)]);
+  }
+
+  function proposalCard(index, threshold, p) {
+    const approvers = Array.isArray(p.approvers) ? p.approvers : [];
+    const missing = threshold - approvers.length;
+    let state;
+    if (p.stale)
+      state = el('p', { class: 'bad proposal-state' }, 'Stale: another change took its place. Propose it again if it still makes sense.');
+    else if (!p.applies_now)
+      state = el('p', { class: 'bad proposal-state' }, 'It does not fit the current roster.');
+    else if (missing > 0)
+      state = el('p', { class: 'proposal-state' }, 'Needs ' + missing + ' more ' + (missing === 1 ? 'approval.' : 'approvals.'));
+    else
+      state = null;
+    return el('li', { class: 'card proposal' + (p.stale ? ' stale' : ''), 'data-proposal': p.id },
+      el('article', {},
+        el('h3', { class: 'card-title' }, changeInWords(index, p)),
+        el('p', { class: 'proposer' }, 'Proposed by ', whoIs(index, p.proposer)),
+        el('p', { class: 'approvals' },
+          el('strong', {}, approvers.length + ' of ' + threshold), ' approvals',
+          approvers.length ? [': signed by ', namesList(index, approvers)] : '',
+          p.other_signers ? ' (and ' + p.other_signers + ' signature' + (p.other_signers === 1 ? '' : 's') + ' that do not count)' : ''),
+        state,
+        el('p', { class: 'proposal-id' }, 'Id ', el('code', {}, p.id))));
+  }
+
+  function federationView(f) {
+    const index = federationIndex(f);
+    const members = (Array.isArray(f.members) ? f.members : []).slice()
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    const pending = Array.isArray(f.pending) ? f.pending : [];
+    const applied = Array.isArray(f.applied) ? f.applied : [];
+    const threshold = Number(f.threshold);
+
+    const facts = el('dl', { class: 'facts' },
+      el('dt', {}, 'Federation'), el('dd', {}, f.name ? el('bdi', { dir: 'auto', id: 'federation-name' }, f.name) : '(unnamed)'),
+      el('dt', {}, 'Changes need'), el('dd', { id: 'federation-threshold' },
+        el('strong', {}, String(threshold)), ' of ' + members.length + ' members'),
+      el('dt', {}, 'Founded by'), el('dd', {}, whoIs(index, f.founder)),
+      el('dt', {}, 'Genesis'), el('dd', {}, el('code', {}, f.genesis || '')));
+
+    const memberRows = members.map((m) => [
+      memberName(m.name),
+      [el('code', { class: 'fingerprint', title: m.key }, m.fingerprint || ''),
+        (m.earlier_keys || []).map((k) => [el('br'), 'earlier key ', el('code', { title: k.key }, k.fingerprint || ''), ' (up to #' + k.after_seq + ')'])],
+      m.since_change ? 'change #' + m.since_change : 'founding member',
+    ]);
+
+    const pendingSection = el('section', { 'aria-labelledby': 'pending-h' },
+      el('h2', { id: 'pending-h' }, 'Pending proposals'),
+      pending.length
+        ? el('ol', { class: 'cards', id: 'pending-list' }, pending.map((p) => proposalCard(index, threshold, p)))
+        : el('p', {}, 'No proposal is waiting for approvals.'));
+
+    const appliedRows = applied.map((d, i) => [
+      '#' + (i + 1),
+      changeInWords(index, d),
+      whoIs(index, d.proposer),
+      namesList(index, Array.isArray(d.approvers) ? d.approvers : []),
+    ]);
+
+    return [
+      el('section', { 'aria-labelledby': 'federation-h' }, el('h2', { id: 'federation-h', class: 'visually-hidden' }, 'The federation'), facts),
+      table('Members', ['Name', 'Fingerprint', 'Member since'], memberRows, 'The federation has no members.'),
+      pendingSection,
+      table('Applied changes', ['#', 'Change', 'Proposed by', 'Approved by'], appliedRows,
+        'No change since the founding.'),
+    ];
+  }
+
+  function renderMembers() {
+    const gen = generation;
+    document.title = 'Members – IFEX alerts';
+    const body = el('div', { id: 'members-body' });
+    const refresh = el('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    refresh.addEventListener('click', () => load());
+    view.append(heading('Members'), refresh, body);
+
+    const load = async () => {
+      setLoading('Loading the federation…');
+      refresh.disabled = true;
+      try {
+        const f = await api('/api/federation');
+        if (gen !== generation) return;
+        body.replaceChildren(...federationView(f || {}));
+        showError('');
+      } catch (e) {
+        if (gen !== generation) return;
+        // No federation, or its genesis not received yet: states of the node, not failures.
+        if (e.status === 404) {
+          body.replaceChildren(el('p', { class: 'no-federation' },
+            'This node belongs to no federation: it takes the authors of its own roster (see ',
+            el('a', { href: '#/status' }, 'Node status'), ').'));
+        } else if (e.status === 503) {
+          body.replaceChildren(el('p', { class: 'no-federation' },
+            'The federation is not known here yet (' + e.message + '). Try again in a few seconds.'));
+        } else {
+          showError('Could not load the federation: ' + e.message);
+          body.replaceChildren(errorBox('Could not load the federation: ' + e.message));
+        }
+      } finally {
+        if (gen === generation) {
+          setLoading('');
+          refresh.disabled = false;
+        }
+      }
+    };
+    load();
   }
 
   // ---- #/publish ----

@@ -158,13 +158,17 @@ def main():
             return (tuple(sorted(m["key"] for m in fed["members"])), fed["threshold"],
                     tuple(a["id"] for a in fed["applied"]),
                     tuple(sorted(p["id"] for p in fed["pending"])))
-        survivors = [n for n in others]
         # The rule applies one qualifying change at a time, lowest id first: which of the two
         # wins depends on the ids (and on when F's signature started to count), never on the
-        # order entries arrived in, so every node ends with the same one.
-        settled = wait_until(lambda: (lambda o: o if len(set(o)) == 1 and len(o[0][2]) == 3 else
-                                      None)([outcome(n) for n in survivors]), WAIT_S,
-                             "every node to apply the same one of the two")
+        # order entries arrived in, so every member's node ends with the same one. If "remove
+        # D" wins, D's node is a member no more: the others drop its links and stop serving it,
+        # so it is left out of the comparison.
+        def agreed():
+            survivors = [n for n in others if n is not d or d.key in members(hub)]
+            o = [outcome(n) for n in survivors]
+            return (o, survivors) if len(set(o)) == 1 and len(o[0][2]) == 3 else None
+        settled, survivors = wait_until(agreed, WAIT_S,
+                                        "every node to apply the same one of the two")
         applied, pending = set(settled[0][2]), set(settled[0][3])
         assert len(applied & {drop_d, k5}) == 1 and len(pending & {drop_d, k5}) == 1, settled[0]
         winner = (applied & {drop_d, k5}).pop()

@@ -250,3 +250,59 @@ TEST_CASE("the genesis example of docs/protocol.md", "[federation]") {
   CHECK(expected.size() == 72);
   CHECK(encode_roster_change(g) == expected);
 }
+
+TEST_CASE("a rotation moves a member to a new key, one organisation", "[federation]") {
+  Federation f(7);
+  f.found(4, 3);
+  auto rotate = [&](std::size_t who, std::size_t from, std::size_t to, std::uint64_t after) {
+    RosterProposal p{f.genesis->id(), f.state().applied.size(), RosterOp::rotate, f.key(from),
+                     "", after, f.key(to)};
+    return f.sign(who, p).id();
+  };
+  // A thief holding member 2's current key rotates it to a key of its own (5): its signature
+  // and one more are K - 1; nothing changes.
+  Hash theft = rotate(2, 2, 5, 7);
+  f.approve(3, theft);
+  CHECK(f.member(2));
+  CHECK_FALSE(f.member(5));
+  // The members rotate 2 to its new node's key (4), its entries after 1 void.
+  Hash genuine = rotate(0, 2, 4, 1);
+  f.approve(1, genuine);
+  f.approve(3, genuine);
+  auto s = f.state();
+  CHECK_FALSE(s.members.contains(f.key(2)));
+  REQUIRE(s.members.contains(f.key(4)));
+  const auto& m = s.members.at(f.key(4));
+  CHECK(m.name == "ngo 2");        // one organisation: the name ...
+  CHECK(m.since_change == 0);      // ... and its place (a founder) carry over
+  CHECK(m.earlier_keys == std::vector<PublicKey>{f.key(2)});
+  CHECK(s.revoked_after.at(f.key(2)) == 1);
+  CHECK(s.rotated_to.at(f.key(2)) == f.key(4));
+  CHECK_FALSE(s.former_names.contains(f.key(2)));  // not a former member: the same one
+  // The thief's rotation no longer fits (2 is no member), whatever approvals it gets now.
+  f.approve(0, theft);
+  CHECK_FALSE(f.member(5));
+  // The new key signs for the organisation; the old key's signatures count for nothing, and
+  // the old key cannot come back, nor be a successor.
+  Hash add = f.propose(4, RosterOp::add, 6);
+  f.approve(2, add);
+  f.approve(0, add);
+  CHECK_FALSE(f.member(6));
+  f.approve(1, add);
+  CHECK(f.member(6));
+  Hash back = rotate(4, 4, 2, 9);
+  f.approve(0, back);
+  f.approve(1, back);
+  CHECK(f.member(4));
+  CHECK_FALSE(f.member(2));
+}
+
+TEST_CASE("a rotation payload names two different keys", "[federation]") {
+  Federation f(2);
+  RosterProposal p{Hash{}, 0, RosterOp::rotate, f.key(0), "", 3, f.key(1)};
+  auto back = decode_roster_change(encode_roster_change(p));
+  REQUIRE(back);
+  CHECK(std::get<RosterProposal>(*back) == p);
+  p.successor = p.member;
+  CHECK_FALSE(decode_roster_change(encode_roster_change(p)));
+}

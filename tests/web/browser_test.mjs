@@ -5,7 +5,8 @@
 //
 // The node is made with `init`, filled with `import-archive` of tests/fixtures/legacy_fixture.jsonl
 // when this binary has that command, and with the alerts below (en, fr, es, ar) through
-// `publish --file`. Screenshots go to $IFEX_SCREENSHOT_DIR, else TMP_DIR/screenshots. The node is
+// `publish --file`. It belongs to no federation; a second node that does (federation_fixture.mjs)
+// serves the Members view. Screenshots go to $IFEX_SCREENSHOT_DIR, else TMP_DIR/screenshots. The node is
 // stopped by its pid (SIGTERM, then SIGKILL) whatever happens. Every wait is bounded.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import * as federation from './federation_fixture.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -256,6 +258,21 @@ class RunningNode {
   }
 }
 
+// `ifexnode run` on a free port; another process may take the port before the node binds it:
+// then another. `track` is told of each process started, so that the caller can always stop it.
+async function startNode(bin, data, logFile, track) {
+  for (let attempt = 1; ; attempt++) {
+    const n = new RunningNode(bin, data, await freePort(), logFile);
+    track(n);
+    try {
+      return { node: n, base: `http://127.0.0.1:${await n.port()}` };
+    } catch (e) {
+      if (attempt >= 3 || !/in use|taken/i.test(n.log)) throw e;
+      await n.stop();
+    }
+  }
+}
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -428,6 +445,73 @@ async function checkAllLeftToRight(page, targets) {
   check(failures.length === 0, `${failures.length} of ${targets.length} texts are reordered:\n  ${failures.join('\n  ')}`);
 }
 
+// ---- the Members view (#/members) ----
+
+// The member names the view lists, the threshold line, and the pending and applied changes, as
+// federation_fixture.mjs made them. Returns what it measured of the Arabic name.
+async function checkMembersView(page, fed) {
+  await page.waitForSelector('#members-body #pending-list');
+  await checkViewText(page);
+  const current = await page.locator('[data-nav="members"]').getAttribute('aria-current');
+  check(current === 'page', `the Members link is not marked current (${current})`);
+  const section = (title) => page.locator('#members-body section', { has: page.locator('h2', { hasText: new RegExp(`^${title}$`) }) });
+
+  const listed = await section('Members').locator('tbody tr .member-name').allTextContents();
+  check(JSON.stringify([...listed].sort()) === JSON.stringify([...fed.members].sort()),
+    `the members listed are ${JSON.stringify(listed)}, not ${JSON.stringify(fed.members)}`);
+  const threshold = (await page.locator('#federation-threshold').innerText()).trim();
+  const wanted = `${fed.threshold} of ${fed.members.length} members`;
+  check(threshold === wanted, `the threshold reads "${threshold}", not "${wanted}"`);
+  check((await page.locator('#federation-name').innerText()) === federation.FEDERATION_NAME, 'the federation\'s name is not shown');
+
+  // The pending proposal: what it does, who proposed it, 1 of K approvals (the proposer's own).
+  const card = page.locator(`#pending-list li[data-proposal="${fed.ids.pending}"]`);
+  check(await card.count() === 1, 'the pending proposal is not listed');
+  const cardText = await card.innerText();
+  check((await card.locator('h3').innerText()) === `Add ${federation.PENDING_NAME}`, `the proposal's heading is "${await card.locator('h3').innerText()}"`);
+  for (const part of [`Proposed by ${federation.HUB_NAME}`, `1 of ${fed.threshold} approvals: signed by ${federation.HUB_NAME}`,
+    `Needs ${fed.threshold - 1} more approval`]) {
+    check(cardText.includes(part), `the pending proposal does not say "${part}": ${cardText}`);
+  }
+  const stale = page.locator(`#pending-list li[data-proposal="${fed.ids.stale}"]`);
+  check(await stale.count() === 1 && /\bstale\b/.test(await stale.getAttribute('class')) && /^Stale:/m.test(await stale.innerText()),
+    'the stale proposal is not marked stale');
+
+  const history = await section('Applied changes').locator('tbody tr').allInnerTexts();
+  check(history.length === fed.ids.applied.length, `${history.length} applied changes shown, not ${fed.ids.applied.length}`);
+  check(history[0].includes(`Add ${federation.ADDED_NAME}`) && history[1].includes(`Threshold ${fed.threshold}`),
+    `the applied changes read ${JSON.stringify(history)}`);
+
+  // A name with markup is text: one text node, no element made, no script run.
+  const hostile = await page.evaluate((name) => {
+    const found = [...document.querySelectorAll('#members-body .member-name')].filter((e) => e.textContent === name);
+    return { count: found.length, elements: found.reduce((n, e) => n + e.querySelectorAll('*').length, 0) };
+  }, federation.HOSTILE_NAME);
+  check(hostile.count === 1 && hostile.elements === 0, `the hostile name is not shown as text: ${JSON.stringify(hostile)}`);
+  check(await page.locator('#view img').count() === 0, 'a member name became an element');
+  check(await page.evaluate(() => window.__ifexFedXss === undefined), 'a script from a member name ran');
+
+  // The Arabic name is laid out right to left: its element's direction is rtl (what orders it
+  // among digits and Latin text and aligns it), and its first letter is drawn right of its last
+  // (the letters alone would be in any direction: that part checks the text is drawn at all).
+  const arabic = await page.evaluate((name) => {
+    const e = [...document.querySelectorAll('#members-body .member-name')].find((x) => x.textContent === name);
+    if (!e) return null;
+    const range = document.createRange();
+    const box = (i) => {
+      range.setStart(e.firstChild, i);
+      range.setEnd(e.firstChild, i + 1);
+      return range.getBoundingClientRect();
+    };
+    return { dir: e.getAttribute('dir'), direction: getComputedStyle(e).direction, first: box(0).left, last: box(name.length - 1).left };
+  }, federation.ARABIC_NAME);
+  check(arabic !== null, 'the Arabic name is not in the members list');
+  check(arabic.dir === 'auto' && arabic.direction === 'rtl', `the Arabic name is not laid out right to left: ${JSON.stringify(arabic)}`);
+  check(arabic.first > arabic.last, `the Arabic name is drawn left to right: ${JSON.stringify(arabic)}`);
+  check(await noHorizontalOverflow(page), 'the Members view scrolls sideways');
+  return arabic;
+}
+
 async function main() {
   const [bin, tmpArg] = process.argv.slice(2);
   if (!bin || !tmpArg) {
@@ -440,6 +524,7 @@ async function main() {
   const shots = path.resolve(process.env.IFEX_SCREENSHOT_DIR || path.join(tmp, 'screenshots'));
   // A member that is configured but never runs: the status page must name it and show it down.
   const absentData = path.join(tmp, 'absent-member');
+  const fedDir = path.join(tmp, 'federation');
   fs.rmSync(data, { recursive: true, force: true });
   fs.rmSync(profile, { recursive: true, force: true });
   fs.rmSync(absentData, { recursive: true, force: true });
@@ -448,28 +533,27 @@ async function main() {
   console.log(`browser test: binary ${bin}, temp dir ${tmp}, screenshots in ${shots}`);
 
   let node = null;
+  let fedNode = null;  // the node of federation_fixture.mjs
   let context = null;
-  const watchdog = setTimeout(() => {
-    console.log(`FAIL the whole test took more than ${WHOLE_TEST_TIMEOUT_MS / 1000} s (in step: ${currentStep})`);
-    const pid = node && node.child.pid;
-    if (pid && !node.exitStatus) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch (e) {
-        // Already gone.
+  const killNodes = () => {
+    for (const n of [node, fedNode]) {
+      if (n && n.child.pid && !n.exitStatus) {
+        try {
+          process.kill(n.child.pid, 'SIGKILL');
+        } catch (e) {
+          // Already gone.
+        }
       }
     }
+  };
+  const watchdog = setTimeout(() => {
+    console.log(`FAIL the whole test took more than ${WHOLE_TEST_TIMEOUT_MS / 1000} s (in step: ${currentStep})`);
+    killNodes();
     process.exit(1);
   }, WHOLE_TEST_TIMEOUT_MS);
   const onSignal = (signal) => {
     console.log(`stopped by ${signal}`);
-    if (node && node.child.pid && !node.exitStatus) {
-      try {
-        process.kill(node.child.pid, 'SIGKILL');
-      } catch (e) {
-        // Already gone.
-      }
-    }
+    killNodes();
     process.exit(1);
   };
   process.once('SIGTERM', onSignal);
@@ -477,6 +561,8 @@ async function main() {
 
   const ids = {};
   let base = '';
+  let fed = null;
+  let fedBase = '';
   let token = '';
   try {
     // ---- a real node with data ----
@@ -503,19 +589,15 @@ async function main() {
     token = fs.readFileSync(tokenFile, 'utf8').trim();
     check(token.length > 0, 'admin.token is empty');
 
-    // Another process may take the free port before the node binds it: then try another.
-    let port = 0;
-    for (let attempt = 1; !port; attempt++) {
-      node = new RunningNode(bin, data, await freePort(), path.join(tmp, 'node.log'));
-      try {
-        port = await node.port();
-      } catch (e) {
-        if (attempt >= 3 || !/in use|taken/i.test(node.log)) throw e;
-        await node.stop();
-      }
-    }
-    base = `http://127.0.0.1:${port}`;
+    ({ base } = await startNode(bin, data, path.join(tmp, 'node.log'), (n) => { node = n; }));
     console.log(`node listening at ${base}`);
+
+    // ---- a node of a federation (three founders besides it, one change pending) ----
+    fed = federation.makeFederationNode(runCli, bin, fedDir);
+    ({ base: fedBase } = await startNode(bin, fed.data, path.join(tmp, 'federation-node.log'), (n) => { fedNode = n; }));
+    console.log(`federation node listening at ${fedBase}`);
+    await waitFor('GET /api/federation to answer at the federation node', async () =>
+      (await getJson(fedBase + '/api/federation')).status === 200);
 
     // The API must answer, and the search index must hold the test's alerts, before the page
     // is worth looking at (the index may be built in the background after start).
@@ -534,9 +616,9 @@ async function main() {
     // ---- the browser ----
     context = await launch(path.join(profile, 'desktop'), { viewport: { width: 1280, height: 900 } });
     const page = context.pages()[0] || await context.newPage();
-    // Requests the page makes anywhere but the node are refused (and counted): it must work offline.
+    // Requests the page makes anywhere but the nodes are refused (and counted): it must work offline.
     const foreign = [];
-    await context.route((url) => !url.href.startsWith(base + '/'), (r) => {
+    await context.route((url) => !url.href.startsWith(base + '/') && !url.href.startsWith(fedBase + '/'), (r) => {
       foreign.push(r.request().url());
       return r.abort();
     });
@@ -771,6 +853,57 @@ async function main() {
       await page.screenshot({ path: path.join(shots, 'desktop-status.png'), fullPage: true });
     });
 
+    await step('#/members says plainly that a node of no federation has none', async () => {
+      expectedFailures += 1;  // GET /api/federation answers 404
+      await goto(page, base, '#/members');
+      await page.waitForSelector('#members-body .no-federation');
+      const text = await page.locator('#members-body').innerText();
+      check(/belongs to no federation/.test(text), `the view says: ${text}`);
+      await checkViewText(page);
+    });
+
+    await step('#/members shows the federation: members, threshold, pending and applied changes (1280 px)', async () => {
+      await goto(page, fedBase, '#/members');
+      const arabic = await checkMembersView(page, fed);
+      console.log(`     Arabic name: direction ${arabic.direction}, first letter x ${arabic.first.toFixed(1)} > last ${arabic.last.toFixed(1)}`);
+      await page.screenshot({ path: path.join(shots, 'desktop-members.png'), fullPage: true });
+      // Reached from the navigation too, not only by its address.
+      await goto(page, fedBase, '#/');
+      await page.click('[data-nav="members"]');
+      await page.waitForSelector('#members-body #pending-list');
+      check(page.url().endsWith('#/members'), `the Members link leads to ${page.url()}`);
+    });
+
+    await step('#/members at 390 px: the same, no sideways scrolling', async () => {
+      const phone = await launch(path.join(profile, 'phone-members'), {
+        viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+      });
+      try {
+        const p = phone.pages()[0] || await phone.newPage();
+        p.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push('phone: ' + m.text());
+        });
+        p.on('pageerror', (e) => consoleErrors.push('phone uncaught: ' + e.message));
+        await goto(p, fedBase, '#/members');
+        await checkMembersView(p, fed);
+        await p.screenshot({ path: path.join(shots, 'phone-members.png'), fullPage: true });
+      } finally {
+        await phone.close();
+      }
+    });
+
+    await step('an alert of a federation member shows the organisation\'s name from the roster', async () => {
+      await goto(page, fedBase, '#/alert/' + fed.arabicAlert);
+      await page.waitForSelector('#alert-text h1');
+      check(await page.locator('#alert-text h1').innerText() === fed.arabicAlertTitle, 'the member\'s alert is not shown');
+      const by = await page.evaluate(() => {
+        const dt = [...document.querySelectorAll('#view .facts dt')].find((d) => d.textContent === 'Published by');
+        return dt ? dt.nextElementSibling.innerText : null;
+      });
+      check(by !== null && by.includes(federation.ARABIC_NAME), `"Published by" reads ${JSON.stringify(by)}, not the roster name`);
+      await checkViewText(page);
+    });
+
     await step('a wrong token is refused at "Continue", before the form', async () => {
       await goto(page, base, '#/publish');
       await page.fill('#admin-token', 'not-the-token');
@@ -895,7 +1028,7 @@ async function main() {
       // Each provoked failure logs one "Failed to load resource" line.
       const unexpected = [...consoleErrors];
       for (let i = 0; i < expectedFailures; i++) {
-        const at = unexpected.findIndex((t) => /Failed to load resource.*(401|400)/.test(t));
+        const at = unexpected.findIndex((t) => /Failed to load resource.*(401|400|404)/.test(t));
         if (at >= 0) unexpected.splice(at, 1);
       }
       check(unexpected.length === 0, `console errors: ${JSON.stringify(unexpected)}`);
@@ -910,6 +1043,10 @@ async function main() {
       const status = await node.stop();
       console.log(`node stopped (${JSON.stringify(status)}); its log is ${path.join(tmp, 'node.log')}`);
     }
+    if (fedNode) {
+      const status = await fedNode.stop();
+      console.log(`federation node stopped (${JSON.stringify(status)}); its log is ${path.join(tmp, 'federation-node.log')}`);
+    }
     clearTimeout(watchdog);
   }
 
@@ -921,6 +1058,7 @@ async function main() {
     fs.rmSync(data, { recursive: true, force: true });
     fs.rmSync(profile, { recursive: true, force: true });
     fs.rmSync(absentData, { recursive: true, force: true });
+    fs.rmSync(fedDir, { recursive: true, force: true });
   }
   process.exit(failed.length === 0 && passed > 0 ? 0 : 1);
 }
