@@ -1,13 +1,13 @@
 #include "protocol/gossip_messages.hpp"
 
+#include <iterator>
+
 #include "protocol/canonical.hpp"
 
 namespace ifex {
 
 namespace {
 
-constexpr std::size_t clock_entry_size = 32 + 8;
-constexpr std::size_t clock_entry_with_id_size = 32 + 8 + 32;
 
 void write_heads(CanonicalWriter& w, const std::vector<ClockEntry>& heads, bool with_ids) {
   w.u64(heads.size());
@@ -20,7 +20,7 @@ void write_heads(CanonicalWriter& w, const std::vector<ClockEntry>& heads, bool 
 
 std::vector<ClockEntry> read_heads(CanonicalReader& r, std::size_t max, bool with_ids) {
   std::uint64_t n = r.count(max, "clock entries");
-  const std::size_t size = with_ids ? clock_entry_with_id_size : clock_entry_size;
+  const std::size_t size = clock_entry_bytes(with_ids ? GossipVersion::v2 : GossipVersion::v1);
   if (n * size > r.remaining()) CanonicalReader::fail("truncated", "input ends inside a clock");
   std::vector<ClockEntry> heads(n);
   for (auto& h : heads) {
@@ -71,6 +71,11 @@ Bytes encode_gossip(const GossipMessage& message, GossipVersion version) {
         } else if constexpr (std::is_same_v<T, ForkProofMsg>) {
           w.u8(static_cast<std::uint8_t>(GossipType::fork_proof));
           w.bytes(m.proof);
+        } else if constexpr (std::is_same_v<T, ClockPartMsg>) {
+          w.u8(static_cast<std::uint8_t>(GossipType::clock_part));
+          w.u8(m.last ? 1 : 0);
+          w.u8(m.accepts_any_author ? 1 : 0);
+          write_heads(w, m.heads, true);
         }
       },
       message);
@@ -128,6 +133,17 @@ Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits) 
         out = std::move(m);
         break;
       }
+      case GossipType::clock_part: {
+        ClockPartMsg m;
+        m.last = read_flag(r, "last");
+        m.accepts_any_author = read_flag(r, "accepts_any_author");
+        m.heads = read_heads(r, limits.max_clock_authors, true);
+        // A part that adds nothing and ends nothing only keeps the receiver waiting.
+        if (!m.last && m.heads.empty())
+          CanonicalReader::fail("empty", "a clock part that is not the last must carry an entry");
+        out = std::move(m);
+        break;
+      }
       default:
         CanonicalReader::fail("unknown_type", "unknown gossip message type");
     }
@@ -138,7 +154,8 @@ Result<GossipMessage> decode_gossip(ByteView bytes, const GossipLimits& limits) 
 
 std::string_view gossip_type_name(const GossipMessage& message) {
   static constexpr std::string_view names[] = {"clock", "entries", "have", "prune", "graft",
-                                               "fork_proof"};
+                                               "fork_proof", "clock_part"};
+  static_assert(std::size(names) == std::variant_size_v<GossipMessage>);
   return names[message.index()];
 }
 

@@ -11,8 +11,6 @@ namespace {
 // the (author, seq) pairs of a HaveMsg.
 constexpr std::size_t entries_header_bytes = 1 + 1 + 1 + 8;
 constexpr std::size_t entry_framing_bytes = 8;
-constexpr std::size_t have_header_bytes = 1 + 1 + 8;
-constexpr std::size_t clock_entry_bytes = 32 + 8 + 32;  // with the head id of version 2
 
 void raise_known(std::map<PublicKey, std::uint64_t>& known, const PublicKey& author,
                  std::uint64_t seq) {
@@ -36,20 +34,60 @@ Replicator::Replicator(ReplicatorConfig config, const LogReader& logs,
     : config_(config), logs_(logs), accepts_(std::move(accepts)) {}
 
 void Replicator::on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms,
-                              bool may_read) {
+                              bool may_read, GossipVersion version) {
   now_ms_ = std::max(now_ms_, now_ms);
-  Peer& p = peers_[peer] = Peer{};
+  Peer& p = peers_.insert_or_assign(peer, Peer{config_.max_clock_authors}).first->second;
   p.may_read = may_read;
+  p.version = version;
   p.our_clock = with_head_ids(std::move(our_clock));
-  send(peer, p.our_clock);
+  send_clock(peer, p);
 }
 
 void Replicator::on_local_clock_changed(const ClockMsg& our_clock) {
   const ClockMsg clock = with_head_ids(our_clock);
   for (auto& [peer, p] : peers_) {
     p.our_clock = clock;
-    send(peer, clock);
+    send_clock(peer, p);
   }
+}
+
+// Our clock as the peer's version carries it (docs/protocol.md, "Versions"): in parts from
+// version 3 on, all of them queued at once so that nothing comes between them; in one message
+// to an older peer, which can take no more.
+void Replicator::send_clock(PeerId peer, Peer& p) {
+  if (p.version >= GossipVersion::v3) {
+    for (ClockPartMsg& part : split_clock(p.our_clock, config_.max_control_message_bytes)) {
+      send(peer, std::move(part));
+      ++stats_.clock_parts_sent;
+    }
+    return;
+  }
+  const std::size_t fits =
+      clock_entries_fitting(config_.max_control_message_bytes, clock_header_bytes, p.version);
+  if (p.our_clock.heads.size() <= fits) {
+    p.clock_narrowed = false;
+    send(peer, p.our_clock);
+    return;
+  }
+  // Too large for one message. An old peer holds and sends only the authors its own clock
+  // lists, and it sends that clock first whatever we do: ours waits for it and then lists only
+  // those authors, which is all this connection can bring us.
+  if (!p.clock_received) {
+    p.clock_waits = true;
+    return;
+  }
+  ClockMsg narrowed{p.our_clock.accepts_any_author, {}};
+  for (const ClockEntry& h : p.our_clock.heads)
+    if (p.accepted.contains(h.author)) narrowed.heads.push_back(h);
+  // Only when it named more authors since its clock (have notes) than one message holds.
+  if (narrowed.heads.size() > fits) {
+    stats_.clock_authors_left_out += narrowed.heads.size() - fits;
+    narrowed.heads.resize(fits);
+  }
+  p.clock_waits = false;
+  p.clock_narrowed = true;
+  ++stats_.clocks_narrowed;
+  send(peer, std::move(narrowed));
 }
 
 ClockEntry Replicator::head_note(const PublicKey& author, std::uint64_t seq) const {
@@ -115,35 +153,20 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
       !std::holds_alternative<ForkProofMsg>(message))
     heard_from(p);
 
-  if (const auto* clock = std::get_if<ClockMsg>(&message)) {
-    std::set<PublicKey> authors;
-    for (const auto& h : clock->heads)
-      if (!authors.insert(h.author).second)
-        return make_error("bad_clock", "the peer's clock lists an author twice");
-    // A later clock is an update (the peer's roster changed): it replaces what the peer
-    // accepts, and catch-up starts for the authors it newly accepts.
-    const bool update = p.clock_received;
-    const bool accepted_any_before = p.accepts_any;
-    std::set<PublicKey> before = std::move(p.accepted);
-    p.clock_received = true;
-    p.accepts_any = clock->accepts_any_author;
-    p.accepted = std::move(authors);
-    for (const auto& h : clock->heads)
-      if (h.seq > 0) p.known[h.author] = std::max(p.known[h.author], h.seq);
-    for (const auto& h : clock->heads) compare_head(peer, p, h);
-    send_fork_proofs(peer, p);
-    if (!update) {
-      start_catch_up(p);
-    } else if (!accepted_any_before) {
-      for (const auto& h : p.our_clock.heads) {
-        if (before.count(h.author) || !peer_accepts(p, h.author) || p.cursors.count(h.author))
-          continue;
-        std::uint64_t theirs = known_seq(p, h.author);
-        if (theirs < logs_.head(h.author).seq) p.cursors[h.author] = Cursor{theirs + 1};
-      }
-    }
-    return Status::success();
+  if (const auto* part = std::get_if<ClockPartMsg>(&message)) {
+    if (p.version < GossipVersion::v3)
+      return make_error("unexpected_clock_part", "a clock part on a connection of version " +
+                                                     std::to_string(static_cast<int>(p.version)));
+    auto whole = p.clock_parts.add(*part);
+    if (!whole) return whole.error();
+    return *whole ? on_clock(peer, p, **whole) : Status::success();
   }
+  // The parts of one clock come one after the other.
+  if (p.clock_parts.in_progress())
+    return make_error("clock_part_expected",
+                      std::string("a ") + std::string(gossip_type_name(message)) +
+                          " message between the parts of the peer's clock");
+  if (const auto* clock = std::get_if<ClockMsg>(&message)) return on_clock(peer, p, *clock);
   if (!p.clock_received)
     return make_error("clock_expected", std::string("a ") + std::string(gossip_type_name(message)) +
                                             " message before the peer's clock");
@@ -154,6 +177,38 @@ Status Replicator::on_message(PeerId peer, const GossipMessage& message, std::ui
     p.eager = false;
   } else if (const auto* g = std::get_if<GraftMsg>(&message)) {
     on_graft(p, *g);
+  }
+  return Status::success();
+}
+
+Status Replicator::on_clock(PeerId peer, Peer& p, const ClockMsg& clock) {
+  std::set<PublicKey> authors;
+  for (const auto& h : clock.heads)
+    if (!authors.insert(h.author).second)
+      return make_error("bad_clock", "the peer's clock lists an author twice");
+  // A later clock is an update (the peer's roster changed): it replaces what the peer
+  // accepts, and catch-up starts for the authors it newly accepts.
+  const bool update = p.clock_received;
+  const bool accepted_any_before = p.accepts_any;
+  std::set<PublicKey> before = std::move(p.accepted);
+  p.clock_received = true;
+  p.accepts_any = clock.accepts_any_author;
+  p.accepted = std::move(authors);
+  // Ours comes first: an old peer's clock was what ours waited for, or what ours must follow.
+  if (p.clock_waits || p.clock_narrowed) send_clock(peer, p);
+  for (const auto& h : clock.heads)
+    if (h.seq > 0) p.known[h.author] = std::max(p.known[h.author], h.seq);
+  for (const auto& h : clock.heads) compare_head(peer, p, h);
+  send_fork_proofs(peer, p);
+  if (!update) {
+    start_catch_up(p);
+  } else if (!accepted_any_before) {
+    for (const auto& h : p.our_clock.heads) {
+      if (before.count(h.author) || !peer_accepts(p, h.author) || p.cursors.count(h.author))
+        continue;
+      std::uint64_t theirs = known_seq(p, h.author);
+      if (theirs < logs_.head(h.author).seq) p.cursors[h.author] = Cursor{theirs + 1};
+    }
   }
   return Status::success();
 }
@@ -416,26 +471,29 @@ void Replicator::on_tick(std::uint64_t now_ms) {
 }
 
 void Replicator::flush_have_notes() {
-  const std::size_t per_message =
-      config_.max_message_bytes > have_header_bytes + clock_entry_bytes
-          ? (config_.max_message_bytes - have_header_bytes) / clock_entry_bytes
-          : 1;
   for (auto& [id, p] : peers_) {
-    HaveMsg have;
+    std::vector<ClockEntry> notes;
     for (const auto& [author, seq] : p.have_queue) {
       // It may have told us meanwhile (its own note, a push, a duplicate), or grafted the log.
       if (known_seq(p, author) >= seq || p.cursors.contains(author)) continue;
-      have.heads.push_back(head_note(author, seq));
-      if (have.heads.size() == per_message) {
-        stats_.have_notes_sent += have.heads.size();
-        send(id, std::exchange(have, HaveMsg{}));
-      }
+      notes.push_back(head_note(author, seq));
     }
     p.have_queue.clear();
-    if (!have.heads.empty()) {
-      stats_.have_notes_sent += have.heads.size();
-      send(id, std::move(have));
-    }
+    stats_.have_notes_sent += notes.size();
+    send_have_notes(id, std::move(notes));
+  }
+}
+
+// Have notes add up, so a batch larger than one message simply goes as several.
+void Replicator::send_have_notes(PeerId peer, std::vector<ClockEntry> notes) {
+  const std::size_t per_message = std::max<std::size_t>(
+      clock_entries_fitting(std::min(config_.max_message_bytes, config_.max_control_message_bytes),
+                            have_header_bytes, newest_gossip_version),
+      1);
+  for (std::size_t next = 0; next < notes.size(); next += per_message) {
+    const std::size_t end = std::min(notes.size(), next + per_message);
+    send(peer, HaveMsg{{std::make_move_iterator(notes.begin() + static_cast<std::ptrdiff_t>(next)),
+                        std::make_move_iterator(notes.begin() + static_cast<std::ptrdiff_t>(end))}});
   }
 }
 
@@ -520,12 +578,12 @@ std::optional<EntriesMsg> Replicator::next_sync_batch(PeerId peer, std::size_t b
 void Replicator::flush_progress_notes() {
   for (auto& [id, p] : peers_) {
     if (p.progress.empty()) continue;
-    HaveMsg have;
-    for (const auto& [author, seq] : p.progress) have.heads.push_back(head_note(author, seq));
+    std::vector<ClockEntry> notes;
+    for (const auto& [author, seq] : p.progress) notes.push_back(head_note(author, seq));
     p.progress.clear();
-    stats_.progress_notes_sent += have.heads.size();
-    stats_.have_notes_sent += have.heads.size();
-    send(id, std::move(have));
+    stats_.progress_notes_sent += notes.size();
+    stats_.have_notes_sent += notes.size();
+    send_have_notes(id, std::move(notes));
   }
 }
 

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "keys/bytes.hpp"
+#include "protocol/clock_parts.hpp"
 #include "protocol/entry.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/log_rules.hpp"
@@ -87,6 +88,11 @@ struct ReplicatorConfig {
   std::size_t sync_turn_bytes = 32 << 20;
   std::size_t max_message_bytes = 120 * 1024;  // budget of one EntriesMsg
   std::size_t max_entries_per_message = 1024;
+  // What one clock, clock part or have note may take: the max_message_bytes every node decodes
+  // by default (GossipLimits), so that a clock that fits today still goes in one message.
+  std::size_t max_control_message_bytes = 128 * 1024;
+  // The most authors a peer's clock may list, over all its parts (GossipLimits::max_clock_authors).
+  std::size_t max_clock_authors = 100'000;
 };
 
 struct ReplicatorStats {
@@ -99,6 +105,11 @@ struct ReplicatorStats {
   std::uint64_t grafts_sent = 0;
   std::uint64_t head_conflicts = 0;    // a peer's clock or have note named another id at our head
   std::uint64_t mismatch_grafts = 0;   // grafts asking for the entry an arriving one chained to
+  std::uint64_t clock_parts_sent = 0;  // version 3: ClockPartMsg messages
+  // Version 1 and 2 peers, to which our clock did not fit in one message: clocks sent with only
+  // the authors the peer listed, and authors left out even then (the message was still full).
+  std::uint64_t clocks_narrowed = 0;
+  std::uint64_t clock_authors_left_out = 0;
 };
 
 struct PeerReplicationState {
@@ -119,13 +130,18 @@ class Replicator {
   // read (`may_read` false: a node neither rostered nor configured, where the operator does not
   // serve those) is sent nothing of any log: no catch-up, pushes, notes, graft replies or fork
   // proofs; it gets our clock only, so that it can send us what we lack.
-  void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms, bool may_read = true);
+  // `version` is what the connection agreed on: from version 3 our clock goes in parts; to an
+  // older peer a clock too large for one message waits for the peer's clock and then lists only
+  // the authors the peer listed (docs/protocol.md, "Versions").
+  void on_connected(PeerId peer, ClockMsg our_clock, std::uint64_t now_ms, bool may_read = true,
+                    GossipVersion version = newest_gossip_version);
   void on_disconnected(PeerId peer);
   // The set of authors this node accepts changed (its roster): sends the new clock to every
   // peer, which then streams what it holds of the newly accepted authors.
   void on_local_clock_changed(const ClockMsg& our_clock);
 
-  // A control message from the peer: ClockMsg, HaveMsg, PruneMsg or GraftMsg. (EntriesMsg and
+  // A control message from the peer: ClockMsg, ClockPartMsg, HaveMsg, PruneMsg or GraftMsg.
+  // Between the parts of one clock nothing else may come. (EntriesMsg and
   // ForkProofMsg go through the caller's verify-and-store path and come back as the on_* calls
   // below.) A message that breaks the protocol returns an error: disconnect the peer.
   // The caller may pass EntriesMsg and ForkProofMsg here too, before its own handling, to check
@@ -181,7 +197,12 @@ class Replicator {
     std::uint64_t head_seen;          // our head when the deadline was set
   };
   struct Peer {
+    explicit Peer(std::size_t max_clock_authors) : clock_parts(max_clock_authors) {}
     bool may_read = true;
+    GossipVersion version = newest_gossip_version;
+    ClockAssembler clock_parts;    // its clock while it arrives in parts
+    bool clock_waits = false;      // ours waits for its clock (too large for an old peer)
+    bool clock_narrowed = false;   // ours lists only the authors it listed: resend on its update
     bool clock_received = false;
     bool accepts_any = false;
     std::set<PublicKey> accepted;                  // authors in its clock
@@ -218,6 +239,9 @@ class Replicator {
   bool peer_accepts(const Peer& p, const PublicKey& author) const;
   static std::uint64_t known_seq(const Peer& p, const PublicKey& author);
   void send(PeerId peer, GossipMessage message);
+  void send_clock(PeerId peer, Peer& p);
+  [[nodiscard]] Status on_clock(PeerId peer, Peer& p, const ClockMsg& clock);
+  void send_have_notes(PeerId peer, std::vector<ClockEntry> notes);
   void push(PeerId peer, const Bytes& entry);
   void start_catch_up(Peer& p);
   void on_have(PeerId peer, Peer& p, const HaveMsg& have, std::uint64_t now_ms);

@@ -30,6 +30,9 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
+  // Clock parts and have notes fit what peers at the default limit decode, and what we do.
+  rc.max_control_message_bytes =
+      std::min<std::size_t>(config.network.max_frame_bytes, rc.max_control_message_bytes);
   // Our key differs from every other node's: so does where we start serving a catch-up.
   std::memcpy(&rc.sync_start_seed, own_key.data(), sizeof rc.sync_start_seed);
   replicator_ = std::make_unique<Replicator>(
@@ -173,7 +176,7 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
     peer_status_.connected(key, wall_clock_ms());
     log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
              address + ")");
-    replicator_->on_connected(id, local_clock(), now_ms(), may_read);
+    replicator_->on_connected(id, local_clock(), now_ms(), may_read, link->gossip_version());
     send_outgoing();
     status_->write();
   });
@@ -240,6 +243,7 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     const std::vector<ClockEntry>* heads = nullptr;
     if (const auto* clock = std::get_if<ClockMsg>(&message)) heads = &clock->heads;
     if (const auto* have = std::get_if<HaveMsg>(&message)) heads = &have->heads;
+    if (const auto* part = std::get_if<ClockPartMsg>(&message)) heads = &part->heads;
     if (heads)
       for (const ClockEntry& h : *heads)
         if (h.seq > 0 && !membership_.accepts(h.author) && !membership_.revoked_after(h.author))

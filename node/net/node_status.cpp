@@ -117,6 +117,9 @@ void NodeStatus::write() {
   counters["grafts_sent"] = rs.grafts_sent;
   counters["head_conflicts"] = rs.head_conflicts;
   counters["mismatch_grafts"] = rs.mismatch_grafts;
+  counters["clock_parts_sent"] = rs.clock_parts_sent;
+  counters["clocks_narrowed"] = rs.clocks_narrowed;
+  counters["clock_authors_left_out"] = rs.clock_authors_left_out;
   counters["pending_out_of_order"] = src_.writer.held_count();
   json::object status{{"pid", static_cast<std::int64_t>(::getpid())},
                       {"started_at", iso8601_utc(src_.started_wall_ms)},

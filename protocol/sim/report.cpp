@@ -9,8 +9,8 @@ namespace ifex::sim {
 
 namespace {
 
-constexpr const char* type_names[message_types] = {"clock", "entries", "have",
-                                                   "prune", "graft",   "fork_proof"};
+constexpr const char* type_names[message_types] = {"clock", "entries",    "have",      "prune",
+                                                   "graft", "fork_proof", "clock_part"};
 
 // Honest, unblocked nodes connected to `start` at the end (not `start` itself), in index order.
 std::vector<std::uint32_t> reachable(const FinalState& s, std::uint32_t start) {

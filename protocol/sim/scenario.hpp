@@ -53,7 +53,8 @@ struct ReplicatorSettings {
   // allow, at the cost of a copy per link.
   bool prune = true;
   // The gossip version every link speaks (1: clocks and have notes without head ids, as nodes
-  // before version 2; a what-if for mixed federations).
+  // before version 2; 2: clocks in one message, as before version 3; a what-if for mixed
+  // federations).
   GossipVersion gossip_version = newest_gossip_version;
 };
 

@@ -232,7 +232,8 @@ void Simulation::connect(std::uint32_t l) {
   k.open(now_us_);
   for (int side : {0, 1})
     if (SimNode* n = nodes_[k.end[side]].get())
-      n->replicator().on_connected(peer_id(l, k.generation, side), n->clock(), now_ms());
+      n->replicator().on_connected(peer_id(l, k.generation, side), n->clock(), now_ms(), true,
+                                   scenario_.replicator.gossip_version);
   // A Sybil claims to be a relay that holds nothing, so honest nodes send it everything.
   for (int side : {0, 1})
     if (!nodes_[k.end[side]]) send(l, side, ClockMsg{true, {}});
@@ -309,8 +310,10 @@ void Simulation::deliver(Event& e) {
   } else if (const auto* have = std::get_if<HaveMsg>(&*decoded)) {
     node->note_have(*have);
   } else if (std::holds_alternative<ClockMsg>(*decoded) ||
+             std::holds_alternative<ClockPartMsg>(*decoded) ||
              std::holds_alternative<GraftMsg>(*decoded)) {
-    // The only two messages that give the Replicator something to stream on this link.
+    // The only messages that give the Replicator something to stream on this link (a clock in
+    // parts at its last; the earlier parts cost a look at nothing).
     syncing_[to].insert(sync_key(l, to_side));
   }
   if (!verdict.keep) {

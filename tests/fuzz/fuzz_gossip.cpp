@@ -8,6 +8,7 @@
 
 #include "fuzz_check.hpp"
 #include "protocol/alert.hpp"
+#include "protocol/clock_parts.hpp"
 #include "protocol/entry.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/log_rules.hpp"
@@ -18,11 +19,15 @@ namespace {
 void check_under(ByteView input, const GossipLimits& limits) {
   auto message = decode_gossip(input, limits);
   if (!message) return;
-  // Only clocks and have notes differ between versions, and their type byte says which.
+  // Only clocks and have notes differ between versions, and their type byte says which (a clock
+  // part exists only in version 3).
   const std::uint8_t type = input[1];
   const bool with_ids = type == static_cast<std::uint8_t>(GossipType::clock_with_ids) ||
                         type == static_cast<std::uint8_t>(GossipType::have_with_ids);
-  const Bytes again = encode_gossip(*message, with_ids ? GossipVersion::v2 : GossipVersion::v1);
+  const GossipVersion version = type == static_cast<std::uint8_t>(GossipType::clock_part)
+                                    ? GossipVersion::v3
+                                    : with_ids ? GossipVersion::v2 : GossipVersion::v1;
+  const Bytes again = encode_gossip(*message, version);
   FUZZ_CHECK(again.size() == input.size() && std::equal(again.begin(), again.end(), input.begin()));
   FUZZ_CHECK(!gossip_type_name(*message).empty());
 
@@ -36,6 +41,16 @@ void check_under(ByteView input, const GossipLimits& limits) {
     }
   } else if (auto* clock = std::get_if<ClockMsg>(&*message)) {
     FUZZ_CHECK(clock->heads.size() <= limits.max_clock_authors);
+  } else if (auto* part = std::get_if<ClockPartMsg>(&*message)) {
+    FUZZ_CHECK(part->heads.size() <= limits.max_clock_authors);
+    FUZZ_CHECK(part->last || !part->heads.empty());
+    // Gathered as a replicator does: never more than the bound, whatever the parts.
+    ClockAssembler gather(limits.max_clock_authors);
+    for (int i = 0; i < 3; ++i) {
+      auto r = gather.add(*part);
+      if (!r) break;
+      if (*r) FUZZ_CHECK((*r)->heads.size() <= limits.max_clock_authors);
+    }
   } else if (auto* have = std::get_if<HaveMsg>(&*message)) {
     FUZZ_CHECK(have->heads.size() <= limits.max_clock_authors);
   } else if (auto* graft = std::get_if<GraftMsg>(&*message)) {

@@ -92,6 +92,15 @@ void gossip_seeds(Corpus& c) {
     if (h.seq > 0) h.head_id = fixture_log().back().id();
   c.add("gossip", "clock-ids", encode_gossip(ClockMsg{false, with_ids}, GossipVersion::v2));
   c.add("gossip", "have-ids", encode_gossip(HaveMsg{with_ids}, GossipVersion::v2));
+  // Version 3: a clock in parts (a first part, the last one, an empty last, a relay's).
+  c.add("gossip", "clock-part-first", encode_gossip(ClockPartMsg{false, false, with_ids},
+                                                    GossipVersion::v3));
+  c.add("gossip", "clock-part-last", encode_gossip(ClockPartMsg{true, false, with_ids},
+                                                   GossipVersion::v3));
+  c.add("gossip", "clock-part-empty-last", encode_gossip(ClockPartMsg{true, false, {}},
+                                                         GossipVersion::v3));
+  c.add("gossip", "clock-part-relay", encode_gossip(ClockPartMsg{false, true, with_ids},
+                                                    GossipVersion::v3));
 }
 
 // A whole honest session, recorded from both sides with the fixture keys and ephemerals.

@@ -103,7 +103,7 @@ EphemeralKey fresh_ephemeral() {
 }  // namespace
 
 Connection::Connection(asio::io_context& ioc, const Url& url, Watchdog& watchdog,
-                       milliseconds timeout, SocketBuffers buffers)
+                       milliseconds timeout, SocketBuffers buffers, std::string gossip_offer)
     : ws_(ioc), watchdog_(watchdog), timeout_(timeout) {
   boost::system::error_code ec;
   tcp::resolver resolver(ioc);
@@ -120,6 +120,10 @@ Connection::Connection(asio::io_context& ioc, const Url& url, Watchdog& watchdog
   socket.connect(endpoints.begin()->endpoint(), ec);
   if (ec) finish(setup_failed, "cannot connect: " + ec.message());
   arm();
+  if (!gossip_offer.empty())
+    ws_.set_option(websocket::stream_base::decorator([gossip_offer](websocket::request_type& req) {
+      req.set(beast::http::field::sec_websocket_protocol, gossip_offer);
+    }));
   ws_.handshake(url.host + ":" + url.port, url.path, ec);
   if (ec) finish(setup_failed, "WebSocket upgrade failed: " + ec.message());
   ws_.binary(true);
@@ -172,7 +176,7 @@ void Connection::start_frames(const SessionKeys& keys, const GossipLimits& limit
   exchange_headers(keys);
   auto first = read_message(limits);
   if (!first) finish(handshake_failed, "no first message from the server: " + last_error_);
-  if (!std::holds_alternative<ClockMsg>(*first))
+  if (!std::holds_alternative<ClockMsg>(*first) && !std::holds_alternative<ClockPartMsg>(*first))
     finish(protocol_surprise, "the server's first message is a " +
                                   std::string(gossip_type_name(*first)) + ", not its clock");
 }

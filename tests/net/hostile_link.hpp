@@ -87,8 +87,10 @@ struct SocketBuffers {
 // setup exits the process with the matching code.
 class Connection {
  public:
+  // `gossip_offer`: the Sec-WebSocket-Protocol offer ("ifex-gossip.3"); none by default, so the
+  // connection speaks version 1.
   Connection(boost::asio::io_context& ioc, const Url& url, Watchdog& watchdog,
-             milliseconds timeout, SocketBuffers buffers = {});
+             milliseconds timeout, SocketBuffers buffers = {}, std::string gossip_offer = {});
 
   void arm() { arm(timeout_); }
   void arm(milliseconds t) { watchdog_.arm(fd(), t); }
@@ -103,7 +105,8 @@ class Connection {
 
   // Client side of ifex-hs/1; records what we sent. Exits on any failure.
   SessionKeys handshake(const NetworkKey& network, const Identity& me, const PublicKey& server);
-  // Stream headers both ways, then the server's first message, which must be its clock.
+  // Stream headers both ways, then the server's first message, which must be its clock (or, in
+  // version 3, the first part of it).
   void start_frames(const SessionKeys& keys, const GossipLimits& limits);
   // Only the stream headers, both ways.
   void exchange_headers(const SessionKeys& keys);

@@ -29,6 +29,8 @@
 //                     valid entries (over the node's default 128 KiB limit)
 //   final-frame       not an attack: clock, then the documented clean end of a stream (a frame
 //                     tagged FINAL) and a WebSocket close
+//   endless-clock-parts  offers gossip version 3, then sends clock parts of 1,820 authors, never
+//                     the last, up to 100 of them (182,000 authors, over max_clock_authors)
 // How the node closes (docs/protocol.md, "Closing a connection"); each prints close-code,
 // close-reason and final lines, and exits 0 when the close is the documented one:
 //   close-protocol    clock, then a sealed frame that is no gossip message: expects 1008 with a

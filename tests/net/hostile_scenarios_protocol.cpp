@@ -197,6 +197,32 @@ void oversize(Context& c, Connection& conn) {
   judge_close(conn, closed, 1000, std::string("shutdown"), true);
 }
 
+// Gossip version 3: the parts of one clock, never the last. The node must close once they list
+// more than max_clock_authors (100,000) together, long before we run out of parts.
+[[noreturn]] void endless_clock_parts(Context& c) {
+  Connection conn(c.ioc, c.url, c.watchdog, c.o.timeout, {}, "ifex-gossip.3");
+  SessionKeys keys = conn.handshake(c.network, c.me, c.server);
+  conn.start_frames(keys, c.limits);
+  constexpr std::size_t per_part = 1'820;  // as many as fit one message
+  constexpr std::size_t most_parts = 100;  // 182,000 authors
+  for (std::size_t part = 0; part < most_parts; ++part) {
+    ClockPartMsg m{false, false, {}};
+    for (std::size_t i = 0; i < per_part; ++i) {
+      const std::size_t n = part * per_part + i;
+      Bytes key(32, 0x7e);
+      for (std::size_t k = 0; k < 4; ++k) key[k] = static_cast<std::uint8_t>(n >> (8 * k));
+      m.heads.push_back({*PublicKey::from(key), 0});
+    }
+    if (conn.write(conn.seal(m)))
+      finish(expected, "the server closed after " + std::to_string(part) + " parts: " +
+                           conn.last_error());
+  }
+  if (conn.wait_for_close(c.limits, c.o.timeout))
+    finish(expected, "the server closed the connection: " + conn.last_error());
+  finish(not_closed, "the server took " + std::to_string(most_parts) +
+                         " parts of one clock and kept the connection");
+}
+
 }  // namespace
 
 bool run_protocol_scenario(Context& c) {
@@ -205,6 +231,7 @@ bool run_protocol_scenario(Context& c) {
   if (s == "replay-hello") replay_hello(c);
   if (s == "close-handshake") close_handshake_failure(c);
   if (s == "close-duplicate") close_duplicate(c);
+  if (s == "endless-clock-parts") endless_clock_parts(c);
   void (*attack)(Context&, Connection&) = nullptr;
   if (s == "flip-bit") attack = flip_bit;
   else if (s == "bad-signature") attack = bad_signature;

@@ -277,6 +277,9 @@ TEST_CASE("a hostile peer is disconnected, stores nothing, and the node serves e
   SECTION("a frame over the size limit") {
     attack_and_check(s, "oversize", "protocol_errors", 4);
   }
+  SECTION("clock parts that never end (version 3), past max_clock_authors") {
+    attack_and_check(s, "endless-clock-parts", "protocol_errors", 0);
+  }
 }
 
 // docs/protocol.md, "Message 1: hello", step 4: a hello recorded on the wire and replayed to the

@@ -49,8 +49,8 @@ struct Pair {
   explicit Pair(GossipVersion v) : version(v) {}
 
   void connect(const PublicKey& author) {
-    x.replicator.on_connected(1, x.clock(author), 0);
-    y.replicator.on_connected(1, y.clock(author), 0);
+    x.replicator.on_connected(1, x.clock(author), 0, true, version);
+    y.replicator.on_connected(1, y.clock(author), 0, true, version);
   }
   // Delivers until quiet (bounded: a loop between the two fails the test instead of hanging).
   void settle() {

@@ -94,6 +94,14 @@ struct SimOptions {
   std::uint64_t max_jitter_ms = 5;
   std::size_t window_bytes = 64 * 1024;  // in flight per direction before sync batches wait
   bool relays = false;                   // nodes accept any author instead of the known set
+  // The gossip version every node speaks (node_versions overrides it per node); a link speaks
+  // the lower of its two ends', as the upgrade agrees on.
+  GossipVersion version = GossipVersion::v1;
+  std::map<std::size_t, GossipVersion> node_versions;
+  // Authors every node accepts besides the nodes themselves (a large roster), and per node
+  // authors it alone accepts besides (a node whose roster differs).
+  std::vector<PublicKey> extra_authors;
+  std::map<std::size_t, std::vector<PublicKey>> node_extra_authors;
 };
 
 class Simulation {
@@ -150,9 +158,12 @@ class Simulation {
       link.last_delivery[side] = now_;
       peers_[link.peer_id[side]] = {l, side};
     }
+    link.version = std::min(version_of(link.end[0]), version_of(link.end[1]));
     for (int side : {0, 1}) {
       Node& n = node(link.end[side]);
-      n.replicator->on_connected(link.peer_id[side], n.logs.clock(authors_, options_.relays), now_);
+      n.replicator->on_connected(link.peer_id[side],
+                                 n.logs.clock(accepted_by(link.end[side]), options_.relays), now_,
+                                 true, link.version);
     }
     for (int side : {0, 1}) flush(link.end[side]);
   }
@@ -202,6 +213,20 @@ class Simulation {
       flush(i);
     }
     return n.logs.logs().at(e.author()).back();
+  }
+
+  // Node i holds an entry of another author (an extra one, not a node): every node accepting
+  // that author must then get it. `announce` tells its Replicator, as if just received;
+  // without it the entry is as if stored long ago.
+  void hold(std::size_t i, const SignedEntry& e, bool announce = false) {
+    if (node(i).logs.offer(e) != MemoryLogs::Offer::stored) fail("held entry did not fit");
+    auto& count = published_[e.author()];
+    count = std::max(count, e.seq());
+    published_ids_.push_back(e.id());
+    if (announce) {
+      node(i).replicator->on_entry_stored(e, std::nullopt, now_);
+      flush(i);
+    }
   }
 
   void run_until(std::uint64_t t) {
@@ -277,6 +302,7 @@ class Simulation {
     PeerId peer_id[2] = {0, 0};  // peer_id[s]: how end[s] names end[1 - s]
     std::size_t in_flight[2] = {0, 0};  // bytes sent by end[s], not yet delivered
     std::uint64_t last_delivery[2] = {0, 0};
+    GossipVersion version = GossipVersion::v1;  // agreed at connect
   };
   struct Event {
     enum Kind { tick, deliver } kind = tick;
@@ -300,12 +326,26 @@ class Simulation {
     return e;
   }
 
+  GossipVersion version_of(std::size_t i) const {
+    auto it = options_.node_versions.find(i);
+    return it == options_.node_versions.end() ? options_.version : it->second;
+  }
+  // The nodes, the shared extra authors and node i's own.
+  std::vector<PublicKey> accepted_by(std::size_t i) const {
+    std::vector<PublicKey> out = authors_;
+    out.insert(out.end(), options_.extra_authors.begin(), options_.extra_authors.end());
+    if (auto it = options_.node_extra_authors.find(i); it != options_.node_extra_authors.end())
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    return out;
+  }
+
   void make_replicator(std::size_t i) {
     std::function<bool(const PublicKey&)> accepts;
     if (options_.relays) {
       accepts = [](const PublicKey&) { return true; };
     } else {
-      std::set<PublicKey> known(authors_.begin(), authors_.end());
+      const std::vector<PublicKey> accepted = accepted_by(i);
+      std::set<PublicKey> known(accepted.begin(), accepted.end());
       accepts = [known](const PublicKey& a) { return known.contains(a); };
     }
     ReplicatorConfig config = options_.config;
@@ -355,7 +395,13 @@ class Simulation {
 
   void send(std::size_t l, int side, const GossipMessage& message) {
     Link& link = links_[l];
-    Bytes bytes = encode_gossip(message, GossipVersion::v1);
+    Bytes bytes = encode_gossip(message, link.version);
+    // What an older node could not decode never crosses a link of its version.
+    if (std::holds_alternative<ClockPartMsg>(message) && link.version < GossipVersion::v3)
+      fail("a clock part on a link of version " + std::to_string(int(link.version)));
+    if (bytes.size() > GossipLimits{}.max_message_bytes)
+      fail("a " + std::string(gossip_type_name(message)) + " message of " +
+           std::to_string(bytes.size()) + " bytes");
     std::string type(gossip_type_name(message));
     ++traffic_.count[type];
     traffic_.bytes[type] += bytes.size();

@@ -69,7 +69,7 @@ TEST_CASE("a clock costs 40 bytes per author, whatever the logs' length", "[goss
 
 TEST_CASE("gossip decoding rejects unknown types and trailing bytes", "[gossip][codec]") {
   CHECK(decode_error(Bytes{0x01, 0x00}) == "unknown_type");
-  CHECK(decode_error(Bytes{0x01, 0x09}) == "unknown_type");  // 7 and 8 are version 2's
+  CHECK(decode_error(Bytes{0x01, 0x0a}) == "unknown_type");  // 7, 8: version 2's; 9: 3's
   CHECK(decode_error(Bytes{0x01, 0xff}) == "unknown_type");
   CHECK_FALSE(decode_error(Bytes{0x00, 0x04}).empty());  // not the little-endian flag
   CHECK_FALSE(decode_error(Bytes{}).empty());
@@ -199,7 +199,7 @@ std::vector<std::uint64_t> seq_range(std::uint64_t first, std::uint64_t last) {
 TEST_CASE("a connection starts with our clock, and an eager peer", "[replicator]") {
   Bench b;
   b.store_x(3);
-  b.r.on_connected(1, b.our_clock(), 0);
+  b.r.on_connected(1, b.our_clock(), 0, true, GossipVersion::v2);
   auto out = b.r.take_outgoing();
   REQUIRE(out.size() == 1);
   CHECK(out[0].first == 1);
@@ -260,7 +260,9 @@ TEST_CASE("a change of our roster sends our new clock to every peer", "[replicat
   b.r.on_local_clock_changed(fresh);
   auto out = b.r.take_outgoing();
   REQUIRE(out.size() == 2);
-  for (const auto& [peer, message] : out) CHECK(std::get<ClockMsg>(message) == fresh);
+  // In one part (version 3), as it fits one message.
+  for (const auto& [peer, message] : out)
+    CHECK(std::get<ClockPartMsg>(message) == ClockPartMsg{true, false, fresh.heads});
 }
 
 TEST_CASE("catch-up streams what the peer lacks, to the live head, in bounded batches",
@@ -349,7 +351,7 @@ TEST_CASE("a peer that may not read gets our clock and nothing of any log", "[re
   b.r.on_connected(1, b.our_clock(), 0, /*may_read=*/false);
   b.r.on_connected(2, b.our_clock(), 0);  // a known peer beside it, as the control
   auto first = b.r.take_outgoing();
-  CHECK(of_type<ClockMsg>(first, 1).size() == 1);
+  CHECK(of_type<ClockPartMsg>(first, 1).size() == 1);
   // It claims to be a relay holding nothing, asks for x from seq 1, and names another x #4.
   REQUIRE(b.r.on_message(1, ClockMsg{true, {}}, 0));
   REQUIRE(b.r.on_message(2, ClockMsg{true, {}}, 0));
@@ -1087,6 +1089,106 @@ TEST_CASE("a pushed entry after a gap is repaired by a graft", "[replicator][sim
     REQUIRE(sim.run_until_converged(10'000));
     CHECK(identical_logs(sim));
     CHECK(sim.node(1).replicator->stats().grafts_sent >= 1);
+    CHECK(sim.failures().empty());
+  }
+}
+
+// --- Gossip version 3: clocks larger than one message (issue 13) ------------------------------
+
+// 9,999 authors, half of which sort before any real key (first byte 0) and half after it (0xff),
+// and a real one: the author whose log is caught up sits 5,000 down the clock, in a middle part
+// (neither the first nor the last part alone would bring it).
+struct LargeRoster {
+  Identity far = seeded_identity(210);
+  std::vector<SignedEntry> far_log = make_log(far, 6, "far");
+  std::vector<PublicKey> authors;
+  LargeRoster() {
+    for (std::size_t i = 0; i < 9'999; ++i) {
+      Bytes b(32, 0);
+      b[0] = i < 5'000 ? 0x00 : 0xff;
+      b[1] = static_cast<std::uint8_t>(i >> 8);
+      b[2] = static_cast<std::uint8_t>(i);
+      b[31] = 1;
+      authors.push_back(*PublicKey::from(b));
+    }
+    authors.push_back(far.public_key());
+  }
+};
+
+TEST_CASE("10,000 accepted authors: clocks in parts, and an author far down the list is caught up",
+          "[replicator][sim][clock_part]") {
+  LargeRoster roster;
+  // Where it sits in each node's clock (sorted by key, the two nodes' own keys among them).
+  const PublicKey far = roster.far.public_key();
+  REQUIRE(far.view()[0] != 0x00);
+  REQUIRE(far.view()[0] != 0xff);
+  SimOptions options = with_seed(1);
+  options.version = GossipVersion::v3;
+  options.extra_authors = roster.authors;
+  Simulation sim(2, options);
+  std::size_t before = static_cast<std::size_t>(
+      std::count_if(roster.authors.begin(), roster.authors.end(),
+                    [&](const PublicKey& a) { return a < far; }));
+  for (std::size_t i = 0; i < 2; ++i) before += sim.node(i).identity.public_key() < far ? 1 : 0;
+  CHECK(before >= 1'820);  // past the first part
+  CHECK(before < 5 * 1'820);  // before the last
+  for (std::size_t s = 0; s < 5; ++s) sim.hold(0, roster.far_log[s]);
+  sim.add_link(0, 1);
+  sim.connect_all();
+  sim.publish(1);
+  REQUIRE(sim.run_until_converged(30'000));
+  CHECK(sim.node(1).logs.head(far).seq == 5);
+  CHECK(sim.complete(0));
+  // Live push needs the whole clock too: node 0 knows node 1 accepts an author of a middle part.
+  const auto pushed = sim.node(0).replicator->stats().entries_pushed;
+  sim.hold(0, roster.far_log[5], true);
+  REQUIRE(sim.run_until_converged(5'000));
+  CHECK(sim.node(0).replicator->stats().entries_pushed == pushed + 1);
+  // Each side's clock: the two nodes and the 10,000, in 6 parts of at most 1,820.
+  const std::size_t authors = 2 + roster.authors.size();
+  CHECK(sim.traffic().count.at("clock_part") == 2 * 6);
+  CHECK(sim.traffic().bytes.at("clock_part") == 2 * (6 * clock_part_header_bytes + 72 * authors));
+  CHECK_FALSE(sim.traffic().count.contains("clock"));
+  CHECK(sim.failures().empty());  // every message fit max_message_bytes
+}
+
+TEST_CASE("version 3 with version 2: as before where the clock fits; where not, the old node "
+          "still gets and gives what it carries",
+          "[replicator][sim][clock_part]") {
+  SECTION("a federation that fits one message") {
+    SimOptions options = with_seed(2);
+    options.version = GossipVersion::v3;
+    options.node_versions = {{1, GossipVersion::v2}};
+    Simulation sim(2, options);
+    sim.add_link(0, 1);
+    sim.connect_all();
+    publish_randomly(sim, 6, 200, {0, 1});
+    REQUIRE(sim.run_until_converged(10'000));
+    CHECK(identical_logs(sim));
+    CHECK(sim.traffic().count.at("clock") == 2);  // type 7, once each way
+    CHECK_FALSE(sim.traffic().count.contains("clock_part"));
+    CHECK(sim.node(0).replicator->stats().clocks_narrowed == 0);
+    CHECK(sim.failures().empty());  // no type 9 crossed the version-2 link
+  }
+  SECTION("a version-3 node with 10,000 authors, a version-2 node with a few") {
+    LargeRoster roster;
+    SimOptions options = with_seed(3);
+    options.version = GossipVersion::v3;
+    options.node_versions = {{1, GossipVersion::v2}};
+    options.node_extra_authors = {{0, roster.authors}, {1, {roster.far.public_key()}}};
+    Simulation sim(2, options);
+    for (std::size_t s = 0; s < 5; ++s) sim.hold(0, roster.far_log[s]);
+    sim.add_link(0, 1);
+    sim.connect_all();
+    publish_randomly(sim, 4, 200, {0, 1});
+    REQUIRE(sim.run_until_converged(30'000));
+    CHECK(sim.node(1).logs.head(roster.far.public_key()).seq == 5);
+    CHECK(sim.complete(0));
+    // Node 0's clock named only the three authors node 1 listed, in one type-7 message.
+    CHECK(sim.node(0).replicator->stats().clocks_narrowed == 1);
+    CHECK(sim.node(0).replicator->stats().clock_authors_left_out == 0);
+    CHECK(sim.traffic().count.at("clock") == 2);
+    for (std::size_t size : sim.traffic().clock_sizes) CHECK(size == clock_header_bytes + 72 * 3);
     CHECK(sim.failures().empty());
   }
 }
