@@ -53,8 +53,7 @@ bool ends_a_key(const RosterProposal& p) {
 }
 
 RosterDecision decide(const FederationState& s, const Proposal& p) {
-  RosterDecision d{p.id, p.proposer, p.change, {}, 0, fits(s, p.change)};
-  d.proposed_ms = p.proposed_ms;
+  RosterDecision d{p.id, p.proposer, p.change, {}, 0, fits(s, p.change), false, p.proposed_ms};
   std::set<PublicKey> approvers, others;
   for (const Signature& sig : p.signatures)
     (counts(s, sig) ? approvers : others).insert(sig.author);

@@ -322,10 +322,10 @@ void roster_seeds(Corpus& c) {
   genesis.bytes[0] = 1;
   const std::vector<std::pair<std::string, RosterChange>> changes = {
       {"genesis", GenesisRoster{"IFEX", 2, {{a, "A"}, {b, "B"}}}},
-      {"add", RosterProposal{genesis, 0, RosterOp::add, stranger().public_key(), "C", 0}},
-      {"remove", RosterProposal{genesis, 1, RosterOp::remove, b, "", 0}},
-      {"threshold", RosterProposal{genesis, 2, RosterOp::threshold, PublicKey{}, "", 1}},
-      {"revoke", RosterProposal{genesis, 3, RosterOp::revoke, b, "", 41}},
+      {"add", RosterProposal{genesis, 0, RosterOp::add, stranger().public_key(), "C", 0, {}}},
+      {"remove", RosterProposal{genesis, 1, RosterOp::remove, b, "", 0, {}}},
+      {"threshold", RosterProposal{genesis, 2, RosterOp::threshold, PublicKey{}, "", 1, {}}},
+      {"revoke", RosterProposal{genesis, 3, RosterOp::revoke, b, "", 41, {}}},
       {"rotate", RosterProposal{genesis, 4, RosterOp::rotate, b, "", 41, stranger().public_key()}},
       {"approval", RosterApproval{genesis, genesis}},
   };
