@@ -18,6 +18,7 @@ enum class EventKind : std::uint8_t {
   link_failure,  // a random close (target: link)
   publish,       // the next alert
   action,        // a scenario event starts (side 0) or ends (side 1) (target: its index)
+  roster,        // a roster scenario's step (side: which; target: node, or conflict index)
 };
 
 struct Event {

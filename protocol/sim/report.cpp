@@ -192,6 +192,7 @@ Report make_report(const Scenario& scenario, const FinalState& s, const Metrics&
   r.cached_verdicts = s.cached_verdicts;
   r.failures = m.failure_count();
   r.first_failures = m.failures();
+  r.roster = s.roster;
   return r;
 }
 
@@ -249,6 +250,28 @@ std::string format_text(const Report& r) {
   line("verification", std::to_string(r.real_verifications) + " real, " +
                            std::to_string(r.cached_verdicts) + " cached; " +
                            std::to_string(r.entries_refused) + " entries of authors not carried");
+  if (const RosterFigure& g = r.roster; g.enabled) {
+    auto n = [](std::uint64_t v) { return std::to_string(v); };
+    line("roster", n(g.nodes) + " nodes, genesis " + n(g.genesis_members) + " members K=" +
+                       n(g.genesis_threshold) + "; " + n(g.proposals) + " proposals (" +
+                       n(g.conflicts) + " at once), " + n(g.approvals) + " approvals");
+    line("roster end", n(g.applied) + " applied (" + n(g.contested_slots) + " slots contested), " +
+                           n(g.stale) + " stale, " + n(g.pending) + " pending; " + n(g.members) +
+                           " members, K=" + n(g.threshold) + ", " + n(g.revoked) + " revoked");
+    line("converged", std::string(g.converged() ? "yes" : "NO") + ": held " + n(g.held_mismatch) +
+                          " and state " + n(g.state_mismatch) + " nodes differ (roster " +
+                          n(g.part_mismatch[0]) + ", history " + n(g.part_mismatch[1]) +
+                          ", pending " + n(g.part_mismatch[2]) + ", signatures " +
+                          n(g.part_mismatch[3]) + "); other authors' entries " +
+                          n(g.other_mismatch));
+    line("roster time", "last signed at " + ms_text(g.last_signed_ms) +
+                            "; state final after it: median " + ms_text(g.converge_median_ms) +
+                            ", p99 " + ms_text(g.converge_p99_ms) + ", max " +
+                            ms_text(g.converge_max_ms));
+    line("rewrites", n(g.rewrites) + " at " + n(g.nodes_rewritten) + " nodes, " +
+                         n(g.rewrites_by_revocation) + " by a revocation; " + n(g.undone) +
+                         " changes seen in effect were undone");
+  }
   line("failures", std::to_string(r.failures));
   for (const auto& f : r.first_failures) line("", f);
   return out;
@@ -308,6 +331,26 @@ std::string format_json(const Report& r) {
   std::string failures = "[";
   for (std::size_t i = 0; i < r.first_failures.size(); ++i)
     failures += std::string(i ? "," : "") + json_string(r.first_failures[i]);
+  if (const RosterFigure& g = r.roster; g.enabled)
+    field("roster",
+          "{\"nodes\":" + num(g.nodes) + ",\"genesis_members\":" + num(g.genesis_members) +
+              ",\"genesis_threshold\":" + num(g.genesis_threshold) +
+              ",\"conflicts\":" + num(g.conflicts) + ",\"proposals\":" + num(g.proposals) +
+              ",\"approvals\":" + num(g.approvals) + ",\"applied\":" + num(g.applied) +
+              ",\"contested_slots\":" + num(g.contested_slots) + ",\"stale\":" + num(g.stale) +
+              ",\"pending\":" + num(g.pending) + ",\"members\":" + num(g.members) +
+              ",\"threshold\":" + num(g.threshold) + ",\"revoked\":" + num(g.revoked) +
+              ",\"converged\":" + (g.converged() ? "true" : "false") + ",\"held_mismatch\":" +
+              num(g.held_mismatch) + ",\"state_mismatch\":" + num(g.state_mismatch) +
+              ",\"part_mismatch\":{\"roster\":" + num(g.part_mismatch[0]) + ",\"history\":" +
+              num(g.part_mismatch[1]) + ",\"pending\":" + num(g.part_mismatch[2]) +
+              ",\"signatures\":" + num(g.part_mismatch[3]) +
+              "},\"other_mismatch\":" + num(g.other_mismatch) + ",\"rewrites\":" + num(g.rewrites) +
+              ",\"rewrites_by_revocation\":" + num(g.rewrites_by_revocation) +
+              ",\"undone\":" + num(g.undone) + ",\"nodes_rewritten\":" + num(g.nodes_rewritten) +
+              ",\"last_signed_ms\":" + ms_json(g.last_signed_ms) + ",\"converge_ms\":{\"median\":" +
+              ms_json(g.converge_median_ms) + ",\"p99\":" + ms_json(g.converge_p99_ms) +
+              ",\"max\":" + ms_json(g.converge_max_ms) + "}}");
   field("failures", num(r.failures));
   field("first_failures", failures + "]");
   return o + "}";

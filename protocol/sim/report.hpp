@@ -27,6 +27,47 @@
 
 namespace ifex::sim {
 
+// Roster scenarios (docs/simulator.md, "Roster changes"): what each node computed at the end
+// from the roster entries it held, compared across nodes.
+struct RosterFigure {
+  bool enabled = false;
+  std::uint64_t nodes = 0;  // nodes computing the roster (the genesis's and joiners)
+  std::uint64_t genesis_members = 0;
+  std::uint64_t genesis_threshold = 0;
+  std::uint64_t conflicts = 0;  // proposals made at once against the genesis
+  std::uint64_t proposals = 0;  // signed, conflicts included
+  std::uint64_t approvals = 0;  // signed
+  // The first node's result (every node's, when they agree).
+  std::uint64_t applied = 0, stale = 0, pending = 0;
+  std::uint64_t members = 0, threshold = 0, revoked = 0;
+  // Slots whose applied change had a rival made for the same slot, signed by at least K then.
+  std::uint64_t contested_slots = 0;
+  // Nodes that differ from the first in the roster entries held by accepted authors (members,
+  // revoked keys up to their last valid seq), or in the computed state (any part).
+  std::uint64_t held_mismatch = 0;
+  std::uint64_t state_mismatch = 0;
+  // The same, part by part (StatePart: roster, applied history, pending set, signatures).
+  std::array<std::uint64_t, 4> part_mismatch{};
+  // Nodes that differ from the first in the entries of other authors (a removed member's
+  // entries that reached a node after the removal took effect there are refused there).
+  std::uint64_t other_mismatch = 0;
+  // Refreshes where a node's applied history did not extend its previous one, and the nodes
+  // that saw at least one.
+  std::uint64_t rewrites = 0, nodes_rewritten = 0;
+  std::uint64_t rewrites_by_revocation = 0;  // the rewritten slot now holds a revocation
+  // Changes some node computed as in effect at some point that are not in the final history.
+  std::uint64_t undone = 0;
+  std::optional<std::uint64_t> last_signed_ms;  // the last proposal or approval
+  // Per node: from the last roster entry signed until its computed state last changed.
+  std::optional<std::uint64_t> converge_median_ms, converge_p99_ms, converge_max_ms;
+  // Members, threshold, revocations, applied history and pending set agree, over the same
+  // entries of accepted authors. (Signatures that do not count may differ: part_mismatch[3].)
+  bool converged() const {
+    return held_mismatch == 0 && part_mismatch[0] == 0 && part_mismatch[1] == 0 &&
+           part_mismatch[2] == 0;
+  }
+};
+
 // The federation at the end of a run.
 struct FinalState {
   std::vector<Role> roles;
@@ -39,6 +80,7 @@ struct FinalState {
   std::uint64_t real_verifications = 0;
   std::uint64_t cached_verdicts = 0;
   std::uint64_t entry_bytes = 0;  // encoded size of one alert entry
+  RosterFigure roster;
 };
 
 struct ForkFigure {
@@ -79,6 +121,7 @@ struct Report {
   std::uint64_t entry_bytes = 0;
 
   std::vector<ForkFigure> forks;
+  RosterFigure roster;
 
   std::uint64_t forged_sent = 0, forged_rejected = 0, forged_stored = 0;
   std::uint64_t entries_refused = 0;

@@ -58,6 +58,29 @@ struct ReplicatorSettings {
   GossipVersion gossip_version = newest_gossip_version;
 };
 
+// Governance under partial propagation (docs/simulator.md, "Roster changes"): a genesis names
+// the first members; the others (joiners) are nodes it does not name. From start_ms on, several
+// members propose at once against the genesis (conflicting changes), then members approve at
+// random and propose further changes against their own view, until start_ms + window_ms.
+struct RosterSettings {
+  bool enabled = false;
+  std::uint64_t joiners = 4;    // members of the topology the genesis does not name
+  std::uint64_t threshold = 3;  // the genesis's K
+  std::uint64_t start_ms = 10'000;
+  std::uint64_t window_ms = 60'000;
+  std::uint64_t conflicts = 6;        // proposals made at once against the genesis (base 0)
+  std::uint64_t proposals = 20;       // later proposals, Poisson over the window
+  double approve_interval_ms = 4000;  // mean gap between one member's approvals
+  std::uint64_t refresh_ms = 100;     // the node's store poll, where it reruns the rule
+  // A what-if, not the protocol: nodes keep accepting the entries of members removed since
+  // (the protocol refuses those that arrive after the removal took effect at the node).
+  bool keep_former = false;
+  // A what-if, not the rule: a node gives the roster rule a revoked key's entries only up to
+  // its last valid seq (the protocol keeps the void ones it held, and the rule counts them in
+  // the slots before the revocation).
+  bool ignore_void = false;
+};
+
 enum class Target { hub, members, relays };
 
 // Cuts every link of the chosen nodes (a censor blocking them) until `until_ms`, if set.
@@ -104,6 +127,7 @@ struct Scenario {
   ReconnectSettings reconnect;
   PublishSettings publish;
   ReplicatorSettings replicator;
+  RosterSettings roster;
   std::vector<ScenarioEvent> events;
 };
 

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "protocol/roster_change.hpp"
+
 namespace ifex::sim {
 
 namespace {
@@ -187,6 +189,23 @@ struct Reader {
     read_size(t, "replicator", "pending_entries", r.pending_entries, 1, 10'000'000);
   }
 
+  void roster(const toml::table& t, RosterSettings& r) {
+    check_keys(t, "roster",
+               {"joiners", "threshold", "start_s", "window_s", "conflicts", "proposals",
+                "approve_interval_ms", "refresh_ms", "keep_former", "ignore_void"});
+    r.enabled = true;
+    read_uint(t, "roster", "joiners", r.joiners, 0, 1'000);
+    read_uint(t, "roster", "threshold", r.threshold, 1, max_federation_members);
+    read_seconds(t, "roster", "start_s", r.start_ms);
+    read_seconds(t, "roster", "window_s", r.window_ms);
+    read_uint(t, "roster", "conflicts", r.conflicts, 0, 1'000);
+    read_uint(t, "roster", "proposals", r.proposals, 0, 100'000);
+    read_number(t, "roster", "approve_interval_ms", r.approve_interval_ms, 1, 1e9);
+    read_uint(t, "roster", "refresh_ms", r.refresh_ms, 1, 60'000);
+    read_bool(t, "roster", "keep_former", r.keep_former);
+    read_bool(t, "roster", "ignore_void", r.ignore_void);
+  }
+
   std::optional<ScenarioEvent> event(const toml::table& t, std::size_t index) {
     const std::string section = "events[" + std::to_string(index) + "]";
     const std::string type = read_string(t, section, "type");
@@ -245,7 +264,7 @@ struct Reader {
     Scenario s;
     check_keys(root, "",
                {"name", "seed", "duration_s", "nodes", "links", "reconnect", "publish",
-                "replicator", "events"});
+                "replicator", "roster", "events"});
     if (auto n = read_string(root, "", "name"); !n.empty()) s.name = n;
     read_uint(root, "", "seed", s.seed, 0, std::numeric_limits<std::int64_t>::max());
     read_seconds(root, "", "duration_s", s.duration_ms);
@@ -254,6 +273,7 @@ struct Reader {
     if (auto* t = table(root, "reconnect")) reconnect(*t, s.reconnect);
     if (auto* t = table(root, "publish")) publish(*t, s.publish);
     if (auto* t = table(root, "replicator")) replicator(*t, s.replicator);
+    if (auto* t = table(root, "roster")) roster(*t, s.roster);
     if (auto node = root["events"]) {
       const toml::array* events = node.as_array();
       if (!events) fail("events must be an array of tables ([[events]])");
@@ -267,6 +287,10 @@ struct Reader {
       }
     }
     if (s.duration_ms == 0) fail("duration_s must be above 0");
+    // The genesis names the members that are not joiners, at least K of them.
+    if (s.roster.enabled &&
+        (s.roster.joiners >= s.members || s.members - s.roster.joiners < s.roster.threshold))
+      fail("roster.threshold must not exceed the members the genesis names (members - joiners)");
     return s;
   }
 };

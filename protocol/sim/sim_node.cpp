@@ -25,6 +25,37 @@ SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>>
           [this](const PublicKey& a) { return accepts(a); })),
       ingester_(*this, pending_, *replicator_, *this) {}
 
+SimNode::SimNode(std::uint32_t index, const PooledEntry* genesis, const PublicKey& own,
+                 const RosterSettings& roster, const ReplicatorSettings& settings, EntryPool& pool,
+                 Metrics& metrics)
+    : SimNode(index, std::make_shared<const std::set<PublicKey>>(), settings, pool, metrics) {
+  view_ = std::make_unique<RosterView>(genesis->entry, own, roster.keep_former, roster.ignore_void);
+  own_ = own;
+  store_quietly(genesis);
+}
+
+ClockMsg SimNode::clock() const {
+  if (!view_) return store_.clock(roster_.get(), !roster_);
+  std::set<PublicKey> named = view_->named_authors();
+  for (const auto& [key, last_valid] : view_->state().revoked_after)
+    if (store_.head(key).seq < last_valid) named.insert(key);
+  return store_.clock(&named, false);
+}
+
+bool SimNode::accepts(const PublicKey& author) const {
+  if (view_) return view_->wants_log(author, store_.head(author).seq);
+  return !roster_ || roster_->contains(author);
+}
+
+bool SimNode::accepts_entry(const PublicKey& author, std::uint64_t seq) const {
+  if (view_) return view_->accepts_entry(author, seq);
+  return accepts(author);
+}
+
+void SimNode::refresh_roster(std::uint64_t now_us) {
+  if (view_ && view_->refresh(now_us)) replicator_->on_local_clock_changed(clock());
+}
+
 void SimNode::tick(std::uint64_t now_us) {
   replicator_->on_tick(now_us / 1000);
   stored_since_tick_ = false;
@@ -57,7 +88,7 @@ SimNode::Verdict SimNode::receive_entries(PeerId from, const EntriesMsg& message
   std::uint64_t refused = 0;
   for (const PooledEntry* e : verified) {
     metrics_.copy_received(index_, e->alert);
-    if (accepts(e->entry.author()))
+    if (accepts_entry(e->entry.author(), e->entry.seq()))
       wanted.push_back(e);
     else
       ++refused;
@@ -78,6 +109,7 @@ SimNode::Verdict SimNode::receive_fork_proof(PeerId from, const Bytes& proof,
 void SimNode::publish(const PooledEntry* entry, std::uint64_t now_us) {
   if (store_.append(entry) != AppendOutcome::stored) return;
   stored_since_tick_ = true;
+  if (view_ && entry->entry.kind() == EntryKind::roster) view_->add(entry->entry, now_us);
   metrics_.stored(index_, entry->alert, now_us);
   replicator_->on_entry_stored(entry->entry, std::nullopt, now_us / 1000);
 }
@@ -121,6 +153,7 @@ std::optional<Bytes> SimNode::fork_proof(const SignedEntry& refused) {
 
 void SimNode::stored(const SignedEntry& entry, std::optional<PeerId>) {
   stored_since_tick_ = true;
+  if (view_ && entry.kind() == EntryKind::roster) view_->add(entry, ingest_now_us_);
   metrics_.stored(index_, pool_.find(entry.id())->alert, ingest_now_us_);
 }
 

@@ -3,7 +3,9 @@
 // freeze the log and pass the proof on) over an in-memory store. As the node's core does, it
 // verifies every entry of a message first and rejects the whole message (and the peer) if one
 // fails, and drops authors it does not carry. It sends nothing itself: the simulation drains
-// replicator().take_outgoing().
+// replicator().take_outgoing(). With a RosterView (the roster scenarios) whom it carries is what
+// the roster rule computes from the roster entries it holds, refreshed as a node's store poll
+// refreshes its Membership.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@
 #include "protocol/sim/entry_pool.hpp"
 #include "protocol/sim/metrics.hpp"
 #include "protocol/sim/node_store.hpp"
+#include "protocol/sim/roster_view.hpp"
 #include "protocol/sim/scenario.hpp"
 
 namespace ifex::sim {
@@ -30,6 +33,12 @@ class SimNode final : private IngestStore, private IngestEvents {
   // carries every author.
   SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>> roster,
           const ReplicatorSettings& settings, EntryPool& pool, Metrics& metrics);
+
+  // A member whose roster is computed from the roster entries it holds, starting with the
+  // genesis (which it holds from the start, as after `federation join`).
+  SimNode(std::uint32_t index, const PooledEntry* genesis, const PublicKey& own,
+          const RosterSettings& roster, const ReplicatorSettings& settings, EntryPool& pool,
+          Metrics& metrics);
 
   SimNode(const SimNode&) = delete;
   SimNode& operator=(const SimNode&) = delete;
@@ -43,8 +52,17 @@ class SimNode final : private IngestStore, private IngestEvents {
 
   Replicator& replicator() { return *replicator_; }
   const NodeStore& store() const { return store_; }
-  ClockMsg clock() const { return store_.clock(roster_.get(), !roster_); }
-  bool accepts(const PublicKey& author) const { return !roster_ || roster_->contains(author); }
+  ClockMsg clock() const;
+  // What the Replicator asks for (the node core's wants_log).
+  bool accepts(const PublicKey& author) const;
+  // Whether an arriving entry is stored (the node core's accepts_entry).
+  bool accepts_entry(const PublicKey& author, std::uint64_t seq) const;
+
+  // The roster scenarios' view; null otherwise.
+  const RosterView* roster_view() const { return view_.get(); }
+  // Runs the roster rule again if roster entries arrived since; when whom this node accepts
+  // changed, tells the Replicator (new clocks to every peer), as the node core does.
+  void refresh_roster(std::uint64_t now_us);
 
   // Timers. Replicator::on_tick acts only on Have notes queued by a store since the last tick,
   // and on entries announced to it (Have) or found missing (a gap) that it does not hold yet.
@@ -85,6 +103,8 @@ class SimNode final : private IngestStore, private IngestEvents {
 
   std::uint32_t index_;
   std::shared_ptr<const std::set<PublicKey>> roster_;
+  std::unique_ptr<RosterView> view_;
+  PublicKey own_;
   EntryPool& pool_;
   Metrics& metrics_;
   NodeStore store_;

@@ -67,10 +67,12 @@ Simulation::Simulation(Scenario scenario)
   roster_ = std::move(roster);
 
   nodes_.resize(n);
+  if (scenario_.roster.enabled) setup_roster();
   for (std::uint32_t i = 0; i < n; ++i) {
     const Role r = topology_.roles[i];
     if (r == Role::sybil) continue;
     honest_[i] = true;
+    if (nodes_[i]) continue;  // a roster scenario's member, made above
     nodes_[i] = std::make_unique<SimNode>(i, r == Role::member ? roster_ : nullptr,
                                           scenario_.replicator, pool_, metrics_);
   }
@@ -133,10 +135,10 @@ Identity Simulation::identity_of(std::uint32_t member) const {
   return Identity::from_seed(seeds_[member]);
 }
 
-SignedEntry Simulation::sign_next(std::uint32_t member, Bytes payload) const {
-  const LogHead head = nodes_[member]->store().head(keys_[member]);
-  EntryFields f{keys_[member],       head.seq + 1,     head.id,
-                epoch_ms + now_ms(), EntryKind::alert, std::move(payload)};
+SignedEntry Simulation::sign_next(std::uint32_t member, Bytes payload, EntryKind kind) const {
+  const LogHead head = nodes_[member] ? nodes_[member]->store().head(keys_[member]) : LogHead{};
+  EntryFields f{keys_[member],       head.seq + 1, head.id,
+                epoch_ms + now_ms(), kind,         std::move(payload)};
   return sign_entry(identity_of(member), std::move(f));
 }
 
@@ -159,6 +161,8 @@ void Simulation::run() {
     handle(e);
   }
   now_us_ = end_us;
+  // What each node computes from what it holds at the end, whatever its poll timer.
+  for (auto v : governed_) nodes_[v]->refresh_roster(now_us_);
 }
 
 void Simulation::handle(Event& e) {
@@ -179,6 +183,8 @@ void Simulation::handle(Event& e) {
       return publish();
     case EventKind::action:
       return action(e.target, e.side);
+    case EventKind::roster:
+      return roster_step(e.target, e.side);
   }
 }
 
@@ -305,6 +311,7 @@ void Simulation::deliver(Event& e) {
   SimNode::Verdict verdict;
   if (const auto* entries = std::get_if<EntriesMsg>(&*decoded)) {
     verdict = node->receive_entries(from, *entries, now_us_);
+    roster_stored(to);
   } else if (const auto* proof = std::get_if<ForkProofMsg>(&*decoded)) {
     verdict = node->receive_fork_proof(from, proof->proof, now_us_);
   } else if (const auto* have = std::get_if<HaveMsg>(&*decoded)) {
@@ -574,6 +581,7 @@ Report Simulation::report() const {
   s.cached_verdicts = pool_.cached_verdicts();
   s.entry_bytes =
       entry_overhead + alert_payload("Simulated", scenario_.publish.payload_bytes).size();
+  s.roster = roster_figure();
   return make_report(scenario_, s, metrics_);
 }
 

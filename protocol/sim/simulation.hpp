@@ -14,6 +14,7 @@
 
 #include "keys/bytes.hpp"
 #include "keys/identity.hpp"
+#include "protocol/roster_change.hpp"
 #include "protocol/sim/entry_pool.hpp"
 #include "protocol/sim/event_queue.hpp"
 #include "protocol/sim/link.hpp"
@@ -50,7 +51,8 @@ class Simulation {
  private:
   std::uint64_t now_ms() const { return now_us_ / 1000; }
   Identity identity_of(std::uint32_t member) const;
-  SignedEntry sign_next(std::uint32_t member, Bytes payload) const;
+  SignedEntry sign_next(std::uint32_t member, Bytes payload,
+                        EntryKind kind = EntryKind::alert) const;
 
   void schedule(std::uint64_t at_us, EventKind kind, std::uint32_t target, std::uint32_t side = 0,
                 std::uint32_t generation = 0, Bytes bytes = {});
@@ -84,6 +86,18 @@ class Simulation {
   void equivocate();
   void equivocate_behind_partition();
 
+  // Roster scenarios (simulation_roster.cpp).
+  void setup_roster();
+  void roster_step(std::uint32_t target, std::uint32_t step);
+  // After v stored roster entries: reruns the rule at v's next store poll.
+  void roster_stored(std::uint32_t v);
+  void refresh_now(std::uint32_t v);
+  void sign_roster(std::uint32_t v, const RosterChange& change);
+  void propose_conflict(std::uint32_t index);
+  void propose_later();
+  void approve(std::uint32_t v);
+  RosterFigure roster_figure() const;
+
   Scenario scenario_;
   Rng rng_;
   Topology topology_;
@@ -112,6 +126,20 @@ class Simulation {
   std::uint64_t published_ = 0;
   std::vector<std::vector<std::uint32_t>> blocked_by_;  // per scenario event
   std::vector<Bytes> forged_;
+
+  // Roster scenarios.
+  struct Conflict {
+    std::uint32_t proposer = 0;
+    RosterProposal change;  // base and (for a revocation) the seq are set when it is made
+  };
+  const PooledEntry* genesis_ = nullptr;
+  std::vector<std::uint32_t> governed_;  // member nodes: the genesis's, then the joiners
+  std::vector<PublicKey> joiner_keys_;
+  std::vector<Conflict> conflicts_;
+  std::vector<std::set<Hash>> approved_;  // per node, the proposals it signed
+  std::vector<bool> refresh_scheduled_;
+  std::uint64_t proposals_signed_ = 0, approvals_signed_ = 0;
+  std::optional<std::uint64_t> last_signed_us_;
 };
 
 }  // namespace ifex::sim
