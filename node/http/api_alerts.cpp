@@ -24,11 +24,16 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
   auto cursor = target.params.count("cursor") ? target.params.at("cursor") : std::string{};
   auto page = s.catalog.list(*filters, *limit, cursor);
   if (!page) return error_response(page.error());
+  auto names = author_names(s.store, s.identity.public_key(), s.config.name);
+  if (!names) return error_response(names.error());
   json::array alerts;
   for (const auto& row : page->rows) {
     auto loaded = load_alert(s.store, row.id);
     if (!loaded) return error_response(loaded.error());
-    if (*loaded) alerts.push_back(alert_summary(**loaded, filters->lang));
+    if (!*loaded) continue;
+    json::object summary = alert_summary(**loaded, filters->lang);
+    put_author_name(summary, *names, (*loaded)->entry.author());
+    alerts.push_back(std::move(summary));
   }
   json::value next = page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
   return json_response(200, json::object{{"alerts", std::move(alerts)}, {"next_cursor", next}});
@@ -60,8 +65,7 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
   out["alert"] = alert_to_json((*loaded)->alert);
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
-  if (auto name = names->names.find(e.author()); name != names->names.end())
-    out["author_name"] = name->second;
+  put_author_name(out, *names, e.author());
   return json_response(200, out);
 }
 

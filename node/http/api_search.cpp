@@ -3,6 +3,7 @@
 
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
+#include "node/http/author_names.hpp"
 #include "node/search/search_errors.hpp"
 
 namespace ifex::api {
@@ -44,6 +45,8 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   latency.record(took);
 
+  auto names = author_names(s.store, s.identity.public_key(), s.config.name);
+  if (!names) return error_response(names.error());
   json::array out;
   for (const auto& hit : results->hits) {
     const LoadedAlert* found = nullptr;
@@ -58,6 +61,7 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
       found = &*fetched;
     }
     auto item = alert_summary(*found, filters->lang);
+    put_author_name(item, *names, found->entry.author());
     item["score"] = hit.percent;
     item["snippet_html"] = hit.snippet_html;
     out.push_back(std::move(item));

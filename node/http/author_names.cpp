@@ -26,4 +26,9 @@ Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
   return out;
 }
 
+void put_author_name(boost::json::object& alert, const AuthorNames& names,
+                     const PublicKey& author) {
+  if (auto it = names.names.find(author); it != names.names.end()) alert["author_name"] = it->second;
+}
+
 }  // namespace ifex::api

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "keys/bytes.hpp"
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
@@ -22,5 +24,9 @@ struct AuthorNames {
 // Reads the roster; `own_name` is the name of `own`.
 Result<AuthorNames> author_names(const Store& store, const PublicKey& own,
                                  const std::string& own_name);
+
+// Sets `author_name` in an alert's JSON when its author has a name.
+void put_author_name(boost::json::object& alert, const AuthorNames& names,
+                     const PublicKey& author);
 
 }  // namespace ifex::api

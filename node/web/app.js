@@ -247,6 +247,8 @@
 
   function metaLine(a) {
     const parts = [];
+    // The organisation from the roster, isolated: a right-to-left name cannot reorder the line.
+    if (a.author_name) parts.push(el('span', { class: 'author' }, el('bdi', { dir: 'auto' }, a.author_name)));
     if (a.date) parts.push(el('time', { datetime: a.date }, a.date));
     if (a.country)
       parts.push(el('span', {class: 'country', title: countryName(a.country)}, a.country));

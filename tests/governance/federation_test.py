@@ -44,6 +44,9 @@ def main():
         # a local roster: C's API and C's status.
         c_node = founders[1]
         assert c_node.get_json(f"/api/alerts/{alert_b}")["author_name"] == "B"
+        c_node.wait_indexed()
+        listed = {a["id"]: a for a in c_node.get_json("/api/alerts?limit=100")["alerts"]}
+        assert listed[alert_b].get("author_name") == "B", listed.get(alert_b)
         names = {m["key"]: m["name"] for m in c_node.get_json("/api/status")["members"]}
         assert names.get(founders[0].key) == "B" and names.get(hub.key) == "A", names
 
