@@ -40,7 +40,7 @@ struct Federation {
   }
   Hash propose(std::size_t who, RosterOp op, std::size_t member, std::uint64_t value = 0) {
     RosterProposal p{genesis->id(), state().applied.size(), op, key(member),
-                     "ngo " + std::to_string(member), value};
+                     "ngo " + std::to_string(member), value, {}};
     if (op == RosterOp::threshold) p.member = PublicKey{};
     return sign(who, p).id();
   }
@@ -73,9 +73,9 @@ TEST_CASE("roster payloads round-trip in canonical form only", "[federation]") {
   for (std::size_t cut = 0; cut < encoded.size(); ++cut)
     CHECK_FALSE(decode_roster_change(ByteView(encoded.data(), cut)));
 
-  RosterProposal add{Hash{}, 0, RosterOp::add, f.key(1), "new", 0};
-  RosterProposal revoke{Hash{}, 7, RosterOp::revoke, f.key(1), "", 41};
-  RosterProposal threshold{Hash{}, 2, RosterOp::threshold, PublicKey{}, "", 3};
+  RosterProposal add{Hash{}, 0, RosterOp::add, f.key(1), "new", 0, {}};
+  RosterProposal revoke{Hash{}, 7, RosterOp::revoke, f.key(1), "", 41, {}};
+  RosterProposal threshold{Hash{}, 2, RosterOp::threshold, PublicKey{}, "", 3, {}};
   RosterApproval approval{Hash{}, Hash{}};
   for (const RosterChange& c : {RosterChange(add), RosterChange(revoke), RosterChange(threshold),
                                 RosterChange(approval)}) {

@@ -52,7 +52,7 @@ struct Scenario {
   }
   void propose(char who, std::uint64_t base, RosterOp op, char member, std::uint64_t value = 0,
                char successor = 0) {
-    RosterProposal p{id(1), base, op, {}, "", value};
+    RosterProposal p{id(1), base, op, {}, "", value, {}};
     if (op != RosterOp::threshold) p.member = key(member);
     if (op == RosterOp::rotate) p.successor = key(successor);
     if (op == RosterOp::add) p.name = names.at(member);
