@@ -26,9 +26,11 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
   if (!page) return error_response(page.error());
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
+  auto revoked = revoked_keys(s.store);
+  if (!revoked) return error_response(revoked.error());
   json::array alerts;
   for (const auto& row : page->rows) {
-    auto loaded = load_alert(s.store, row.id);
+    auto loaded = load_alert(s.store, row.id, *revoked);
     if (!loaded) return error_response(loaded.error());
     if (!*loaded) continue;
     json::object summary = alert_summary(**loaded, filters->lang);

@@ -7,6 +7,7 @@
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex::api {
 
@@ -37,10 +38,12 @@ HttpResponse atom_feed(ApiServices& s, const ParsedTarget& target, const std::st
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
 
+  auto revoked = revoked_keys(s.store);
+  if (!revoked) return error_response(revoked.error());
   std::vector<FeedItem> items;
   std::uint64_t newest = 0;
   for (const auto& id : *ids) {
-    auto loaded = load_alert(s.store, id);
+    auto loaded = load_alert(s.store, id, *revoked);
     if (!loaded) return error_response(loaded.error());
     if (!*loaded) continue;
     newest = std::max(newest, (*loaded)->entry.created_ms());

@@ -5,6 +5,7 @@
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
 #include "node/search/search_errors.hpp"
+#include "node/store/federation_load.hpp"
 
 namespace ifex::api {
 
@@ -33,9 +34,11 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
     return error_response(index.error());
   }
   SearchRequest request{q->second, *filters, *offset, *limit};
+  auto revoked = revoked_keys(s.store);
+  if (!revoked) return error_response(revoked.error());
   std::vector<LoadedAlert> loaded;
   auto loader = [&](const Hash& id) -> std::optional<Alert> {
-    auto got = load_alert(s.store, id);
+    auto got = load_alert(s.store, id, *revoked);
     if (!got || !*got) return std::nullopt;
     loaded.push_back(std::move(**got));
     return loaded.back().alert;
@@ -54,7 +57,7 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
       if (l.entry.id() == hit.id) found = &l;
     std::optional<LoadedAlert> fetched;
     if (!found) {
-      auto got = load_alert(s.store, hit.id);
+      auto got = load_alert(s.store, hit.id, *revoked);
       if (!got) return error_response(got.error());
       if (!*got) continue;  // indexed but not (or no longer) readable: skip
       fetched = std::move(**got);

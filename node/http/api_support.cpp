@@ -74,17 +74,23 @@ Result<std::size_t> count_param(const ParsedTarget& target, const std::string& n
   return value;
 }
 
-Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id) {
+Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id,
+                                              const std::map<PublicKey, std::uint64_t>& revoked) {
   auto entry = store.entry_by_id(id);
   if (!entry) return entry.error();
   if (!*entry || (*entry)->kind() != EntryKind::alert) return std::optional<LoadedAlert>{};
   // Signed with a key after the federation revoked it: a thief's, never shown to readers.
-  auto is_void = is_void_entry(store, (*entry)->author(), (*entry)->seq());
-  if (!is_void) return is_void.error();
-  if (*is_void) return std::optional<LoadedAlert>{};
+  if (auto r = revoked.find((*entry)->author()); r != revoked.end() && (*entry)->seq() > r->second)
+    return std::optional<LoadedAlert>{};
   auto alert = decode_alert((*entry)->payload());
   if (!alert) return std::optional<LoadedAlert>{};
   return std::optional<LoadedAlert>{LoadedAlert{std::move(**entry), std::move(*alert)}};
+}
+
+Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id) {
+  auto revoked = revoked_keys(store);
+  if (!revoked) return revoked.error();
+  return load_alert(store, id, *revoked);
 }
 
 json::object alert_summary(const LoadedAlert& loaded, const std::string& lang) {

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,7 +38,10 @@ struct LoadedAlert {
   Alert alert;
 };
 // Errors only on I/O; nullopt when the store does not hold an alert with this id, or holds a
-// void one (signed by a revoked key after the seq it was revoked after).
+// void one (signed by a revoked key after the seq it was revoked after). `revoked`: the
+// federation's revoked keys (revoked_keys), read once by a request that loads many alerts.
+Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id,
+                                              const std::map<PublicKey, std::uint64_t>& revoked);
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id);
 
 // ALERT_SUMMARY of docs/http-api.md, with texts in `lang` when the alert has that language.

@@ -299,33 +299,35 @@ def vectors():
     return "\n".join(out)
 
 
-BEGIN = "<!-- begin: output of tests/vectors/reference_entry.py -->\n```text\n"
-END = "```\n<!-- end: output of tests/vectors/reference_entry.py -->"
-
-
-def check(doc_path):
+def check_block(doc_path, script, expected, what):
+    """Whether docs/protocol.md's block marked as the output of `script` is `expected`."""
+    begin = f"<!-- begin: output of tests/vectors/{script} -->\n```text\n"
+    end_marker = f"```\n<!-- end: output of tests/vectors/{script} -->"
     with open(doc_path, encoding="utf-8") as f:
         doc = f.read()
-    start = doc.find(BEGIN)
-    end = doc.find(END, start + 1)
+    start = doc.find(begin)
+    end = doc.find(end_marker, start + 1)
     if start < 0 or end < 0:
-        print(f"{doc_path}: the vector block markers are missing", file=sys.stderr)
+        print(f"{doc_path}: the {what} block markers are missing", file=sys.stderr)
         return 1
-    in_doc = doc[start + len(BEGIN):end]
-    expected = vectors() + "\n"
+    in_doc = doc[start + len(begin):end]
     if in_doc != expected:
         doc_lines, our_lines = in_doc.split("\n"), expected.split("\n")
         for i, (a, b) in enumerate(zip(doc_lines, our_lines)):
             if a != b:
-                print(f"{doc_path}: vector block differs at its line {i + 1}:\n  doc:       {a}\n"
+                print(f"{doc_path}: {what} block differs at its line {i + 1}:\n  doc:       {a}\n"
                       f"  reference: {b}", file=sys.stderr)
                 break
         else:
-            print(f"{doc_path}: vector block has {len(doc_lines)} lines, the reference "
+            print(f"{doc_path}: {what} block has {len(doc_lines)} lines, the reference "
                   f"{len(our_lines)}", file=sys.stderr)
         return 1
-    print(f"{doc_path}: test vectors match the reference implementation")
+    print(f"{doc_path}: {what}s match the reference implementation")
     return 0
+
+
+def check(doc_path):
+    return check_block(doc_path, "reference_entry.py", vectors() + "\n", "test vector")
 
 
 def self_test():

@@ -404,33 +404,8 @@ def vectors():
     return "\n".join(out)
 
 
-BEGIN = "<!-- begin: output of tests/vectors/reference_roster.py -->\n```text\n"
-END = "```\n<!-- end: output of tests/vectors/reference_roster.py -->"
-
-
 def check(doc_path):
-    with open(doc_path, encoding="utf-8") as f:
-        doc = f.read()
-    start = doc.find(BEGIN)
-    end = doc.find(END, start + 1)
-    if start < 0 or end < 0:
-        print(f"{doc_path}: the roster vector block markers are missing", file=sys.stderr)
-        return 1
-    in_doc = doc[start + len(BEGIN):end]
-    expected = vectors() + "\n"
-    if in_doc != expected:
-        doc_lines, our_lines = in_doc.split("\n"), expected.split("\n")
-        for i, (a, b) in enumerate(zip(doc_lines, our_lines)):
-            if a != b:
-                print(f"{doc_path}: roster vector block differs at its line {i + 1}:\n"
-                      f"  doc:       {a}\n  reference: {b}", file=sys.stderr)
-                break
-        else:
-            print(f"{doc_path}: roster vector block has {len(doc_lines)} lines, the reference "
-                  f"{len(our_lines)}", file=sys.stderr)
-        return 1
-    print(f"{doc_path}: roster vectors match the reference implementation")
-    return 0
+    return ref.check_block(doc_path, "reference_roster.py", vectors() + "\n", "roster vector")
 
 
 def self_test():
