@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <variant>
 
 namespace ifex {
 
@@ -31,18 +32,20 @@ bool fits(const FederationState& s, const RosterProposal& p) {
   const bool member = s.members.contains(p.member);
   switch (p.op) {
     case RosterOp::add:
-      // A revoked key was compromised: it never comes back (its owner joins with a new key).
-      return !member && !s.revoked_after.contains(p.member);
+      // An ended log cannot go on (its later entries are void everywhere): a revoked key was
+      // compromised, a removed one left; either comes back only under a new key.
+      return !member && !s.ended_after.contains(p.member);
     case RosterOp::remove:
+    case RosterOp::remove_after:
       return member && s.members.size() - 1 >= s.threshold;
     case RosterOp::threshold:
       return p.value != s.threshold && p.value >= 1 && p.value <= s.members.size();
     case RosterOp::revoke:
-      return !s.revoked_after.contains(p.member) &&
+      return !s.ended_after.contains(p.member) &&
              (!member || s.members.size() - 1 >= s.threshold);
     case RosterOp::rotate:
       // The new key is fresh: no member (one organisation per key) and never revoked.
-      return member && !s.members.contains(p.successor) && !s.revoked_after.contains(p.successor);
+      return member && !s.members.contains(p.successor) && !s.ended_after.contains(p.successor);
   }
   return false;
 }
@@ -74,6 +77,12 @@ void apply(FederationState& s, const RosterDecision& d) {
       s.former_names[p.member] = s.members[p.member].name;
       s.members.erase(p.member);
       break;
+    case RosterOp::remove_after:
+      s.former_names[p.member] = s.members[p.member].name;
+      s.members.erase(p.member);
+      s.ended_after[p.member] = p.value;
+      s.removed_keys.insert(p.member);
+      break;
     case RosterOp::threshold:
       s.threshold = p.value;
       break;
@@ -82,14 +91,14 @@ void apply(FederationState& s, const RosterDecision& d) {
         s.former_names[p.member] = it->second.name;
         s.members.erase(it);
       }
-      s.revoked_after[p.member] = p.value;
+      s.ended_after[p.member] = p.value;
       break;
     case RosterOp::rotate: {
       auto node = s.members.extract(p.member);
       node.key() = p.successor;
       node.mapped().earlier_keys.push_back(p.member);
       s.members.insert(std::move(node));
-      s.revoked_after[p.member] = p.value;
+      s.ended_after[p.member] = p.value;
       s.rotated_to[p.member] = p.successor;
       break;
     }
@@ -97,45 +106,66 @@ void apply(FederationState& s, const RosterDecision& d) {
   s.applied.push_back(d);
 }
 
-}  // namespace
+// The roster entries held, decoded once: every round of the rule reads them again.
+struct HeldChanges {
+  struct Item {
+    PublicKey author;
+    std::uint64_t seq;
+    std::uint64_t created_ms;
+    Hash id;
+    std::variant<RosterProposal, Hash> change;  // a proposal, or the proposal an approval names
+  };
+  std::vector<Item> items;
+  std::size_t ignored = 0;
+};
 
-Result<FederationState> compute_federation(const SignedEntry& genesis,
-                                           std::span<const SignedEntry> entries) {
-  if (genesis.kind() != EntryKind::roster)
-    return make_error("bad_genesis", "the genesis is not a roster entry");
-  auto founding = decode_roster_change(genesis.payload());
-  if (!founding) return make_error("bad_genesis", "the genesis: " + founding.error().message);
-  const auto* g = std::get_if<GenesisRoster>(&*founding);
-  if (!g) return make_error("bad_genesis", "the genesis entry holds no genesis roster");
-
-  FederationState s;
-  s.genesis = genesis.id();
-  s.founder = genesis.author();
-  s.name = g->federation_name;
-  s.threshold = g->threshold;
-  for (const auto& m : g->members) s.members[m.key] = {m.name, 0, {}, genesis.created_ms()};
-  if (!s.members.contains(s.founder))
-    return make_error("bad_genesis", "the genesis's author is not one of its members");
-
-  // The set of proposals and approvals, whatever order and however often they were given.
-  std::map<Hash, Proposal> proposals;
-  std::map<Hash, std::set<std::pair<PublicKey, std::uint64_t>>> approvals;
+HeldChanges decode_held(const Hash& genesis, std::span<const SignedEntry> entries) {
+  HeldChanges held;
   std::set<Hash> seen;
   for (const SignedEntry& e : entries) {
-    if (e.kind() != EntryKind::roster || e.id() == s.genesis || !seen.insert(e.id()).second)
+    if (e.kind() != EntryKind::roster || e.id() == genesis || !seen.insert(e.id()).second)
       continue;
     auto change = decode_roster_change(e.payload());
     if (!change) {
-      ++s.ignored_entries;
+      ++held.ignored;
       continue;
     }
-    if (const auto* p = std::get_if<RosterProposal>(&*change); p && p->genesis == s.genesis) {
-      proposals[e.id()] = Proposal{e.id(), e.author(), *p, {{e.author(), e.seq()}}, e.created_ms()};
-    } else if (const auto* a = std::get_if<RosterApproval>(&*change); a && a->genesis == s.genesis) {
-      approvals[a->proposal].emplace(e.author(), e.seq());
-    } else {
-      ++s.ignored_entries;  // another federation's, or a second genesis
+    if (const auto* p = std::get_if<RosterProposal>(&*change); p && p->genesis == genesis)
+      held.items.push_back({e.author(), e.seq(), e.created_ms(), e.id(), *p});
+    else if (const auto* a = std::get_if<RosterApproval>(&*change); a && a->genesis == genesis)
+      held.items.push_back({e.author(), e.seq(), e.created_ms(), e.id(), a->proposal});
+    else
+      ++held.ignored;  // another federation's, or a second genesis
+  }
+  return held;
+}
+
+using LogEnds = std::map<PublicKey, std::uint64_t>;
+
+// Beyond the margin of an ended log: nodes refuse it, so the rule must not read it.
+bool beyond_carried(const LogEnds& ends, const PublicKey& author, std::uint64_t seq,
+                    std::uint64_t margin) {
+  const auto it = ends.find(author);
+  return it != ends.end() && seq > last_carried_seq(it->second, margin);
+}
+
+// One run of the rule over the held entries, leaving out those beyond `ends`' margins.
+FederationState run_rule(const FederationState& founded, const HeldChanges& held,
+                         const LogEnds& ends, std::uint64_t margin) {
+  FederationState s = founded;
+  s.ignored_entries = held.ignored;
+  std::map<Hash, Proposal> proposals;
+  std::map<Hash, std::set<std::pair<PublicKey, std::uint64_t>>> approvals;
+  for (const auto& item : held.items) {
+    if (beyond_carried(ends, item.author, item.seq, margin)) {
+      ++s.entries_beyond_margin;
+      continue;
     }
+    if (const auto* p = std::get_if<RosterProposal>(&item.change))
+      proposals[item.id] =
+          Proposal{item.id, item.author, *p, {{item.author, item.seq}}, item.created_ms};
+    else
+      approvals[std::get<Hash>(item.change)].emplace(item.author, item.seq);
   }
   for (auto& [id, p] : proposals)
     if (auto it = approvals.find(id); it != approvals.end())
@@ -177,6 +207,62 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
     s.pending.push_back(std::move(d));
   }
   return s;
+}
+
+// Bounds the rounds of the fixed point; each round that does not settle found a new set of
+// ends, and only an adversarial set of void entries makes more than two.
+constexpr std::size_t max_rule_rounds = 64;
+
+}  // namespace
+
+Result<FederationState> compute_federation(const SignedEntry& genesis,
+                                           std::span<const SignedEntry> entries,
+                                           std::uint64_t margin) {
+  if (genesis.kind() != EntryKind::roster)
+    return make_error("bad_genesis", "the genesis is not a roster entry");
+  auto founding = decode_roster_change(genesis.payload());
+  if (!founding) return make_error("bad_genesis", "the genesis: " + founding.error().message);
+  const auto* g = std::get_if<GenesisRoster>(&*founding);
+  if (!g) return make_error("bad_genesis", "the genesis entry holds no genesis roster");
+
+  FederationState founded;
+  founded.genesis = genesis.id();
+  founded.founder = genesis.author();
+  founded.name = g->federation_name;
+  founded.threshold = g->threshold;
+  for (const auto& m : g->members) founded.members[m.key] = {m.name, 0, {}, genesis.created_ms()};
+  if (!founded.members.contains(founded.founder))
+    return make_error("bad_genesis", "the genesis's author is not one of its members");
+
+  // The fixed point: run the rule leaving out what lies beyond the margins of the ends the last
+  // run found, until a run finds the ends it was given. The result then depends only on
+  // entries every node accepts and serves under it: one held here and refused elsewhere
+  // changes nothing.
+  const HeldChanges held = decode_held(founded.genesis, entries);
+  std::vector<LogEnds> tried;
+  LogEnds ends;
+  for (;;) {
+    FederationState s = run_rule(founded, held, ends, margin);
+    s.rounds = tried.size() + 1;
+    if (s.ended_after == ends) return s;
+    tried.push_back(ends);
+    const bool cycle = std::find(tried.begin(), tried.end(), s.ended_after) != tried.end();
+    if (cycle || tried.size() >= max_rule_rounds) {
+      // No fixed point on this path: leave out what lies beyond any end of the cycle (the
+      // earliest end per key), once more, and say so.
+      LogEnds all;
+      const auto first = cycle ? std::find(tried.begin(), tried.end(), s.ended_after)
+                               : tried.begin();
+      for (auto it = first; it != tried.end(); ++it)
+        for (const auto& [key, seq] : *it)
+          if (auto [at, fresh] = all.emplace(key, seq); !fresh) at->second = std::min(at->second, seq);
+      FederationState last = run_rule(founded, held, all, margin);
+      last.rounds = tried.size() + 1;
+      last.settled = false;
+      return last;
+    }
+    ends = s.ended_after;
+  }
 }
 
 }  // namespace ifex

@@ -39,6 +39,7 @@ std::string_view roster_op_name(RosterOp op) {
     case RosterOp::threshold: return "threshold";
     case RosterOp::revoke: return "revoke";
     case RosterOp::rotate: return "rotate";
+    case RosterOp::remove_after: return "remove_after";
   }
   return "unknown";
 }
@@ -68,6 +69,7 @@ Status validate_roster_change(const RosterChange& change) {
           return make_error("bad_roster", "a threshold is between 1 and 10,000");
         return Status::success();
       case RosterOp::revoke:
+      case RosterOp::remove_after:
         return Status::success();
       case RosterOp::rotate:
         if (p->member == p->successor)
@@ -110,6 +112,7 @@ Bytes encode_roster_change(RosterChange change) {
         w.u64(p->value);
         break;
       case RosterOp::revoke:
+      case RosterOp::remove_after:
         w.fixed(p->member.view());
         w.u64(p->value);
         break;
@@ -165,6 +168,7 @@ Result<RosterChange> decode_roster_change(ByteView payload) {
             p.value = r.u64();
             break;
           case RosterOp::revoke:
+          case RosterOp::remove_after:
             p.member = r.fixed<PublicKey>();
             p.value = r.u64();
             break;

@@ -2,9 +2,9 @@
 // signed entries (docs/protocol.md, "Federation roster"). Three types:
 //   genesis:  the founding roster (members and threshold K), in the founder's own log; its entry
 //             id names the federation and is what an invitation pins;
-//   proposal: a change (add, remove, threshold, revoke, rotate) to the federation named by a
-//             genesis id,
-//             made against its roster after `base` changes; the proposer's own approval;
+//   proposal: a change (add, remove, threshold, revoke, rotate, remove_after) to the federation
+//             named by a genesis id, made against its roster after `base` changes; the
+//             proposer's own approval;
 //   approval: a member's signature on a proposal, named by the proposal's entry id.
 // Canonical form: genesis members sorted by key, unique. decode_roster_change accepts only it.
 #pragma once
@@ -38,7 +38,17 @@ struct GenesisRoster {
 
 // rotate: a member moves to a new key and stays one organisation (its name, its place since
 // the change that added it); the old key is revoked after `value`, as by revoke.
-enum class RosterOp : std::uint8_t { add = 1, remove = 2, threshold = 3, revoke = 4, rotate = 5 };
+// remove_after: the member leaves and its log ends after `value`: later entries are void, as a
+// revoked key's, so every node holds the same entries of it. What `federation propose remove`
+// makes; remove (op 2, no end) is still applied but leaves nodes holding different late entries.
+enum class RosterOp : std::uint8_t {
+  add = 1,
+  remove = 2,
+  threshold = 3,
+  revoke = 4,
+  rotate = 5,
+  remove_after = 6,
+};
 std::string_view roster_op_name(RosterOp op);
 
 struct RosterProposal {
@@ -48,9 +58,9 @@ struct RosterProposal {
   // effect stays in effect whatever arrives later. Revocations apply whatever their base.
   std::uint64_t base = 0;
   RosterOp op = RosterOp::add;
-  PublicKey member;            // add, remove, revoke, rotate (the old key); zero for threshold
+  PublicKey member;            // add, remove(_after), revoke, rotate (the old key); zero for threshold
   std::string name;            // add
-  std::uint64_t value = 0;     // threshold: the new K; revoke, rotate: the old key's last valid seq
+  std::uint64_t value = 0;     // threshold: the new K; revoke, rotate, remove_after: the last valid seq
   PublicKey successor;         // rotate: the new key (zero otherwise)
   friend bool operator==(const RosterProposal&, const RosterProposal&) = default;
 };

@@ -22,7 +22,7 @@ namespace ifex {
 class ArchiveIndexer {
  public:
   // `search` may be null (then only the catalog is kept). `revoked`: revoked keys and the last
-  // valid seq of each (node/store/federation_load.hpp, revoked_keys).
+  // valid seq of each (node/store/federation_load.hpp, ended_keys).
   ArchiveIndexer(const Store& store, AlertCatalog& catalog, SearchIndex* search,
                  std::size_t batch_entries = 2000,
                  std::map<PublicKey, std::uint64_t> revoked = {});

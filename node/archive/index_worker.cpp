@@ -60,7 +60,7 @@ void IndexWorker::run() {
     if (search_) {
       const auto round_started = std::chrono::steady_clock::now();
       // Revocations are read each round: one that took effect since is carried out now.
-      auto revoked = revoked_keys(store_);
+      auto revoked = ended_keys(store_);
       if (!revoked) log_warn("indexing: cannot read the federation's revocations: " +
                              revoked.error().message);
       ArchiveIndexer indexer(store_, catalog_, search_.get(), 2000,

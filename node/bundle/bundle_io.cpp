@@ -137,10 +137,10 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
   const EntryLimits& limits = store.options().limits;
 
   // Whose entries the running node would take: the federation's members and the local roster
-  // (node/store/federation_load.hpp), and a revoked key's up to the seq it was revoked after.
+  // (node/store/federation_load.hpp), and an ended log's up to its margin (last_carried_seq).
   auto roster = effective_roster(store);
   if (!roster) return roster.error();
-  auto revoked = revoked_keys(store);
+  auto revoked = ended_keys(store);
   if (!revoked) return revoked.error();
   std::set<PublicKey> accepted{policy.own_key};
   for (const auto& m : *roster) accepted.insert(m.key);
@@ -188,9 +188,9 @@ Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& fi
     // The roster is named before the payload or the date: an entry from outside the federation
     // is refused as such whatever else is wrong with it.
     if (auto r = revoked->find(check.entry->author()); r != revoked->end()) {
-      if (check.entry->seq() > r->second) {
+      if (check.entry->seq() > last_carried_seq(r->second)) {
         reject(index, &*check.entry,
-               make_error("revoked", "the federation revoked this key after its seq " +
+               make_error("revoked", "the federation ended this key's log after its seq " +
                                          std::to_string(r->second)));
         continue;
       }

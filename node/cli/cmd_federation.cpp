@@ -36,6 +36,7 @@ struct Options {
   std::string successor;
   std::string proposal;
   std::uint64_t after = 0;
+  bool after_given = false;
   bool replace_network_key = false;
   bool json = false;
 };
@@ -88,6 +89,9 @@ std::string describe(const RosterProposal& p) {
       return "add " + fingerprint(p.member) + (p.name.empty() ? "" : " (" + p.name + ")");
     case RosterOp::remove:
       return "remove " + fingerprint(p.member);
+    case RosterOp::remove_after:
+      return "remove " + fingerprint(p.member) + " (its entries after seq " +
+             std::to_string(p.value) + " are void)";
     case RosterOp::threshold:
       return "threshold " + std::to_string(p.value);
     case RosterOp::revoke:
@@ -222,6 +226,12 @@ void add_federation_command(CLI::App& app) {
     FederationView view = need_federation(node);
     p.genesis = view.pin.genesis;
     p.base = view.state->applied.size();
+    if (p.op == RosterOp::remove_after && !prop->after_given) {
+      // The member's log ends where this node holds it: what it signed that we have not seen
+      // (or signs from now on) is void everywhere once the removal applies.
+      const auto head = need(node.store().head(p.member), "reading the member's log");
+      p.value = head ? head->seq : 0;
+    }
     const Hash id = sign_roster_entry(node, prop->passphrase_file, p);
     std::cout << id.hex() << "\n";
     std::cerr << "proposed: " << describe(p) << "; it takes effect once " << view.state->threshold
@@ -238,12 +248,17 @@ void add_federation_command(CLI::App& app) {
     p.name = prop->name;
     run_proposal(p);
   });
-  auto* remove = proposal_command("remove", "Remove a member");
+  auto* remove = proposal_command(
+      "remove", "Remove a member: its log ends after SEQ (default: the head this node holds)");
   remove->add_option("key", prop->key, "The member's public key")->required();
-  remove->callback([prop, run_proposal] {
+  auto* remove_after = remove->add_option(
+      "--after", prop->after, "The member's last seq that stays valid (later entries are void)");
+  remove->callback([prop, run_proposal, remove_after] {
     RosterProposal p;
-    p.op = RosterOp::remove;
+    p.op = RosterOp::remove_after;
     p.member = parse_key_argument(prop->key, "key");
+    p.value = prop->after;
+    prop->after_given = remove_after->count() > 0;
     run_proposal(p);
   });
   auto* threshold = proposal_command("threshold", "Change the number of approvals a change needs");

@@ -30,7 +30,7 @@ std::unique_ptr<AlertCatalog> open_catalog(NodeHandle& node) {
 void index_backlog(NodeHandle& node, AlertCatalog& catalog, SearchIndex& index, bool quiet) {
   // Large batches: each is one Xapian commit (a flush to disk), the dominant cost of a rebuild.
   ArchiveIndexer indexer(node.store(), catalog, &index, 10'000,
-                         need(revoked_keys(node.store()), "reading the federation's revocations"));
+                         need(ended_keys(node.store()), "reading the federation's revocations"));
   need(indexer.void_revoked(), "taking void alerts out of the indexes");
   std::uint64_t backlog = need(indexer.backlog(), "reading the index state");
   if (backlog == 0) return;

@@ -30,7 +30,8 @@ json::object decision_json(const RosterDecision& d, const FederationState& s) {
   if (d.change.op != RosterOp::threshold) out["member"] = public_key_to_text(d.change.member);
   if (d.change.op == RosterOp::add) out["name"] = d.change.name;
   if (d.change.op == RosterOp::threshold) out["threshold"] = d.change.value;
-  if (d.change.op == RosterOp::revoke || d.change.op == RosterOp::rotate)
+  if (d.change.op == RosterOp::revoke || d.change.op == RosterOp::rotate ||
+      d.change.op == RosterOp::remove_after)
     out["after_seq"] = d.change.value;
   if (d.change.op == RosterOp::rotate) out["new_key"] = public_key_to_text(d.change.successor);
   return out;
@@ -45,7 +46,7 @@ json::object federation_json(const FederationState& s) {
     for (const auto& old : m.earlier_keys)
       earlier.push_back(json::object{{"key", public_key_to_text(old)},
                                      {"fingerprint", fingerprint(old)},
-                                     {"after_seq", s.revoked_after.at(old)}});
+                                     {"after_seq", s.ended_after.at(old)}});
     members.push_back(json::object{{"key", public_key_to_text(k)},
                                    {"fingerprint", fingerprint(k)},
                                    {"name", m.name},
@@ -61,12 +62,17 @@ json::object federation_json(const FederationState& s) {
     p["stale"] = d.stale;
     pending.push_back(std::move(p));
   }
-  for (const auto& [k, seq] : s.revoked_after)
-    revoked.push_back(json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
+  // Revoked: the keys whose log ended for compromise or rotation; a removed member's end is
+  // on its former_members line.
+  for (const auto& [k, seq] : s.ended_after)
+    if (!s.removed_keys.contains(k))
+      revoked.push_back(json::object{{"key", public_key_to_text(k)}, {"after_seq", seq}});
   json::array former;
-  for (const auto& [k, name] : s.former_names)
-    former.push_back(json::object{
-        {"key", public_key_to_text(k)}, {"fingerprint", fingerprint(k)}, {"name", name}});
+  for (const auto& [k, name] : s.former_names) {
+    json::object f{{"key", public_key_to_text(k)}, {"fingerprint", fingerprint(k)}, {"name", name}};
+    if (auto end = s.ended_after.find(k); end != s.ended_after.end()) f["after_seq"] = end->second;
+    former.push_back(std::move(f));
+  }
   return json::object{{"genesis", s.genesis.hex()},
                       {"founder", public_key_to_text(s.founder)},
                       {"name", s.name},
@@ -76,7 +82,10 @@ json::object federation_json(const FederationState& s) {
                       {"former_members", std::move(former)},
                       {"applied", std::move(applied)},
                       {"pending", std::move(pending)},
-                      {"ignored_entries", s.ignored_entries}};
+                      {"ignored_entries", s.ignored_entries},
+                      {"entries_beyond_margin", s.entries_beyond_margin},
+                      {"rule_rounds", s.rounds},
+                      {"settled", s.settled}};
 }
 
 }  // namespace ifex

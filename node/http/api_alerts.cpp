@@ -26,7 +26,7 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
   if (!page) return error_response(page.error());
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
-  auto revoked = revoked_keys(s.store);
+  auto revoked = ended_keys(s.store);
   if (!revoked) return error_response(revoked.error());
   json::array alerts;
   for (const auto& row : page->rows) {

@@ -38,7 +38,7 @@ HttpResponse atom_feed(ApiServices& s, const ParsedTarget& target, const std::st
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
 
-  auto revoked = revoked_keys(s.store);
+  auto revoked = ended_keys(s.store);
   if (!revoked) return error_response(revoked.error());
   std::vector<FeedItem> items;
   std::uint64_t newest = 0;

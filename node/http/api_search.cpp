@@ -34,7 +34,7 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
     return error_response(index.error());
   }
   SearchRequest request{q->second, *filters, *offset, *limit};
-  auto revoked = revoked_keys(s.store);
+  auto revoked = ended_keys(s.store);
   if (!revoked) return error_response(revoked.error());
   std::vector<LoadedAlert> loaded;
   auto loader = [&](const Hash& id) -> std::optional<Alert> {

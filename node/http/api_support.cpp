@@ -88,7 +88,7 @@ Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id
 }
 
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id) {
-  auto revoked = revoked_keys(store);
+  auto revoked = ended_keys(store);
   if (!revoked) return revoked.error();
   return load_alert(store, id, *revoked);
 }

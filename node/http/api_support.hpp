@@ -39,7 +39,7 @@ struct LoadedAlert {
 };
 // Errors only on I/O; nullopt when the store does not hold an alert with this id, or holds a
 // void one (signed by a revoked key after the seq it was revoked after). `revoked`: the
-// federation's revoked keys (revoked_keys), read once by a request that loads many alerts.
+// federation's revoked keys (ended_keys), read once by a request that loads many alerts.
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id,
                                               const std::map<PublicKey, std::uint64_t>& revoked);
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id);

@@ -6,7 +6,7 @@ bool Membership::refresh(const Store& store) {
   // The federation's members and the local roster (node/store/federation_load.hpp, which runs
   // the roster rule again only when the roster entries or the pin changed).
   auto roster = effective_roster(store);
-  auto revoked = revoked_keys(store);
+  auto revoked = ifex::ended_keys(store);
   auto peers = store.peers();
   MutexLock lock(mutex_);
   bool changed = false;
@@ -37,18 +37,25 @@ bool Membership::accepts(const PublicKey& author) const {
 bool Membership::accepts_entry(const PublicKey& author, std::uint64_t seq) const {
   {
     MutexLock lock(mutex_);
-    if (auto it = revoked_.find(author); it != revoked_.end()) return seq <= it->second;
+    if (auto it = revoked_.find(author); it != revoked_.end())
+      return seq <= last_carried_seq(it->second);
   }
   return accepts(author);
 }
 
-std::optional<std::uint64_t> Membership::revoked_after(const PublicKey& key) const {
+std::optional<std::uint64_t> Membership::ended_after(const PublicKey& key) const {
   MutexLock lock(mutex_);
   if (auto it = revoked_.find(key); it != revoked_.end()) return it->second;
   return std::nullopt;
 }
 
-std::map<PublicKey, std::uint64_t> Membership::revocations() const {
+std::optional<std::uint64_t> Membership::carried_until(const PublicKey& key) const {
+  auto end = ended_after(key);
+  if (end) return last_carried_seq(*end);
+  return std::nullopt;
+}
+
+std::map<PublicKey, std::uint64_t> Membership::ended_keys() const {
   MutexLock lock(mutex_);
   return revoked_;
 }

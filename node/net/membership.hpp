@@ -33,15 +33,19 @@ class Membership {
   // copy). True when the roster or the revocations changed. Core thread.
   bool refresh(const Store& store) EXCLUDES(mutex_);
 
-  // Whether entries by `author` are accepted: our own or a rostered member's. A revoked key is
-  // not (the caller may still take its entries up to the revoked seq: revoked_after).
+  // Whether entries by `author` are accepted: our own or a rostered member's. A key whose log
+  // the federation ended is not (the caller may still take its entries up to the end: ended_after).
   bool accepts(const PublicKey& author) const EXCLUDES(mutex_);
-  // Whether this entry may be stored: by an accepted author, or by a revoked key at or below
-  // the seq after which the federation revoked it (also our own key: a revocation binds us).
+  // Whether this entry may be stored: by an accepted author, or by an ended key at or below
+  // its last carried seq (last_carried_seq: the end plus the margin every node keeps, void for
+  // readers; also our own key: an end the federation decided binds us).
   bool accepts_entry(const PublicKey& author, std::uint64_t seq) const EXCLUDES(mutex_);
-  // The last valid seq of a key the federation revoked; nullopt for any other key.
-  std::optional<std::uint64_t> revoked_after(const PublicKey& key) const EXCLUDES(mutex_);
-  std::map<PublicKey, std::uint64_t> revocations() const EXCLUDES(mutex_);
+  // The last valid seq of a key whose log the federation ended (revoked, rotated, removed with
+  // an end seq); nullopt for any other key.
+  std::optional<std::uint64_t> ended_after(const PublicKey& key) const EXCLUDES(mutex_);
+  // The last seq of an ended log that is stored and served (the end plus the margin).
+  std::optional<std::uint64_t> carried_until(const PublicKey& key) const EXCLUDES(mutex_);
+  std::map<PublicKey, std::uint64_t> ended_keys() const EXCLUDES(mutex_);
   // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
   // node of the network when any_node is set.
   bool is_welcome(const PublicKey& key) const EXCLUDES(mutex_);

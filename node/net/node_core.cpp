@@ -26,7 +26,7 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
       membership_(own_key, config.network.accept_unknown_peers),
       publishing_(store, own_key, config.network.publish_hold_confirmations),
       reader_(std::make_unique<StoreLogReader>(
-          store, [this](const PublicKey& k) { return membership_.revoked_after(k); })),
+          store, [this](const PublicKey& k) { return membership_.carried_until(k); })),
       tick_timer_(core_ioc) {
   ReplicatorConfig rc;
   rc.max_message_bytes = config.network.max_frame_bytes - 1024;
@@ -121,11 +121,11 @@ void NodeCore::relink_changed_peers() {
   }
 }
 
-// A member's log, or a revoked key's while we lack some of its entries up to the revoked seq
-// (the valid part of its log, which peers of this version serve and no further).
+// A member's log, or an ended key's while we lack some of what every node carries of it (up to
+// its end plus the margin: peers of this version serve that and no further).
 bool NodeCore::wants_log(const PublicKey& author) const {
-  if (auto last_valid = membership_.revoked_after(author))
-    return reader_->head(author).seq < *last_valid;
+  if (auto last_carried = membership_.carried_until(author))
+    return reader_->head(author).seq < *last_carried;
   return membership_.accepts(author);
 }
 
@@ -139,9 +139,9 @@ ClockMsg NodeCore::local_clock() const {
   for (const auto& key : membership_.roster()) heads[key] = LogHead{};
   heads[own_key_] = LogHead{};
   for (const auto& [author, head] : writer_->known_heads()) heads[author] = head;
-  // A revoked key's log, as we serve it: up to the revoked seq.
-  for (const auto& [author, last_valid] : membership_.revocations())
-    if (auto it = heads.find(author); it != heads.end() && it->second.seq > last_valid)
+  // An ended key's log, as we serve it: up to its end plus the margin.
+  for (const auto& [author, end] : membership_.ended_keys())
+    if (auto it = heads.find(author); it != heads.end() && it->second.seq > last_carried_seq(end))
       it->second = reader_->head(author);
   for (const auto& [author, head] : heads)
     if (head.seq > 0)
@@ -246,7 +246,7 @@ void NodeCore::control_message(PeerId id, GossipMessage message) {
     if (const auto* part = std::get_if<ClockPartMsg>(&message)) heads = &part->heads;
     if (heads)
       for (const ClockEntry& h : *heads)
-        if (h.seq > 0 && !membership_.accepts(h.author) && !membership_.revoked_after(h.author))
+        if (h.seq > 0 && !membership_.accepts(h.author) && !membership_.ended_after(h.author))
           refused_authors_.note(h.author, h.seq, 0);
     // What nodes we know say of our own log decides whether we may sign on our head.
     if (heads && membership_.is_known(links_.find(id)->key))
@@ -295,7 +295,7 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
     for (auto& e : entries) {
       if (membership_.accepts_entry(e.author(), e.seq())) {
         wanted.push_back(std::move(e));
-      } else if (membership_.revoked_after(e.author())) {
+      } else if (membership_.ended_after(e.author())) {
         counters_.entries_rejected++;
         counters_.entries_revoked++;
       } else {

@@ -8,19 +8,19 @@ namespace ifex {
 LogHead StoreLogReader::head(const PublicKey& author) const {
   auto h = store_.head(author);
   if (!h || !*h) return LogHead{};
-  auto last_valid = revoked_after_(author);
-  if (!last_valid || (*h)->seq <= *last_valid) return **h;
-  if (*last_valid == 0) return LogHead{};
-  auto at = store_.log_range(author, *last_valid, 1);
+  auto last_carried = carried_until_(author);
+  if (!last_carried || (*h)->seq <= *last_carried) return **h;
+  if (*last_carried == 0) return LogHead{};
+  auto at = store_.log_range(author, *last_carried, 1);
   if (!at || at->empty()) return LogHead{};
-  return LogHead{*last_valid, at->front().id()};
+  return LogHead{*last_carried, at->front().id()};
 }
 
 std::vector<Bytes> StoreLogReader::read(const PublicKey& author, std::uint64_t from_seq,
                                         std::size_t max_count, std::size_t max_bytes) const {
-  if (auto last_valid = revoked_after_(author)) {
-    if (from_seq > *last_valid) return {};
-    max_count = std::min<std::uint64_t>(max_count, *last_valid - from_seq + 1);
+  if (auto last_carried = carried_until_(author)) {
+    if (from_seq > *last_carried) return {};
+    max_count = std::min<std::uint64_t>(max_count, *last_carried - from_seq + 1);
   }
   auto raw = store_.log_bytes(author, from_seq, max_count, max_bytes);
   return raw ? std::move(*raw) : std::vector<Bytes>{};

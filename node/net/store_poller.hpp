@@ -22,17 +22,18 @@ namespace ifex {
 
 class StoreLogReader final : public LogReader {
  public:
-  // `revoked_after(key)`: the last valid seq of a revoked key, nullopt for any other.
-  using RevokedAfter = std::function<std::optional<std::uint64_t>(const PublicKey&)>;
-  StoreLogReader(const Store& store, RevokedAfter revoked_after)
-      : store_(store), revoked_after_(std::move(revoked_after)) {}
+  // `carried_until(key)`: the last seq served of a key whose log the federation ended (its end
+  // plus the margin, protocol/federation_roster.hpp), nullopt for any other.
+  using CarriedUntil = std::function<std::optional<std::uint64_t>(const PublicKey&)>;
+  StoreLogReader(const Store& store, CarriedUntil carried_until)
+      : store_(store), carried_until_(std::move(carried_until)) {}
   LogHead head(const PublicKey& author) const override;
   std::vector<Bytes> read(const PublicKey& author, std::uint64_t from_seq, std::size_t max_count,
                           std::size_t max_bytes) const override;
 
  private:
   const Store& store_;
-  RevokedAfter revoked_after_;
+  CarriedUntil carried_until_;
 };
 
 class StorePoller {

@@ -70,10 +70,10 @@ Result<std::vector<RosterMember>> effective_roster(const Store& store) {
     slot = m;
     if (slot.name.empty()) slot.name = federation_name;
   }
-  // A revocation is the federation's word that the key was stolen: no local roster brings it
-  // back (its entries up to the revoked seq stay valid: revoked_keys).
+  // An ended log (revoked, rotated, removed with an end seq) is the federation's word: no local
+  // roster brings the key back (its entries up to the end seq stay valid: ended_keys).
   if (*view && (*view)->state)
-    for (const auto& [key, after] : (*view)->state->revoked_after) merged.erase(key);
+    for (const auto& [key, after] : (*view)->state->ended_after) merged.erase(key);
   std::vector<RosterMember> out;
   out.reserve(merged.size());
   for (auto& [key, m] : merged) out.push_back(std::move(m));
@@ -103,15 +103,15 @@ Result<std::map<PublicKey, std::string>> earlier_key_names(const Store& store) {
   return names;
 }
 
-Result<std::map<PublicKey, std::uint64_t>> revoked_keys(const Store& store) {
+Result<std::map<PublicKey, std::uint64_t>> ended_keys(const Store& store) {
   auto view = current_federation(store);
   if (!view) return view.error();
   if (!*view || !(*view)->state) return std::map<PublicKey, std::uint64_t>{};
-  return (*view)->state->revoked_after;
+  return (*view)->state->ended_after;
 }
 
 Result<bool> is_void_entry(const Store& store, const PublicKey& author, std::uint64_t seq) {
-  auto revoked = revoked_keys(store);
+  auto revoked = ended_keys(store);
   if (!revoked) return revoked.error();
   auto it = revoked->find(author);
   return it != revoked->end() && seq > it->second;

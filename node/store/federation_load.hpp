@@ -24,16 +24,17 @@ Result<std::optional<FederationView>> load_federation(const Store& store);
 
 // Whose entries this node accepts besides its own, with names: the federation's members (and
 // its founder until the genesis is held) and the local roster (`roster add`), whose non-empty
-// names win; never a key the federation revoked. What readers see as authors' names (the API, the feed, the page). The roster
+// names win; never a key whose log the federation ended. What readers see as authors' names (the API, the feed, the page). The roster
 // rule's result is kept per store and recomputed only when the roster entries or the pin
 // changed, so calling this per request costs two small reads. Thread-safe.
 Result<std::vector<RosterMember>> effective_roster(const Store& store);
 
-// Keys the federation revoked, each with the last seq whose entries stay valid: later entries
-// are void (refused, not served, not listed, searched or fed). Empty outside a federation.
+// Keys whose log the federation ended (revoked, rotated away from, or removed with an end
+// seq), each with the last seq whose entries stay valid: later entries are void (refused, not
+// served, not listed, searched or fed). Empty outside a federation.
 // Cached as effective_roster is.
-Result<std::map<PublicKey, std::uint64_t>> revoked_keys(const Store& store);
-// Whether this entry is void: signed by a revoked key after the seq it was revoked after.
+Result<std::map<PublicKey, std::uint64_t>> ended_keys(const Store& store);
+// Whether this entry is void: signed by an ended key after its last valid seq.
 Result<bool> is_void_entry(const Store& store, const PublicKey& author, std::uint64_t seq);
 
 // Keys that are no longer a member's, with the name of the organisation that signed with them:

@@ -8,13 +8,14 @@ bool fits_view(const FederationState& v, const RosterProposal& p) {
   const bool member = v.members.contains(p.member);
   switch (p.op) {
     case RosterOp::add:
-      return !member && !v.revoked_after.contains(p.member);
+      return !member && !v.ended_after.contains(p.member);
     case RosterOp::remove:
+    case RosterOp::remove_after:
       return member && v.members.size() - 1 >= v.threshold;
     case RosterOp::threshold:
       return p.value != v.threshold && p.value >= 1 && p.value <= v.members.size();
     case RosterOp::revoke:
-      return !v.revoked_after.contains(p.member) &&
+      return !v.ended_after.contains(p.member) &&
              (!member || v.members.size() - 1 >= v.threshold);
     default:
       return false;  // an op this simulator does not make
@@ -45,15 +46,16 @@ std::optional<RosterProposal> choose_change(
   if (draw < 40) {
     std::vector<PublicKey> outside;
     for (const auto& j : joiners)
-      if (!v.members.contains(j) && !v.revoked_after.contains(j)) outside.push_back(j);
+      if (!v.members.contains(j) && !v.ended_after.contains(j)) outside.push_back(j);
     if (outside.empty()) return std::nullopt;
     p.op = RosterOp::add;
     p.member = outside[uniform(rng, 0, outside.size() - 1)];
     p.name = "joiner " + p.member.hex().substr(0, 8);
   } else if (draw < 70 || (draw >= 90 && others.empty())) {
     if (others.empty()) return std::nullopt;
-    p.op = RosterOp::remove;
+    p.op = RosterOp::remove_after;  // what `federation propose remove` makes
     p.member = others[uniform(rng, 0, others.size() - 1)];
+    p.value = head_of(p.member);
   } else if (draw < 90) {
     p.op = RosterOp::threshold;
     const std::uint64_t top = std::min<std::uint64_t>(5, v.members.size());

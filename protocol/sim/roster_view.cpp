@@ -43,8 +43,8 @@ std::string federation_digest(const FederationState& s, StatePart part) {
         put_u64(out, m.name.size());
         out += m.name;
       }
-      put_u64(out, s.revoked_after.size());
-      for (const auto& [key, seq] : s.revoked_after) {
+      put_u64(out, s.ended_after.size());
+      for (const auto& [key, seq] : s.ended_after) {
         put(out, key.view());
         put_u64(out, seq);
       }
@@ -80,9 +80,8 @@ std::string federation_digest(const FederationState& s) {
   return out;
 }
 
-RosterView::RosterView(const SignedEntry& genesis, const PublicKey& own, bool keep_former,
-                       bool ignore_void)
-    : genesis_(genesis), own_(own), keep_former_(keep_former), ignore_void_(ignore_void) {
+RosterView::RosterView(const SignedEntry& genesis, const PublicKey& own)
+    : genesis_(genesis), own_(own) {
   add(genesis, 0);
   refresh(0);
 }
@@ -98,28 +97,11 @@ bool RosterView::refresh(std::uint64_t now_us) {
   if (!dirty_) return false;
   dirty_ = false;
   auto computed = compute_federation(genesis_, held_);
-  // The what-if: drop the void entries of the keys the result revokes, and run the rule again
-  // until that no longer changes the result (a few rounds: each can only revoke differently
-  // when a void signature had carried a change).
-  for (int round = 0; ignore_void_ && computed && round < 8; ++round) {
-    std::vector<SignedEntry> valid;
-    for (const auto& e : held_)
-      if (const auto it = computed->revoked_after.find(e.author());
-          it == computed->revoked_after.end() || e.seq() <= it->second)
-        valid.push_back(e);
-    if (valid.size() == held_.size()) break;
-    auto again = compute_federation(genesis_, valid);
-    if (!again || again->revoked_after == computed->revoked_after) {
-      if (again) computed = std::move(again);
-      break;
-    }
-    computed = std::move(again);
-  }
   // The genesis is the simulation's own and valid: the rule cannot refuse it.
   if (!computed) return false;
   const bool accepts_changed =
       computed->members.size() != state_.members.size() ||
-      computed->revoked_after != state_.revoked_after ||
+      computed->ended_after != state_.ended_after ||
       !std::equal(computed->members.begin(), computed->members.end(), state_.members.begin(),
                   [](const auto& a, const auto& b) { return a.first == b.first; });
   if (const auto n = first_rewritten(state_.applied, computed->applied)) {
@@ -137,24 +119,19 @@ bool RosterView::refresh(std::uint64_t now_us) {
 
 bool RosterView::accepts_entry(const PublicKey& author, std::uint64_t seq) const {
   if (author == own_ || state_.members.contains(author)) return true;
-  const auto it = state_.revoked_after.find(author);
-  if (it != state_.revoked_after.end()) return seq <= it->second;
-  return keep_former_ && state_.former_names.contains(author);
+  const auto it = state_.ended_after.find(author);
+  return it != state_.ended_after.end() && seq <= last_carried_seq(it->second);
 }
 
 bool RosterView::wants_log(const PublicKey& author, std::uint64_t head_seq) const {
-  if (const auto it = state_.revoked_after.find(author); it != state_.revoked_after.end())
-    return head_seq < it->second;
-  return author == own_ || state_.members.contains(author) ||
-         (keep_former_ && state_.former_names.contains(author));
+  if (const auto it = state_.ended_after.find(author); it != state_.ended_after.end())
+    return head_seq < last_carried_seq(it->second);
+  return author == own_ || state_.members.contains(author);
 }
 
 std::set<PublicKey> RosterView::named_authors() const {
   std::set<PublicKey> named{own_};
   for (const auto& [key, m] : state_.members) named.insert(key);
-  if (keep_former_)
-    for (const auto& [key, name] : state_.former_names)
-      if (!state_.revoked_after.contains(key)) named.insert(key);
   return named;
 }
 

@@ -20,11 +20,7 @@ namespace ifex::sim {
 class RosterView {
  public:
   // `genesis`: the federation's genesis entry, which the node holds from the start.
-  // Two what-ifs, not the protocol (RosterSettings): `keep_former`, entries of members removed
-  // since stay accepted; `ignore_void`, the rule is given only the entries of a revoked key up
-  // to its last valid seq.
-  RosterView(const SignedEntry& genesis, const PublicKey& own, bool keep_former = false,
-             bool ignore_void = false);
+  RosterView(const SignedEntry& genesis, const PublicKey& own);
 
   // A roster entry the node stored (received or its own), at simulated time `now_us`.
   void add(const SignedEntry& entry, std::uint64_t now_us);
@@ -36,8 +32,9 @@ class RosterView {
   const std::vector<SignedEntry>& held() const { return held_; }
   bool is_member(const PublicKey& key) const { return state_.members.contains(key); }
 
-  // Whether an entry may be stored: ours, a member's, or a revoked key's up to its last valid
-  // seq (a removed member's later entries are refused, as on a node).
+  // Whether an entry may be stored: ours, a member's, or an ended key's up to its last valid
+  // seq (revoked, rotated, removed with an end; a member removed without one is refused, as on
+  // a node).
   bool accepts_entry(const PublicKey& author, std::uint64_t seq) const;
   // Whether the node asks peers for this author's log, holding it up to `head_seq`.
   bool wants_log(const PublicKey& author, std::uint64_t head_seq) const;
@@ -60,8 +57,6 @@ class RosterView {
  private:
   SignedEntry genesis_;
   PublicKey own_;
-  bool keep_former_;
-  bool ignore_void_;
   std::vector<SignedEntry> held_;
   std::set<Hash> held_ids_;
   bool dirty_ = true;

@@ -72,13 +72,6 @@ struct RosterSettings {
   std::uint64_t proposals = 20;       // later proposals, Poisson over the window
   double approve_interval_ms = 4000;  // mean gap between one member's approvals
   std::uint64_t refresh_ms = 100;     // the node's store poll, where it reruns the rule
-  // A what-if, not the protocol: nodes keep accepting the entries of members removed since
-  // (the protocol refuses those that arrive after the removal took effect at the node).
-  bool keep_former = false;
-  // A what-if, not the rule: a node gives the roster rule a revoked key's entries only up to
-  // its last valid seq (the protocol keeps the void ones it held, and the rule counts them in
-  // the slots before the revocation).
-  bool ignore_void = false;
 };
 
 enum class Target { hub, members, relays };

@@ -192,7 +192,7 @@ struct Reader {
   void roster(const toml::table& t, RosterSettings& r) {
     check_keys(t, "roster",
                {"joiners", "threshold", "start_s", "window_s", "conflicts", "proposals",
-                "approve_interval_ms", "refresh_ms", "keep_former", "ignore_void"});
+                "approve_interval_ms", "refresh_ms"});
     r.enabled = true;
     read_uint(t, "roster", "joiners", r.joiners, 0, 1'000);
     read_uint(t, "roster", "threshold", r.threshold, 1, max_federation_members);
@@ -202,8 +202,6 @@ struct Reader {
     read_uint(t, "roster", "proposals", r.proposals, 0, 100'000);
     read_number(t, "roster", "approve_interval_ms", r.approve_interval_ms, 1, 1e9);
     read_uint(t, "roster", "refresh_ms", r.refresh_ms, 1, 60'000);
-    read_bool(t, "roster", "keep_former", r.keep_former);
-    read_bool(t, "roster", "ignore_void", r.ignore_void);
   }
 
   std::optional<ScenarioEvent> event(const toml::table& t, std::size_t index) {

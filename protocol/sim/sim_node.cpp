@@ -26,10 +26,10 @@ SimNode::SimNode(std::uint32_t index, std::shared_ptr<const std::set<PublicKey>>
       ingester_(*this, pending_, *replicator_, *this) {}
 
 SimNode::SimNode(std::uint32_t index, const PooledEntry* genesis, const PublicKey& own,
-                 const RosterSettings& roster, const ReplicatorSettings& settings, EntryPool& pool,
+                 const ReplicatorSettings& settings, EntryPool& pool,
                  Metrics& metrics)
     : SimNode(index, std::make_shared<const std::set<PublicKey>>(), settings, pool, metrics) {
-  view_ = std::make_unique<RosterView>(genesis->entry, own, roster.keep_former, roster.ignore_void);
+  view_ = std::make_unique<RosterView>(genesis->entry, own);
   own_ = own;
   store_quietly(genesis);
 }
@@ -37,8 +37,8 @@ SimNode::SimNode(std::uint32_t index, const PooledEntry* genesis, const PublicKe
 ClockMsg SimNode::clock() const {
   if (!view_) return store_.clock(roster_.get(), !roster_);
   std::set<PublicKey> named = view_->named_authors();
-  for (const auto& [key, last_valid] : view_->state().revoked_after)
-    if (store_.head(key).seq < last_valid) named.insert(key);
+  for (const auto& [key, last_valid] : view_->state().ended_after)
+    if (store_.head(key).seq < last_carried_seq(last_valid)) named.insert(key);
   return store_.clock(&named, false);
 }
 

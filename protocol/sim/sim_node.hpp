@@ -37,7 +37,7 @@ class SimNode final : private IngestStore, private IngestEvents {
   // A member whose roster is computed from the roster entries it holds, starting with the
   // genesis (which it holds from the start, as after `federation join`).
   SimNode(std::uint32_t index, const PooledEntry* genesis, const PublicKey& own,
-          const RosterSettings& roster, const ReplicatorSettings& settings, EntryPool& pool,
+          const ReplicatorSettings& settings, EntryPool& pool,
           Metrics& metrics);
 
   SimNode(const SimNode&) = delete;

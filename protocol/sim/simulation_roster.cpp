@@ -41,7 +41,7 @@ void Simulation::setup_roster() {
       sign_next(founder, encode_roster_change(RosterChange{g}), EntryKind::roster), -1);
   for (auto v : governed_)
     nodes_[v] =
-        std::make_unique<SimNode>(v, genesis_, keys_[v], r, scenario_.replicator, pool_, metrics_);
+        std::make_unique<SimNode>(v, genesis_, keys_[v], scenario_.replicator, pool_, metrics_);
   approved_.resize(size());
   refresh_scheduled_.assign(size(), false);
 
@@ -68,7 +68,7 @@ void Simulation::setup_roster() {
         c.change.member = joiner_keys_[(2 * round + 1) % joiner_keys_.size()];
         break;
       case 3:
-        c.change.op = RosterOp::remove;
+        c.change.op = RosterOp::remove_after;
         c.change.member = target();
         break;
       case 4:
@@ -154,7 +154,7 @@ void Simulation::propose_conflict(std::uint32_t index) {
   const FederationState& view = nodes_[v]->roster_view()->state();
   if (!view.members.contains(keys_[v])) return;
   c.change.base = view.applied.size();
-  if (c.change.op == RosterOp::revoke)
+  if (c.change.op == RosterOp::revoke || c.change.op == RosterOp::remove_after)
     c.change.value = nodes_[v]->store().head(c.change.member).seq;
   ++proposals_signed_;
   sign_roster(v, RosterChange{c.change});
@@ -207,7 +207,7 @@ RosterFigure Simulation::roster_figure() const {
   for (const auto& d : s.pending) (d.stale ? f.stale : f.pending) += 1;
   f.members = s.members.size();
   f.threshold = s.threshold;
-  f.revoked = s.revoked_after.size();
+  f.revoked = s.ended_after.size() - s.removed_keys.size();
 
   // Contested slots: replay K along the applied history.
   std::uint64_t k = scenario_.roster.threshold;
@@ -225,8 +225,8 @@ RosterFigure Simulation::roster_figure() const {
   // Accepted authors by the first node's result (every node's, when they agree).
   const auto accepted = [&](const SignedEntry& e) {
     if (s.members.contains(e.author())) return true;
-    const auto it = s.revoked_after.find(e.author());
-    return it != s.revoked_after.end() && e.seq() <= it->second;
+    const auto it = s.ended_after.find(e.author());
+    return it != s.ended_after.end() && e.seq() <= last_carried_seq(it->second);
   };
   const auto split = [&](const RosterView& view) {
     std::pair<std::set<Hash>, std::set<Hash>> ids;

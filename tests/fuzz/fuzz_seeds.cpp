@@ -326,6 +326,7 @@ void roster_seeds(Corpus& c) {
       {"remove", RosterProposal{genesis, 1, RosterOp::remove, b, "", 0, {}}},
       {"threshold", RosterProposal{genesis, 2, RosterOp::threshold, PublicKey{}, "", 1, {}}},
       {"revoke", RosterProposal{genesis, 3, RosterOp::revoke, b, "", 41, {}}},
+      {"remove_after", RosterProposal{genesis, 5, RosterOp::remove_after, b, "", 7, {}}},
       {"rotate", RosterProposal{genesis, 4, RosterOp::rotate, b, "", 41, stranger().public_key()}},
       {"approval", RosterApproval{genesis, genesis}},
   };

@@ -87,7 +87,7 @@ def main():
         wait_until(lambda: all(holds(n, early) for n in everyone), WAIT_S, "F's alert everywhere")
         wait_until(lambda: holds(newcomer, alert_b), WAIT_S, "B's alert at F")
 
-        # E is removed: its later alerts are refused everywhere.
+        # E is removed: its node is no longer welcome, and its later alerts reach nobody.
         e = founders[3]
         removal = cli("federation", "propose", "remove", "--data", hub.data, e.key)[1].strip()
         wait_until(lambda: all(any(p["id"] == removal for p in federation_of(n)["pending"])
@@ -97,6 +97,14 @@ def main():
         others = [n for n in everyone if n is not e]
         wait_until(lambda: all(e.key not in members(n) for n in others), WAIT_S,
                    "E removed at every other node")
+        # `propose remove` ends E's log where the proposer held it (op remove_after): E is a
+        # former member with that seq, not a revoked key.
+        e_head = max((x["seq"] for x in hub.entry_list() if x["author"] == e.key), default=0)
+        fed = federation_of(hub)
+        assert [f.get("after_seq") for f in fed["former_members"] if f["key"] == e.key] == \
+            [e_head], fed["former_members"]
+        assert all(r["key"] != e.key for r in fed["revoked"]), fed["revoked"]
+        assert [a["op"] for a in fed["applied"]][-1] == "remove_after", fed["applied"]
         late = publish(e, "E after its removal")
         canary = publish(founders[0], "B after E's removal")
         wait_until(lambda: all(holds(n, canary) for n in others), WAIT_S, "B's canary everywhere")

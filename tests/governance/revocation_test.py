@@ -5,12 +5,14 @@ after what C itself published. The members revoke C's key after C's last genuine
   - C's entries up to N stay: listed, searched, fed and served everywhere, and a node that was
     away (D) still receives them after the revocation, from nodes that know it;
   - C's entries after N that were already stored (the thief's, accepted before the revocation)
-    are no longer listed, searched, fed or served: GET answers 410, and D, back after the
-    revocation, never receives them;
-  - C's later entries are refused at every node;
+    are no longer listed, searched or fed: GET answers 410;
+  - C's node is no longer welcome: what the thief signs next reaches nobody;
+  - C's entries after N up to N + 64 (the margin of an ended log) are carried (brought to A in
+    a bundle, then to D when it comes back) and shown to no reader; beyond the margin, refused;
   - the stores keep every signed byte (the log stays complete): `verify` passes everywhere.
 Before this slice the thief's entries stayed listed and searchable at every node that held
 them, and nodes went on serving them."""
+import json
 import os
 import sys
 import time
@@ -22,6 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from governance_support import federation_of, found_federation, publish  # noqa: E402
 
 WAIT_S = 60
+# C's log ends after seq 2; nodes carry it up to 2 + ended_log_margin (64).
+MARGIN_END = 2 + 64
 
 
 def revoked_at(node, key):
@@ -87,29 +91,69 @@ def main():
         print(f"revocation in effect at A and B, the thief's alert out of listings, search and "
               f"feeds {time.monotonic() - approved:.2f} s after the approval")
 
-        # The thief goes on: refused everywhere.
+        # The thief goes on: its node is no longer welcome anywhere (not a member), so its next
+        # entry reaches nobody.
         later = publish(c, "quokkastolen again")
         canary = publish(b, "B after the revocation")
         wait_until(lambda: canary in hub.ids(), WAIT_S, "B's canary at the hub")
         time.sleep(2)
         assert later not in hub.ids() and later not in b.ids()
 
-        # D was away the whole time. It comes back while the thief is offline: it gets C's valid
-        # entries from A and B, never the thief's (nobody serves them now).
+        # By hand (a bundle): entries after the end are carried up to the margin
+        # (docs/protocol.md, "Ended logs": 64, so that nodes that got them before and after the
+        # revocation hold the same set), void for readers; beyond the margin, refused. C's log
+        # is filled to seq 67, one past 2 + 64, and carried to A as a bundle.
+        filler = os.path.join(os.path.dirname(c.data), "thief.jsonl")
+        with open(filler, "w") as out:
+            for seq in range(5, MARGIN_END + 2):
+                out.write(json.dumps({
+                    "legacy_id": f"thief-{seq}", "date": "2020-01-01", "country": "TN",
+                    "lang": "en", "categories": ["press-freedom"],
+                    "title": f"quokkastolen filler {seq}", "summary": "s", "body": "b"}) + "\n")
+        cli("import-archive", "--data", c.data, filler)
         c.stop()
+        seqs = {e["seq"]: e["id"] for e in c.entry_list() if e["author"] == c.key}
+        assert max(seqs) == MARGIN_END + 1, max(seqs)
+        last_carried, past = seqs[MARGIN_END], seqs[MARGIN_END + 1]
+        bundle = os.path.join(os.path.dirname(c.data), "thief.bundle")
+        cli("export", "--data", c.data, "--out", bundle, "--author", c.key)
+        hub.stop()
+        code, out, err = cli("import", "--data", hub.data, bundle, "--json", check=False)
+        report = json.loads(out)
+        assert code != 0, "the import took an entry beyond the margin"
+        rejected = [(r.get("seq"), r.get("code")) for r in report["rejected"]]
+        assert rejected == [(MARGIN_END + 1, "revoked")], rejected
+        hub.start()
+        ids = set(hub.ids())
+        assert {later, last_carried} <= ids and past not in ids
+        for void in (later, last_carried):
+            status, _, _ = hub.request("GET", "/api/alerts/" + void)
+            assert status == 410, status
+        wait_until(lambda: listed(hub, c.key) == set(genuine), WAIT_S,
+                   "only C's valid entries listed at A")
+        assert not found(hub, "quokkastolen")
+
+        # D was away the whole time. It comes back while the thief is offline: it gets C's valid
+        # entries and the carried ones from A, never one beyond the margin, and shows none of
+        # the void ones.
         d.start()
         wait_until(lambda: set(genuine) <= set(d.ids()) and revoked_at(d, c.key), WAIT_S,
                    "C's valid entries and the revocation at D")
-        wait_until(lambda: canary in d.ids(), WAIT_S, "B's canary at D")
-        time.sleep(2)
-        assert stolen not in d.ids() and later not in d.ids(), "D received a void entry"
-        status, _, _ = d.request("GET", "/api/alerts/" + stolen)
-        assert status == 404, status
+        wait_until(lambda: canary in d.ids() and last_carried in d.ids(), WAIT_S,
+                   "B's canary and the carried entries at D")
+        assert past not in d.ids(), "D received an entry beyond the margin"
+        for void in (stolen, later, last_carried):
+            status, _, _ = d.request("GET", "/api/alerts/" + void)
+            assert status == 410, status
+        wait_until(lambda: listed(d, c.key) == set(genuine), WAIT_S,
+                   "only C's valid entries listed at D")
+        assert not found(d, "quokkastolen")
         for n in (hub, b, d):
             n.stop()
             n.verify()
         print("ok: C's entries up to #2 kept everywhere (D received them after the revocation); "
-              "#3 out of listings, search, feeds and serving; #4 refused")
+              f"#3 to #{MARGIN_END} carried but out of listings, search, feeds and GET; "
+              f"#{MARGIN_END + 1} refused")
     finally:
         stop_everything()
 

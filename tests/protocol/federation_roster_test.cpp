@@ -194,7 +194,7 @@ TEST_CASE("a revoked key's later signatures count for nothing", "[federation]") 
   f.approve(1, revoke);
   auto s = f.state();
   CHECK_FALSE(s.members.contains(f.key(3)));
-  CHECK(s.revoked_after.at(f.key(3)) == 0);
+  CHECK(s.ended_after.at(f.key(3)) == 0);
   // The thief proposes adding itself-as-5 and approves: with 1 honest approval, nothing.
   Hash add = f.propose(3, RosterOp::add, 5);
   f.approve(2, add);
@@ -203,6 +203,73 @@ TEST_CASE("a revoked key's later signatures count for nothing", "[federation]") 
   Hash back = f.propose(0, RosterOp::add, 3);
   f.approve(1, back);
   CHECK_FALSE(f.member(3));
+}
+
+TEST_CASE("a removal ends the member's log after a seq, and the key never comes back",
+          "[federation]") {
+  Federation f(5);
+  f.found(4, 2);
+  f.approve(3, f.genesis->id());  // member 3 signs something: its seq 1
+  Hash rm = f.propose(0, RosterOp::remove_after, 3, 1);
+  f.approve(1, rm);
+  auto s = f.state();
+  CHECK_FALSE(s.members.contains(f.key(3)));
+  CHECK(s.ended_after.at(f.key(3)) == 1);
+  CHECK(s.removed_keys.contains(f.key(3)));
+  CHECK(s.former_names.at(f.key(3)) == "ngo 3");
+  // Its log cannot go on: the key is not added again (the organisation returns under a new one).
+  Hash back = f.propose(0, RosterOp::add, 3);
+  f.approve(1, back);
+  CHECK_FALSE(f.member(3));
+  // A removal that would leave fewer members than K does not apply, as remove.
+  Federation g(3);
+  g.found(3, 3);
+  Hash too_many = g.propose(0, RosterOp::remove_after, 2, 0);
+  g.approve(1, too_many);
+  g.approve(2, too_many);
+  CHECK(g.state().members.size() == 3);
+}
+
+TEST_CASE("entries beyond an ended log's margin change nothing, held or not", "[federation]") {
+  // Member 3's key is stolen. The thief's approval of a revocation of member 2 is beyond the
+  // margin (1 here, to need few entries) of the end the federation gives 3's log. A node that
+  // got it before it knew of the end holds it; one that got the end first refused it. Both
+  // must compute the same roster: the rule leaves it out in every slot, slot 0 included.
+  Federation f(4);
+  f.found(4, 2);
+  const Hash end_three = f.propose(0, RosterOp::revoke, 3, 0);
+  f.approve(1, end_three);
+  const Hash end_two = f.propose(1, RosterOp::revoke, 2, 0);
+  f.approve(3, end_three);  // seq 1 of the stolen key: within the margin
+  f.approve(3, end_two);    // seq 2: beyond it
+  const std::vector<SignedEntry> held = f.entries;
+  const std::vector<SignedEntry> refused(held.begin(), held.end() - 1);
+  auto with = compute_federation(*f.genesis, held, 1);
+  auto without = compute_federation(*f.genesis, refused, 1);
+  REQUIRE(with);
+  REQUIRE(without);
+  CHECK(with->members.contains(f.key(2)));
+  CHECK_FALSE(with->members.contains(f.key(3)));
+  CHECK(with->ended_after == without->ended_after);
+  CHECK(with->members.size() == without->members.size());
+  REQUIRE(with->applied.size() == without->applied.size());
+  for (std::size_t n = 0; n < with->applied.size(); ++n)
+    CHECK(with->applied[n].proposal == without->applied[n].proposal);
+  REQUIRE(with->pending.size() == without->pending.size());
+  for (std::size_t n = 0; n < with->pending.size(); ++n) {
+    CHECK(with->pending[n].proposal == without->pending[n].proposal);
+    CHECK(with->pending[n].approvers == without->pending[n].approvers);
+    CHECK(with->pending[n].other_signers == without->pending[n].other_signers);
+  }
+  CHECK(with->entries_beyond_margin == 1);
+  CHECK(without->entries_beyond_margin == 0);
+  CHECK(with->settled);
+  // Within the margin the thief's approval is carried everywhere and counts where 3 is still a
+  // member: held by every node alike, so it may carry a change, as any signature made before
+  // the revocation took effect.
+  auto carried = compute_federation(*f.genesis, held, 2);
+  REQUIRE(carried);
+  CHECK(carried->entries_beyond_margin == 0);
 }
 
 TEST_CASE("a change that would leave fewer members than K does not apply", "[federation]") {
@@ -276,7 +343,7 @@ TEST_CASE("a rotation moves a member to a new key, one organisation", "[federati
   CHECK(m.name == "ngo 2");        // one organisation: the name ...
   CHECK(m.since_change == 0);      // ... and its place (a founder) carry over
   CHECK(m.earlier_keys == std::vector<PublicKey>{f.key(2)});
-  CHECK(s.revoked_after.at(f.key(2)) == 1);
+  CHECK(s.ended_after.at(f.key(2)) == 1);
   CHECK(s.rotated_to.at(f.key(2)) == f.key(4));
   CHECK_FALSE(s.former_names.contains(f.key(2)));  // not a former member: the same one
   // The thief's rotation no longer fits (2 is no member), whatever approvals it gets now.

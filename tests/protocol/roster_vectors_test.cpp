@@ -84,6 +84,9 @@ const std::vector<std::pair<char, std::string>> steps = {
     {'A', "proposal, base 4: rotate E to H after seq 0"},
     {'B', "approval of entry 19"},
     {'D', "approval of entry 19"},
+    {'A', "proposal, base 5: remove D after seq 3"},
+    {'B', "approval of entry 22"},
+    {'H', "approval of entry 22"},
 };
 
 Scenario make_scenario() {
@@ -113,6 +116,9 @@ Scenario make_scenario() {
   s.propose('A', 4, RosterOp::rotate, 'E', 0, 'H');
   s.approve('B', 19);
   s.approve('D', 19);
+  s.propose('A', 5, RosterOp::remove_after, 'D', 3);
+  s.approve('B', 22);
+  s.approve('H', 22);
   return s;
 }
 
@@ -137,8 +143,9 @@ struct Renderer {
       case RosterOp::threshold:
         return "threshold " + std::to_string(p.value);
       case RosterOp::revoke:
-        return std::string("revoke ") + letter_of.at(p.member) + " after seq " +
-               std::to_string(p.value);
+      case RosterOp::remove_after:
+        return std::string(p.op == RosterOp::revoke ? "revoke " : "remove ") +
+               letter_of.at(p.member) + " after seq " + std::to_string(p.value);
       case RosterOp::rotate:
         return std::string("rotate ") + letter_of.at(p.member) + " to " +
                letter_of.at(p.successor) + " after seq " + std::to_string(p.value);
@@ -165,9 +172,10 @@ struct Renderer {
         out << (i ? " " : ", earlier keys ") << letter_of.at(m.earlier_keys[i]);
       out << "\n";
     }
-    out << "  revoked:" << (f.revoked_after.empty() ? " none" : "") << "\n";
-    for (const auto& [key, after] : f.revoked_after)
-      out << "    " << letter_of.at(key) << " after seq " << after << "\n";
+    out << "  ended logs:" << (f.ended_after.empty() ? " none" : "") << "\n";
+    for (const auto& [key, after] : f.ended_after)
+      out << "    " << letter_of.at(key) << " after seq " << after << " ("
+          << (f.removed_keys.contains(key) ? "removed" : "revoked") << ")\n";
     out << "  applied:" << (f.applied.empty() ? " none" : "") << "\n";
     for (std::size_t i = 0; i < f.applied.size(); ++i)
       out << "    change " << i + 1 << ": " << decided(f.applied[i]) << "\n";
@@ -175,7 +183,8 @@ struct Renderer {
     for (const auto& d : f.pending)
       out << "    " << decided(d) << "; " << (d.fits ? "fits" : "does not fit")
           << (d.stale ? ", stale" : "") << "\n";
-    out << "  ignored entries: " << f.ignored_entries << "\n";
+    out << "  ignored entries: " << f.ignored_entries << "; beyond a margin: " << f.entries_beyond_margin
+        << "\n  rounds: " << f.rounds << (f.settled ? "" : ", a cycle") << "\n";
   }
 };
 
@@ -199,10 +208,19 @@ std::string cpp_vectors() {
         << wrapped_hex(e.payload()) << "\nid:\n"
         << wrapped_hex(e.id().view()) << "\n";
   }
-  for (auto [upto, title] : {std::pair<std::size_t, std::string>{17, "entries 1 to 17"},
-                             {18, "entries 1 to 18 (B approves the revocation late)"},
-                             {21, "entries 1 to 21 (E moves to the key H)"}}) {
-    auto f = compute_federation(s.entries[0], std::span(s.entries).first(upto));
+  struct Shown {
+    std::size_t upto;
+    std::string title;
+    std::uint64_t margin;
+  };
+  for (const Shown& shown : std::vector<Shown>{
+           {17, "entries 1 to 17", ended_log_margin},
+           {18, "entries 1 to 18 (B approves the revocation late)", ended_log_margin},
+           {21, "entries 1 to 21 (E moves to the key H)", ended_log_margin},
+           {24, "entries 1 to 24 (D is removed, its log ends after seq 3)", ended_log_margin},
+           {24, "entries 1 to 24 with a margin of 1 (a cycle of ends)", 1}}) {
+    const auto& [upto, title, margin] = shown;
+    auto f = compute_federation(s.entries[0], std::span(s.entries).first(upto), margin);
     REQUIRE(f);
     out << "\nroster from " << title << ":\n";
     r.roster(out, *f);

@@ -24,9 +24,12 @@ import reference_entry as ref  # noqa: E402  (the entry encoding and Ed25519, wr
 KIND_ROSTER = 5
 ROSTER_FORMAT = 1
 GENESIS, PROPOSAL, APPROVAL = 1, 2, 3
-ADD, REMOVE, THRESHOLD, REVOKE, ROTATE = 1, 2, 3, 4, 5
+ADD, REMOVE, THRESHOLD, REVOKE, ROTATE, REMOVE_AFTER = 1, 2, 3, 4, 5, 6
 OP_NAMES = {ADD: "add", REMOVE: "remove", THRESHOLD: "threshold", REVOKE: "revoke",
-            ROTATE: "rotate"}
+            ROTATE: "rotate", REMOVE_AFTER: "remove_after"}
+# An ended log's entries after its end that every node still carries (docs/protocol.md,
+# "Ended logs"); beyond them the rule reads nothing of the key.
+ENDED_LOG_MARGIN = 64
 ENDS_A_KEY = (REVOKE, ROTATE)  # take slots from their base on, first
 
 
@@ -43,6 +46,7 @@ def proposal_payload(genesis_id, base, op, key=None, name=None, value=None, succ
             REMOVE: lambda: key,
             THRESHOLD: lambda: ref.u64(value),
             REVOKE: lambda: key + ref.u64(value),
+            REMOVE_AFTER: lambda: key + ref.u64(value),
             ROTATE: lambda: key + successor + ref.u64(value)}[op]()
     return (ref.FLAG + ref.u8(ROSTER_FORMAT) + ref.u8(PROPOSAL) + genesis_id + ref.u64(base) +
             ref.u8(op) + body)
@@ -109,13 +113,13 @@ def decode_roster(payload):
         op = out["op"]
         if op not in OP_NAMES:
             raise ValueError("unknown op")
-        if op in (ADD, REMOVE, REVOKE, ROTATE):
+        if op in (ADD, REMOVE, REVOKE, ROTATE, REMOVE_AFTER):
             out["key"] = r.take(32)
         if op == ROTATE:
             out["successor"] = r.take(32)
         if op == ADD:
             out["name"] = r.text(256)
-        if op in (THRESHOLD, REVOKE, ROTATE):
+        if op in (THRESHOLD, REVOKE, ROTATE, REMOVE_AFTER):
             out["value"] = r.u64()
         if op == ROTATE and out["key"] == out["successor"]:
             raise ValueError("a rotation names two different keys")
@@ -140,14 +144,11 @@ def entry_fields(signed):
             "id": hashlib.blake2b(signed, digest_size=32).digest()}
 
 
-def compute_roster(genesis_signed, entries_signed):
+def compute_roster(genesis_signed, entries_signed, margin=ENDED_LOG_MARGIN):
     g_entry = entry_fields(genesis_signed)
     g = decode_roster(g_entry["payload"])
     assert g["type"] == GENESIS and g_entry["author"] in dict(g["members"])
     genesis_id = g_entry["id"]
-    state = {"name": g["name"], "genesis": genesis_id, "founder": g_entry["author"],
-             "threshold": g["threshold"], "members": {k: (n, 0, []) for k, n in g["members"]},
-             "revoked_after": {}, "applied": [], "pending": [], "ignored": 0}
 
     # The input is a set: each entry once, whatever the order.
     entries = {}
@@ -155,26 +156,62 @@ def compute_roster(genesis_signed, entries_signed):
         e = entry_fields(signed)
         if e["kind"] == KIND_ROSTER and e["id"] != genesis_id:
             entries[e["id"]] = e
-    proposals, approvals = {}, []
+    changes, ignored = [], 0
     for e in entries.values():
         try:
             change = decode_roster(e["payload"])
         except ValueError:
-            state["ignored"] += 1
+            ignored += 1
             continue
-        if change["type"] == PROPOSAL and change["genesis"] == genesis_id:
+        if change["type"] in (PROPOSAL, APPROVAL) and change["genesis"] == genesis_id:
+            changes.append((e, change))
+        else:
+            ignored += 1  # a second genesis, or another federation's entry
+
+    # Ended logs: the rule reads an ended key's entries up to its end plus the margin only. Which
+    # logs end is the rule's own result, so it runs until the ends it finds are those it was
+    # given; on a cycle, once more with the earliest end of every key met in the cycle.
+    tried, ends = [], {}
+    while True:
+        state = run_rule(g, g_entry, changes, ignored, ends, margin)
+        state["rounds"], state["settled"] = len(tried) + 1, True
+        if state["ended_after"] == ends:
+            return state
+        tried.append(ends)
+        if state["ended_after"] in tried or len(tried) >= 64:
+            start = tried.index(state["ended_after"]) if state["ended_after"] in tried else 0
+            union = {}
+            for met in tried[start:]:
+                for key, seq in met.items():
+                    union[key] = min(seq, union.get(key, seq))
+            state = run_rule(g, g_entry, changes, ignored, union, margin)
+            state["rounds"], state["settled"] = len(tried) + 1, False
+            return state
+        ends = state["ended_after"]
+
+
+def run_rule(g, g_entry, changes, ignored, ends, margin):
+    genesis_id = g_entry["id"]
+    state = {"name": g["name"], "genesis": genesis_id, "founder": g_entry["author"],
+             "threshold": g["threshold"], "members": {k: (n, 0, []) for k, n in g["members"]},
+             "ended_after": {}, "removed": set(), "applied": [], "pending": [],
+             "ignored": ignored, "void": 0}
+    proposals, approvals = {}, []
+    for e, change in changes:
+        if e["author"] in ends and e["seq"] > ends[e["author"]] + margin:
+            state["void"] += 1
+            continue
+        if change["type"] == PROPOSAL:
             proposals[e["id"]] = {"id": e["id"], "proposer": e["author"], "change": change,
                                   "signatures": {(e["author"], e["seq"])}}
-        elif change["type"] == APPROVAL and change["genesis"] == genesis_id:
-            approvals.append((change["proposal"], e["author"], e["seq"]))
         else:
-            state["ignored"] += 1  # a second genesis, or another federation's entry
+            approvals.append((change["proposal"], e["author"], e["seq"]))
     for proposal_id, author, seq in approvals:
         if proposal_id in proposals:
             proposals[proposal_id]["signatures"].add((author, seq))
 
     def counts(author, seq):
-        return author in state["members"]  # a revoked key is no member, never again
+        return author in state["members"]  # a key whose log ended is no member, never again
 
     def signers(p):
         # Each author at most once: it counts if an entry of its that names the proposal counts.
@@ -185,16 +222,16 @@ def compute_roster(genesis_signed, entries_signed):
     def fits(c):
         members, k = state["members"], state["threshold"]
         if c["op"] == ADD:
-            return c["key"] not in members and c["key"] not in state["revoked_after"]
-        if c["op"] == REMOVE:
+            return c["key"] not in members and c["key"] not in state["ended_after"]
+        if c["op"] in (REMOVE, REMOVE_AFTER):
             return c["key"] in members and len(members) - 1 >= k
         if c["op"] == THRESHOLD:
             return c["value"] != k and 1 <= c["value"] <= len(members)
         if c["op"] == REVOKE:
-            return (c["key"] not in state["revoked_after"] and
+            return (c["key"] not in state["ended_after"] and
                     (c["key"] not in members or len(members) - 1 >= k))
         return (c["key"] in members and c["successor"] not in members and
-                c["successor"] not in state["revoked_after"])
+                c["successor"] not in state["ended_after"])
 
     def qualifies(p):
         return fits(p["change"]) and len(signers(p)[0]) >= state["threshold"]
@@ -223,15 +260,19 @@ def compute_roster(genesis_signed, entries_signed):
             state["members"][c["key"]] = (c["name"], number, [])
         elif c["op"] == REMOVE:
             del state["members"][c["key"]]
+        elif c["op"] == REMOVE_AFTER:  # leaves, and its log ends: as a revocation's, not stolen
+            del state["members"][c["key"]]
+            state["ended_after"][c["key"]] = c["value"]
+            state["removed"].add(c["key"])
         elif c["op"] == THRESHOLD:
             state["threshold"] = c["value"]
         elif c["op"] == REVOKE:
             state["members"].pop(c["key"], None)
-            state["revoked_after"][c["key"]] = c["value"]
+            state["ended_after"][c["key"]] = c["value"]
         else:  # rotate: the same organisation under the new key
             name, since, earlier = state["members"].pop(c["key"])
             state["members"][c["successor"]] = (name, since, earlier + [c["key"]])
-            state["revoked_after"][c["key"]] = c["value"]
+            state["ended_after"][c["key"]] = c["value"]
         state["applied"].append(d)
     for p in sorted(left.values(), key=lambda p: p["id"]):
         d = decision(p)
@@ -312,9 +353,23 @@ SCENARIO = [
      lambda ids: proposal_payload(ids[1], 4, ROTATE, KEYS["E"], value=0, successor=KEYS["H"])),
     ("B", "approval of entry 19", lambda ids: approval_payload(ids[1], ids[19])),
     ("D", "approval of entry 19", lambda ids: approval_payload(ids[1], ids[19])),
+    # A holds D's log up to seq 3 when it proposes D's removal: D's log ends there. Entries 16
+    # and 21 (D's seqs 4 and 5) are void for readers but within the margin: the rule still
+    # reads them, and D's approval of the rotation (entry 21) still counts in slot 4.
+    ("A", "proposal, base 5: remove D after seq 3",
+     lambda ids: proposal_payload(ids[1], 5, REMOVE_AFTER, KEYS["D"], value=3)),
+    ("B", "approval of entry 22", lambda ids: approval_payload(ids[1], ids[22])),
+    ("H", "approval of entry 22", lambda ids: approval_payload(ids[1], ids[22])),
 ]
-ROSTERS = [(17, "entries 1 to 17"), (18, "entries 1 to 18 (B approves the revocation late)"),
-           (21, "entries 1 to 21 (E moves to the key H)")]
+# (entries, title, margin)
+ROSTERS = [(17, "entries 1 to 17", ENDED_LOG_MARGIN),
+           (18, "entries 1 to 18 (B approves the revocation late)", ENDED_LOG_MARGIN),
+           (21, "entries 1 to 21 (E moves to the key H)", ENDED_LOG_MARGIN),
+           (24, "entries 1 to 24 (D is removed, its log ends after seq 3)", ENDED_LOG_MARGIN),
+           # Not the protocol's margin: with 1, D's seq 5 (entry 21) is beyond it, the rotation
+           # then lacks a signature, D's removal never gets its slot, and the rule goes round a
+           # cycle of ends (docs/protocol.md, "Ended logs").
+           (24, "entries 1 to 24 with a margin of 1 (a cycle of ends)", 1)]
 
 
 def make_scenario():
@@ -341,8 +396,9 @@ def render_roster(state, letter_of, number_of):
     def change(c):
         if c["op"] == THRESHOLD:
             return f"threshold {c['value']}"
-        if c["op"] == REVOKE:
-            return f"revoke {letter_of[c['key']]} after seq {c['value']}"
+        if c["op"] in (REVOKE, REMOVE_AFTER):
+            verb = "revoke" if c["op"] == REVOKE else "remove"
+            return f"{verb} {letter_of[c['key']]} after seq {c['value']}"
         if c["op"] == ROTATE:
             return (f"rotate {letter_of[c['key']]} to {letter_of[c['successor']]} "
                     f"after seq {c['value']}")
@@ -360,9 +416,10 @@ def render_roster(state, letter_of, number_of):
         name, since, earlier = state["members"][key]
         keys = f", earlier keys {' '.join(letter_of[k] for k in earlier)}" if earlier else ""
         out.append(f"    {letter_of[key]} \"{name}\", since change {since}{keys}")
-    out.append("  revoked:" + ("" if state["revoked_after"] else " none"))
-    for key in sorted(state["revoked_after"]):
-        out.append(f"    {letter_of[key]} after seq {state['revoked_after'][key]}")
+    out.append("  ended logs:" + ("" if state["ended_after"] else " none"))
+    for key in sorted(state["ended_after"]):
+        why = "removed" if key in state["removed"] else "revoked"
+        out.append(f"    {letter_of[key]} after seq {state['ended_after'][key]} ({why})")
     out.append("  applied:" + ("" if state["applied"] else " none"))
     for i, d in enumerate(state["applied"], start=1):
         out.append(f"    change {i}: {decided(d)}")
@@ -370,7 +427,8 @@ def render_roster(state, letter_of, number_of):
     for d in state["pending"]:
         flags = ("fits" if d["fits"] else "does not fit") + (", stale" if d["stale"] else "")
         out.append(f"    {decided(d)}; {flags}")
-    out.append(f"  ignored entries: {state['ignored']}")
+    out.append(f"  ignored entries: {state['ignored']}; beyond a margin: {state['void']}")
+    out.append(f"  rounds: {state['rounds']}" + ("" if state["settled"] else ", a cycle"))
     return out
 
 
@@ -387,8 +445,8 @@ def vectors():
         out.append(f"payload ({len(e['payload'])} bytes):\n{ref.wrapped_hex(e['payload'])}")
         out.append(f"id:\n{ref.wrapped_hex(e['id'])}")
     genesis = entries[0]
-    for upto, title in ROSTERS:
-        state = compute_roster(genesis["signed"], [e["signed"] for e in entries[:upto]])
+    for upto, title, margin in ROSTERS:
+        state = compute_roster(genesis["signed"], [e["signed"] for e in entries[:upto]], margin)
         out.append("")
         out.append(f"roster from {title}:")
         out.extend(render_roster(state, letter_of, number_of))
