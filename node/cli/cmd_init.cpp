@@ -10,6 +10,7 @@
 #include "keys/key_file.hpp"
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/home/data_format.hpp"
 #include "node/home/admin_token.hpp"
 #include "node/home/network_key_file.hpp"
 #include "node/home/node_handle.hpp"
@@ -124,8 +125,10 @@ void run_init(const InitOptions& o) {
   auto store = need(Store::open(options), "creating the store");
   need(store->set_meta("own_key", public_key_to_text(identity.public_key())));
   need(store->set_meta("created_ms", std::to_string(now_ms())));
-  cleanup.armed = false;
   store.reset();
+  need(write_data_format(dir), "writing the data directory's format");
+  cleanup.created.push_back(dir.root / "format");
+  cleanup.armed = false;
   if (!o.join.empty()) join_federation(o.data, o.join, false);
 
   if (!passphrase)

@@ -1,6 +1,8 @@
 #include "node/home/node_handle.hpp"
 
 #include "keys/key_file.hpp"
+#include "node/base/log.hpp"
+#include "node/home/data_format.hpp"
 
 namespace ifex {
 
@@ -20,6 +22,10 @@ Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
     return make_error("no_data_dir", root.string() + " is not a directory: create a node with "
                                                      "`ifexnode init --data " +
                                          root.string() + " --name NAME`");
+  // A newer format is refused before anything is read: this version could misread it.
+  auto format = read_data_format(node.dir_);
+  if (!format) return format.error();
+  if (*format > current_data_format) return prepare_data_format(node.dir_).error();
   auto config = load_config(node.dir_.config_file());
   if (!config) return config.error();
   node.config_ = std::move(*config);
@@ -29,6 +35,14 @@ Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
   auto store = Store::open(store_options(node.dir_, node.config_));
   if (!store) return store.error();
   node.store_ = std::move(*store);
+  // An older format is migrated once the directory is known to be a node's (config, key and
+  // store opened): never write into a directory that merely exists.
+  if (*format < current_data_format) {
+    auto was = prepare_data_format(node.dir_);
+    if (!was) return was.error();
+    log_info("migrated the data directory " + root.string() + " from format " +
+             std::to_string(*was) + " to " + std::to_string(current_data_format));
+  }
   return node;
 }
 
