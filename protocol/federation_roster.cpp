@@ -209,6 +209,29 @@ FederationState run_rule(const FederationState& founded, const HeldChanges& held
   return s;
 }
 
+// The ends the held proposals name: per key, the lowest after_seq of a revoke, rotate or
+// remove_after proposal, counting only proposals not themselves beyond the margin of those
+// ends (computed from all of them, then again without the ones that left out). Round 1 starts
+// from these, so that it leaves out every entry any node may have refused: a node refuses only
+// beyond the margin of an end it computed, and every computed end was proposed.
+LogEnds proposed_ends(const HeldChanges& held, std::uint64_t margin) {
+  const auto lowest = [&](const LogEnds* drop_beyond) {
+    LogEnds ends;
+    for (const auto& item : held.items) {
+      const auto* p = std::get_if<RosterProposal>(&item.change);
+      if (!p || (p->op != RosterOp::revoke && p->op != RosterOp::rotate &&
+                 p->op != RosterOp::remove_after))
+        continue;
+      if (drop_beyond && beyond_carried(*drop_beyond, item.author, item.seq, margin)) continue;
+      if (auto [at, fresh] = ends.emplace(p->member, p->value); !fresh)
+        at->second = std::min(at->second, p->value);
+    }
+    return ends;
+  };
+  const LogEnds all = lowest(nullptr);
+  return lowest(&all);
+}
+
 // Bounds the rounds of the fixed point; each round that does not settle found a new set of
 // ends, and only an adversarial set of void entries makes more than two.
 constexpr std::size_t max_rule_rounds = 64;
@@ -234,13 +257,13 @@ Result<FederationState> compute_federation(const SignedEntry& genesis,
   if (!founded.members.contains(founded.founder))
     return make_error("bad_genesis", "the genesis's author is not one of its members");
 
-  // The fixed point: run the rule leaving out what lies beyond the margins of the ends the last
-  // run found, until a run finds the ends it was given. The result then depends only on
-  // entries every node accepts and serves under it: one held here and refused elsewhere
-  // changes nothing.
+  // The fixed point: round 1 leaves out what lies beyond the margins of the proposed ends;
+  // each next round, what lies beyond the margins of the ends the last one found; until a
+  // round finds the ends it was given. Round 1 so reads the same entries at every node that
+  // holds the same proposals, whatever each refused, and the rounds after it follow.
   const HeldChanges held = decode_held(founded.genesis, entries);
   std::vector<LogEnds> tried;
-  LogEnds ends;
+  LogEnds ends = proposed_ends(held, margin);
   for (;;) {
     FederationState s = run_rule(founded, held, ends, margin);
     s.rounds = tried.size() + 1;

@@ -86,7 +86,7 @@ struct FederationState {
   std::size_t ignored_entries = 0;      // undecodable, another federation's, or misplaced
   std::size_t entries_beyond_margin = 0;         // held, but beyond their ended log's margin
   // Times the rule ran before the ends it found were those it had left out; `settled` is false
-  // when it went round a cycle instead (docs/protocol.md, "Void entries": adversarial only).
+  // when it went round a cycle instead (docs/protocol.md, "The rule's fixed point").
   std::size_t rounds = 0;
   bool settled = true;
 };

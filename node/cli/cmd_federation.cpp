@@ -230,7 +230,15 @@ void add_federation_command(CLI::App& app) {
       // The member's log ends where this node holds it: what it signed that we have not seen
       // (or signs from now on) is void everywhere once the removal applies.
       const auto head = need(node.store().head(p.member), "reading the member's log");
-      p.value = head ? head->seq : 0;
+      // An end at 0 would void the member's whole history for readers: never by default.
+      if (!head || head->seq == 0)
+        throw Failure{"this node holds none of " + fingerprint(p.member) +
+                      "'s log: say where it ends with --after SEQ (its last entry that stays "
+                      "valid; `ifexnode list --author KEY` on a node that holds the log)"};
+      p.value = head->seq;
+      std::cerr << "the member's log ends after seq " << p.value
+                << ", the last this node holds: what it signs later, while the removal is "
+                   "pending too, is void once the removal applies (--after sets another seq)\n";
     }
     const Hash id = sign_roster_entry(node, prop->passphrase_file, p);
     std::cout << id.hex() << "\n";

@@ -57,7 +57,8 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
                                  : Result<bool>(false);
     if (is_void && *is_void)
       return error_response(410, "alert " + std::string(id_hex) +
-                                     " was signed after the federation revoked its author's key");
+                                     " was signed after the federation ended its author's log "
+                                     "(revoked, rotated or removed)");
     return error_response(404, "no alert with id " + std::string(id_hex) + " here");
   }
   const auto& e = (*loaded)->entry;

@@ -38,8 +38,8 @@ struct LoadedAlert {
   Alert alert;
 };
 // Errors only on I/O; nullopt when the store does not hold an alert with this id, or holds a
-// void one (signed by a revoked key after the seq it was revoked after). `revoked`: the
-// federation's revoked keys (ended_keys), read once by a request that loads many alerts.
+// void one (signed by a key after the seq its log ended at: revoked, rotated, removed). `revoked`:
+// the federation's ended logs (ended_keys), read once by a request that loads many alerts.
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id,
                                               const std::map<PublicKey, std::uint64_t>& revoked);
 Result<std::optional<LoadedAlert>> load_alert(const Store& store, const Hash& id);

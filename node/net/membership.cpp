@@ -60,7 +60,12 @@ std::map<PublicKey, std::uint64_t> Membership::ended_keys() const {
   return revoked_;
 }
 
-bool Membership::is_welcome(const PublicKey& key) const { return any_node_ || is_known(key); }
+bool Membership::is_welcome(const PublicKey& key) const {
+  // The federation ended this key's log (revoked, rotated, removed): its node is nobody's peer,
+  // whatever the peer list or accept_unknown_peers say, so it cannot hand us its late entries.
+  if (ended_after(key)) return false;
+  return any_node_ || is_known(key);
+}
 
 bool Membership::is_known(const PublicKey& key) const {
   MutexLock lock(mutex_);
@@ -73,6 +78,14 @@ bool Membership::is_known(const PublicKey& key) const {
 std::vector<PeerRecord> Membership::peers() const {
   MutexLock lock(mutex_);
   return peers_;
+}
+
+std::vector<PeerRecord> Membership::dial_list() const {
+  MutexLock lock(mutex_);
+  std::vector<PeerRecord> out;
+  for (const auto& p : peers_)
+    if (!revoked_.contains(p.key)) out.push_back(p);  // it would not be welcome
+  return out;
 }
 
 std::set<PublicKey> Membership::peer_keys() const {

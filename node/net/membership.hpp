@@ -34,7 +34,8 @@ class Membership {
   bool refresh(const Store& store) EXCLUDES(mutex_);
 
   // Whether entries by `author` are accepted: our own or a rostered member's. A key whose log
-  // the federation ended is not (the caller may still take its entries up to the end: ended_after).
+  // the federation ended is not (the caller may still take its entries up to the margin:
+  // carried_until).
   bool accepts(const PublicKey& author) const EXCLUDES(mutex_);
   // Whether this entry may be stored: by an accepted author, or by an ended key at or below
   // its last carried seq (last_carried_seq: the end plus the margin every node keeps, void for
@@ -47,12 +48,14 @@ class Membership {
   std::optional<std::uint64_t> carried_until(const PublicKey& key) const EXCLUDES(mutex_);
   std::map<PublicKey, std::uint64_t> ended_keys() const EXCLUDES(mutex_);
   // Whether an authenticated node may stay connected: on the peer list, on the roster, or any
-  // node of the network when any_node is set.
+  // node of the network when any_node is set; never a node whose key's log the federation ended.
   bool is_welcome(const PublicKey& key) const EXCLUDES(mutex_);
   // Whether a node is one the operator named: on the roster or the peer list.
   bool is_known(const PublicKey& key) const EXCLUDES(mutex_);
-  // The peers to dial.
+  // The peers the operator configured (`peer add`), for status.
   std::vector<PeerRecord> peers() const EXCLUDES(mutex_);
+  // The peers to dial: those configured, but none whose key's log the federation ended.
+  std::vector<PeerRecord> dial_list() const EXCLUDES(mutex_);
   // The peers' keys, without our own.
   std::set<PublicKey> peer_keys() const EXCLUDES(mutex_);
   std::set<PublicKey> roster() const EXCLUDES(mutex_);

@@ -83,7 +83,7 @@ class NodeCore {
   bool is_welcome(const PublicKey& key) const { return membership_.is_welcome(key); }
   bool is_connected(const PublicKey& key) const { return peer_status_.is_connected(key); }
   // The peers to dial, refreshed from the store as the operator changes them.
-  std::vector<PeerRecord> dial_list() const { return membership_.peers(); }
+  std::vector<PeerRecord> dial_list() const { return membership_.dial_list(); }
 
   void session_up(PeerId id, const PublicKey& key, bool outbound, std::string address,
                   std::shared_ptr<PeerLink> link);

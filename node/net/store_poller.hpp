@@ -3,8 +3,8 @@
 // StorePoller wakes the core every poll_interval_ms (or at once, on poll_now) to look at what
 // changed; NodeCore then refreshes Membership and lets the StoreWriter report new entries to the
 // Replicator. StoreLogReader is the store seen through the Replicator's LogReader (the logs it
-// serves in a catch-up): a revoked key's log ends, for it, at the seq after which the federation
-// revoked the key, so what follows (a thief's entries) is never served.
+// serves in a catch-up): an ended key's log (revoked, rotated, removed) ends, for it, at the end
+// plus the margin every node carries (protocol/federation_roster.hpp), so nothing beyond is served.
 //
 // Threads: core thread only. poll_now() may be called from any thread: it posts to the core.
 #pragma once

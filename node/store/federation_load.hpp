@@ -30,8 +30,8 @@ Result<std::optional<FederationView>> load_federation(const Store& store);
 Result<std::vector<RosterMember>> effective_roster(const Store& store);
 
 // Keys whose log the federation ended (revoked, rotated away from, or removed with an end
-// seq), each with the last seq whose entries stay valid: later entries are void (refused, not
-// served, not listed, searched or fed). Empty outside a federation.
+// seq), each with the last seq whose entries stay valid: later entries are void (not listed,
+// searched or fed; beyond the margin, refused and not served). Empty outside a federation.
 // Cached as effective_roster is.
 Result<std::map<PublicKey, std::uint64_t>> ended_keys(const Store& store);
 // Whether this entry is void: signed by an ended key after its last valid seq.

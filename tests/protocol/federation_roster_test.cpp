@@ -272,6 +272,55 @@ TEST_CASE("entries beyond an ended log's margin change nothing, held or not", "[
   CHECK(carried->entries_beyond_margin == 0);
 }
 
+namespace {
+
+// A removal of member 3 after its seq 1, approved by K = 2 and qualifying in slot 0, and a rival
+// for slot 0 with a lower id that 3 approves `late` entries after its end: an entry that, read,
+// keeps 3's log from ending (the rival takes slot 0 and the removal goes stale). Some nodes
+// hold it (they took it while 3 was a member to them), others refused it (beyond the margin).
+// Found by review: the rule starting from no ends gave the two kinds of nodes two different
+// fixed points, each settled.
+void check_a_late_entry_cannot_undo_its_own_end(std::uint64_t late, std::uint64_t margin) {
+  Federation f(4);
+  f.found(4, 2);
+  f.approve(3, f.genesis->id());  // 3's seq 1: its log ends here
+  const Hash removal = f.propose(0, RosterOp::remove_after, 3, 1);
+  f.approve(1, removal);
+  std::optional<Hash> rival;
+  for (std::uint64_t k : {1, 3, 4, 1, 3, 4, 1, 3, 4, 1, 3, 4}) {  // until one sorts first
+    const Hash id = f.sign(2, RosterProposal{f.genesis->id(), 0, RosterOp::threshold, PublicKey{},
+                                             "", k, {}}).id();
+    if (id < removal) {
+      rival = id;
+      break;
+    }
+  }
+  REQUIRE(rival);
+  for (std::uint64_t n = 1; n < late; ++n) f.approve(3, f.genesis->id());  // any entries
+  f.approve(3, *rival);
+  const std::vector<SignedEntry> held = f.entries;
+  const std::vector<SignedEntry> refused(held.begin(), held.end() - 1);
+  auto with = compute_federation(*f.genesis, held, margin);
+  auto without = compute_federation(*f.genesis, refused, margin);
+  REQUIRE(with);
+  REQUIRE(without);
+  CHECK(with->ended_after == without->ended_after);
+  CHECK(with->threshold == without->threshold);
+  CHECK(with->members.size() == without->members.size());
+  CHECK(with->ended_after.at(f.key(3)) == 1);
+  CHECK(with->settled);
+  CHECK(without->settled);
+}
+
+}  // namespace
+
+TEST_CASE("an entry beyond the margin cannot undo its own log's end", "[federation]") {
+  SECTION("a margin of 1") { check_a_late_entry_cannot_undo_its_own_end(2, 1); }
+  SECTION("the protocol's margin") {
+    check_a_late_entry_cannot_undo_its_own_end(ended_log_margin + 1, ended_log_margin);
+  }
+}
+
 TEST_CASE("a change that would leave fewer members than K does not apply", "[federation]") {
   Federation f(3);
   f.found(3, 3);

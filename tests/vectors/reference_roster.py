@@ -171,7 +171,22 @@ def compute_roster(genesis_signed, entries_signed, margin=ENDED_LOG_MARGIN):
     # Ended logs: the rule reads an ended key's entries up to its end plus the margin only. Which
     # logs end is the rule's own result, so it runs until the ends it finds are those it was
     # given; on a cycle, once more with the earliest end of every key met in the cycle.
-    tried, ends = [], {}
+    def beyond(ends, author, seq):
+        return author in ends and seq > min(ends[author] + margin, 2**64 - 1)
+
+    def proposed_ends(drop_beyond):
+        # Per key, the lowest end a held revoke, rotate or remove_after proposal names.
+        ends = {}
+        for e, change in changes:
+            if change["type"] != PROPOSAL or change["op"] not in (REVOKE, ROTATE, REMOVE_AFTER):
+                continue
+            if drop_beyond is not None and beyond(drop_beyond, e["author"], e["seq"]):
+                continue
+            ends[change["key"]] = min(change["value"], ends.get(change["key"], change["value"]))
+        return ends
+
+    # Round 1 starts from the proposed ends (without the proposals beyond their margins).
+    tried, ends = [], proposed_ends(proposed_ends(None))
     while True:
         state = run_rule(g, g_entry, changes, ignored, ends, margin)
         state["rounds"], state["settled"] = len(tried) + 1, True
@@ -198,7 +213,7 @@ def run_rule(g, g_entry, changes, ignored, ends, margin):
              "ignored": ignored, "void": 0}
     proposals, approvals = {}, []
     for e, change in changes:
-        if e["author"] in ends and e["seq"] > ends[e["author"]] + margin:
+        if e["author"] in ends and e["seq"] > min(ends[e["author"]] + margin, 2**64 - 1):
             state["void"] += 1
             continue
         if change["type"] == PROPOSAL:
