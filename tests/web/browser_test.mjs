@@ -1111,7 +1111,7 @@ async function main() {
           check(ui.dir === 'rtl' ? boxes.brand > boxes.search : boxes.brand < boxes.search,
             `the header is not laid out ${ui.dir}: brand x ${boxes.brand}, search x ${boxes.search}`);
           check(await noHorizontalOverflow(p), `#/ scrolls sideways in ${ui.lang}`);
-          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-home-${ui.lang}.png`), fullPage: true });
+          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-ui-${ui.lang}-home.png`), fullPage: true });
 
           // An alert: the interface's words around it, the text in its own language and direction.
           await goto(p, base, '?ui=' + ui.lang + '#/alert/' + ids.en);
@@ -1133,7 +1133,7 @@ async function main() {
           check(country.includes(countryName), `the country reads "${country}", not the ${ui.lang} name "${countryName}"`);
           await checkViewText(p);
           await checkNoRawKeys(p, cat);
-          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-alert-${ui.lang}.png`), fullPage: true });
+          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-ui-${ui.lang}-alert.png`), fullPage: true });
         } finally {
           await ctx.close();
         }
@@ -1149,7 +1149,7 @@ async function main() {
         await waitForList(p, 'alert-list');
         check(await p.evaluate(() => document.documentElement.dir) === 'rtl', 'the Arabic page is not dir=rtl');
         check(await noHorizontalOverflow(p), 'the Arabic #/ scrolls sideways at 390 px');
-        await p.screenshot({ path: path.join(shots, 'phone-home-ar.png'), fullPage: true });
+        await p.screenshot({ path: path.join(shots, 'phone-ui-ar-home.png'), fullPage: true });
         await goto(p, base, '#/status');
         await p.waitForSelector('#status-body dl');
         check(await noHorizontalOverflow(p), 'the Arabic status scrolls sideways at 390 px');
@@ -1194,7 +1194,7 @@ async function main() {
           check(root[0] === 'ar' && root[1] === 'rtl', `the shared link opened as ${root}`);
           check(await other.p.locator(`#search-results a[href^="#/alert/${ids.ar}"]`).count() === 1, 'the shared search does not show its result');
           check(await other.p.evaluate(() => localStorage.length) === 0, 'opening a link stored a choice');
-          await other.p.screenshot({ path: path.join(shots, 'desktop-search-ar-ui.png'), fullPage: true });
+          await other.p.screenshot({ path: path.join(shots, 'desktop-ui-ar-shared-search.png'), fullPage: true });
         } finally {
           await other.ctx.close();
         }
