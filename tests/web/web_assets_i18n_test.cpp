@@ -47,7 +47,8 @@ std::set<std::string> placeholders_in(std::string_view text) {
   static const std::regex pattern(R"(\{(\w+)\})");
   std::set<std::string> out;
   const std::string s(text);
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), pattern); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), pattern); it != std::sregex_iterator();
+       ++it)
     out.insert((*it)[1].str());
   return out;
 }
@@ -83,7 +84,8 @@ Uses keys_used_by_script(std::string_view script) {
   static const std::regex call(R"((^|[^\w.$])(t|tp|tn)\(\s*('([^'\\]*)'|[^'\s]))");
   Uses uses;
   const std::string s(script);
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), call); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), call); it != std::sregex_iterator();
+       ++it) {
     if ((*it)[4].matched)
       uses.keys.insert((*it)[4].str());
     else
@@ -101,7 +103,9 @@ std::set<std::string> keys_used_by_page(std::string_view html) {
   return out;
 }
 
-std::string key_of(const json::object::value_type& entry) { return std::string(entry.key()); }
+std::string key_of(const json::object::value_type& entry) {
+  return std::string(entry.key());
+}
 
 }  // namespace
 
@@ -191,8 +195,8 @@ TEST_CASE("web i18n: the page offers each catalogue's language and loads the lan
   const std::string_view html = asset_body("/index.html");
   for (const char* lang : kLanguages) {
     INFO(lang);
-    CHECK(html.find("<option value=\"" + std::string(lang) + "\" lang=\"" + std::string(lang) + "\"") !=
-          std::string_view::npos);
+    CHECK(html.find("<option value=\"" + std::string(lang) + "\" lang=\"" + std::string(lang) +
+                    "\"") != std::string_view::npos);
   }
   const size_t i18n = html.find("<script src=\"/i18n.js\" defer>");
   const size_t app = html.find("<script src=\"/app.js\" defer>");
