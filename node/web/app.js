@@ -2,9 +2,14 @@
 // Views are chosen by the URL fragment (docs/http-api.md, "The web page"). Every text that comes
 // from an alert or a roster entry is put in the page with textContent; the one exception is a search result's
 // snippet_html, which the server escapes and which is still rebuilt here from text and <mark>.
+// Every interface text comes from the catalogue of the reader's language (i18n.js), by a key
+// written out in full at each call, so that a test can check every key is in every catalogue.
 'use strict';
 
 (() => {
+  const i18n = window.ifexI18n;
+  const { t, tp, tn } = i18n;
+
   // The categories (slug, label) in presentation order, as the node serves them
   // (GET /api/categories): the page keeps no copy of the list the node publishes with.
   let CATEGORIES = [];
@@ -35,6 +40,8 @@
   // Bumped at each navigation: answers that arrive for an older view are dropped.
   let generation = 0;
   let firstRender = true;
+  // Set when the view is redrawn in another interface language: focus stays on the chooser.
+  let keepFocus = false;
 
   // ---- small DOM helpers ----
 
@@ -87,25 +94,24 @@
     return code;
   }
 
-  function countryName(code) {
-    try {
-      const name = new Intl.DisplayNames(['en'], { type: 'region' }).of(code);
-      if (name && name !== code) return name;
-    } catch (e) {
-      // A code Intl does not know: shown as it is.
-    }
-    return code;
-  }
+  const countryName = i18n.countryName;
+  const formatTime = i18n.formatTime;
 
+  // The catalogue's name for a category, else the node's own (a category newer than the page).
   function categoryLabel(slug) {
-    return CATEGORY_LABEL.get(slug) || slug;
+    const key = 'category.' + slug;
+    const label = i18n.t(key);  // keys built here are checked against the taxonomy's slugs
+    return label !== key ? label : CATEGORY_LABEL.get(slug) || slug;
   }
 
-  function formatTime(iso) {
-    if (!iso) return '';
-    const t = new Date(iso);
-    if (Number.isNaN(t.getTime())) return iso;
-    return t.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+  // "VIEW – IFEX alerts" in the interface language.
+  function setTitle(viewName) {
+    document.title = t('site.title_of', { view: viewName });
+  }
+
+  // Items (strings or nodes) with the interface language's list separator between them.
+  function joined(items) {
+    return items.map((item, i) => [i ? t('list.separator') : '', item]);
   }
 
   function setLoading(text) {
@@ -146,8 +152,8 @@
         signal: controller.signal,
       });
     } catch (e) {
-      const reason = e.name === 'AbortError' ? 'no answer within ' + FETCH_TIMEOUT_MS / 1000 + ' s' : e.message;
-      throw new ApiError('Could not reach the node (' + reason + ').', 0);
+      const reason = e.name === 'AbortError' ? t('error.timeout', { s: FETCH_TIMEOUT_MS / 1000 }) : e.message;
+      throw new ApiError(t('error.unreachable', { reason }), 0);
     } finally {
       clearTimeout(timer);
     }
@@ -158,13 +164,13 @@
         body = JSON.parse(text);
       } catch (e) {
         if (response.ok)
-          throw new ApiError('The node sent an answer that is not JSON.', response.status);
+          throw new ApiError(t('error.not_json'), response.status);
       }
     }
     if (!response.ok) {
       const message = body && typeof body.error === 'string' && body.error
         ? body.error
-        : 'The node answered ' + response.status + ' ' + response.statusText + '.';
+        : t('error.status', { status: String(response.status), text: response.statusText });
       throw new ApiError(message, response.status);
     }
     return body;
@@ -217,8 +223,8 @@
       section = 'publish';
       renderPublish();
     } else {
-      document.title = 'Not found – IFEX alerts';
-      view.append(heading('Page not found'), el('p', {}, 'There is no such page. ', el('a', { href: '#/' }, 'See the latest alerts.')));
+      setTitle(t('notfound.heading'));
+      view.append(heading(t('notfound.heading')), el('p', {}, t('notfound.text'), ' ', el('a', { href: '#/' }, t('notfound.link'))));
     }
     for (const link of document.querySelectorAll('[data-nav]')) {
       if (link.dataset.nav === section)
@@ -228,11 +234,12 @@
     }
     // Moving focus to the new view's heading tells screen readers the page changed; not on the
     // first load, where the browser starts at the top anyway.
-    if (!firstRender) {
+    if (!firstRender && !keepFocus) {
       const h1 = view.querySelector('h1');
       if (h1) h1.focus({ preventScroll: false });
     }
     firstRender = false;
+    keepFocus = false;
   }
 
   function heading(text, attrs) {
@@ -249,7 +256,7 @@
     const parts = [];
     // The organisation from the roster, isolated: a right-to-left name cannot reorder the line.
     if (a.author_name) parts.push(el('span', { class: 'author' }, el('bdi', { dir: 'auto' }, a.author_name)));
-    if (a.date) parts.push(el('time', { datetime: a.date }, a.date));
+    if (a.date) parts.push(el('time', { datetime: a.date }, i18n.formatDate(a.date)));
     if (a.country)
       parts.push(el('span', {class: 'country', title: countryName(a.country)}, a.country));
     for (const c of a.categories || []) {
@@ -269,7 +276,7 @@
         // dir="auto" on the heading (not the link): a right-to-left title aligns right, and its
         // text cannot reorder anything outside the heading.
         el('h2', { class: 'card-title', lang, dir: 'auto' },
-          el('a', { href: alertLink(a.id, requestedLang || null) }, a.title || '(untitled)')),
+          el('a', { href: alertLink(a.id, requestedLang || null) }, a.title || t('alert.untitled'))),
         metaLine(a),
         snippetHtml !== undefined
           ? el('p', { class: 'snippet', dir: 'auto' }, snippetNodes(snippetHtml))
@@ -296,25 +303,25 @@
   function filterForm(params, basePath, extra) {
     const country = el('input', {
       id: 'filter-country', name: 'country', maxlength: '2', size: '4', autocomplete: 'off',
-      pattern: '[A-Za-z]{2}', placeholder: 'e.g. TN', value: params.get('country') || '',
+      pattern: '[A-Za-z]{2}', placeholder: t('filters.country_example'), value: params.get('country') || '',
     });
     const category = el('select', { id: 'filter-category', name: 'category' },
-      el('option', { value: '' }, 'Any category'),
-      CATEGORIES.map(([slug, label]) => el('option', { value: slug, selected: params.get('category') === slug }, label)));
+      el('option', { value: '' }, t('filters.any_category')),
+      CATEGORIES.map(([slug]) => el('option', { value: slug, selected: params.get('category') === slug }, categoryLabel(slug))));
     const lang = el('select', { id: 'filter-lang', name: 'lang' },
-      el('option', { value: '' }, 'Any language'),
+      el('option', { value: '' }, t('filters.any_language')),
       LANGUAGES.map(([code, label]) => el('option', { value: code, lang: code, selected: params.get('lang') === code }, label)));
     const from = el('input', { id: 'filter-from', name: 'from', type: 'date', value: params.get('from') || '' });
     const to = el('input', { id: 'filter-to', name: 'to', type: 'date', value: params.get('to') || '' });
     const form = el('form', { class: 'filters' },
-      el('div', { class: 'field' }, el('label', { for: 'filter-country' }, 'Country'), country),
-      el('div', { class: 'field' }, el('label', { for: 'filter-category' }, 'Category'), category),
-      el('div', { class: 'field' }, el('label', { for: 'filter-lang' }, 'Language'), lang),
-      el('div', { class: 'field' }, el('label', { for: 'filter-from' }, 'From'), from),
-      el('div', { class: 'field' }, el('label', { for: 'filter-to' }, 'To'), to),
+      el('div', { class: 'field' }, el('label', { for: 'filter-country' }, t('filters.country')), country),
+      el('div', { class: 'field' }, el('label', { for: 'filter-category' }, t('filters.category')), category),
+      el('div', { class: 'field' }, el('label', { for: 'filter-lang' }, t('filters.language')), lang),
+      el('div', { class: 'field' }, el('label', { for: 'filter-from' }, t('filters.from')), from),
+      el('div', { class: 'field' }, el('label', { for: 'filter-to' }, t('filters.to')), to),
       el('div', { class: 'field actions' },
-        el('button', { type: 'submit' }, 'Apply'),
-        el('a', { class: 'button secondary', href: '#' + basePath + query(extra || {}) }, 'Clear')));
+        el('button', { type: 'submit' }, t('filters.apply')),
+        el('a', { class: 'button secondary', href: '#' + basePath + query(extra || {}) }, t('filters.clear'))));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!form.reportValidity()) return;
@@ -331,7 +338,7 @@
     const active = ['country', 'category', 'lang', 'from', 'to'].filter((k) => params.get(k)).length;
     const open = active > 0 || window.matchMedia('(min-width: 40rem)').matches;
     return el('details', { class: 'filters-box', open },
-      el('summary', {}, 'Filters' + (active ? ' (' + active + ' in use)' : '')), form);
+      el('summary', {}, active ? tp('filters.summary_active', active) : t('filters.summary')), form);
   }
 
   function filtersOf(params) {
@@ -362,15 +369,15 @@
   function renderList(params) {
     const gen = generation;
     const filters = filtersOf(params);
-    document.title = 'Latest alerts – IFEX alerts';
+    setTitle(t('list.heading'));
     const list = el('ol', { class: 'cards', id: 'alert-list' });
     const status = el('p', { class: 'list-status', role: 'status', 'aria-live': 'polite' });
     const more = el('div', { class: 'more-row' });
-    view.append(heading('Latest alerts'), filterForm(params, '/'), status, list, more);
+    view.append(heading(t('list.heading')), filterForm(params, '/'), status, list, more);
 
     let cursor = null;
     const loadPage = async () => {
-      setLoading('Loading alerts…');
+      setLoading(t('list.loading'));
       try {
         const page = await api('/api/alerts' + query({ ...filters, limit: PAGE_SIZE, cursor }));
         if (gen !== generation) return;
@@ -378,16 +385,16 @@
         for (const a of alerts) list.append(summaryCard(a, filters.lang));
         cursor = page.next_cursor || null;
         clear(more);
-        if (cursor) more.append(moreButton('Load more', loadPage));
+        if (cursor) more.append(moreButton(t('list.more'), loadPage));
         const n = list.children.length;
         status.textContent = n === 0
-          ? (Object.keys(filters).length ? 'No alerts match these filters.' : 'No alerts yet.')
-          : n + (n === 1 ? ' alert shown' : ' alerts shown') + (cursor ? '; more are available.' : '.');
+          ? (Object.keys(filters).length ? t('list.none_match') : t('list.none'))
+          : cursor ? tp('list.shown_more', n) : tp('list.shown', n);
         showError('');
       } catch (e) {
         if (gen !== generation) return;
-        showError('Could not load the alerts: ' + e.message);
-        if (!list.children.length) status.replaceChildren(errorBox('Could not load the alerts: ' + e.message));
+        showError(t('list.failed', { reason: e.message }));
+        if (!list.children.length) status.replaceChildren(errorBox(t('list.failed', { reason: e.message })));
       } finally {
         if (gen === generation) setLoading('');
       }
@@ -401,21 +408,21 @@
     const gen = generation;
     const q = (params.get('q') || '').trim();
     const filters = filtersOf(params);
-    document.title = (q ? q + ' – ' : '') + 'Search – IFEX alerts';
-    const title = heading(q ? ['Search: ', bdi(q)] : 'Search');
+    setTitle(q ? t('search.title_q', { q }) : t('search.heading'));
+    const title = heading(q ? tn('search.heading_q', { q: bdi(q) }) : t('search.heading'));
     const list = el('ol', { class: 'cards', id: 'search-results' });
     const status = el('p', { class: 'list-status', role: 'status', 'aria-live': 'polite' });
     const more = el('div', { class: 'more-row' });
     view.append(title, filterForm(params, '/search', { q }), status, list, more);
     if (!q) {
-      status.textContent = 'Type words in the search box above. Use "quotes" for a phrase, OR, NOT and -word.';
+      status.textContent = t('search.hint');
       searchInput.focus();
       return;
     }
 
     let offset = 0;
     const loadPage = async () => {
-      setLoading('Searching…');
+      setLoading(t('search.loading'));
       try {
         const page = await api('/api/search' + query({ q, ...filters, limit: PAGE_SIZE, offset: offset || null }));
         if (gen !== generation) return;
@@ -423,20 +430,21 @@
         for (const r of results) list.append(summaryCard(r, filters.lang, r.snippet_html || ''));
         offset = typeof page.next_offset === 'number' ? page.next_offset : null;
         clear(more);
-        if (offset !== null) more.append(moreButton('More results', loadPage));
+        if (offset !== null) more.append(moreButton(t('search.more'), loadPage));
         const n = list.children.length;
         if (n === 0) {
-          status.textContent = 'No alerts match this search.';
+          status.textContent = t('search.none');
         } else {
           const total = typeof page.total_estimate === 'number' ? page.total_estimate : n;
-          const took = typeof page.took_ms === 'number' ? ' (' + page.took_ms.toFixed(1) + ' ms)' : '';
-          status.textContent = 'Showing ' + n + ' of about ' + total + (total === 1 ? ' result' : ' results') + took + '.';
+          status.textContent = typeof page.took_ms === 'number'
+            ? tp('search.showing_took', total, { shown: n, ms: i18n.number(page.took_ms, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
+            : tp('search.showing', total, { shown: n });
         }
         showError('');
       } catch (e) {
         if (gen !== generation) return;
-        showError('Search failed: ' + e.message);
-        if (!list.children.length) status.replaceChildren(errorBox('Search failed: ' + e.message));
+        showError(t('search.failed', { reason: e.message }));
+        if (!list.children.length) status.replaceChildren(errorBox(t('search.failed', { reason: e.message })));
       } finally {
         if (gen === generation) setLoading('');
       }
@@ -464,12 +472,12 @@
 
   function renderAlert(id, params) {
     const gen = generation;
-    document.title = 'Alert – IFEX alerts';
+    setTitle(t('alert.heading'));
     if (!ID_PATTERN.test(id)) {
-      view.append(heading('Alert not found'), errorBox('"' + id + '" is not an alert id (64 hexadecimal digits).'));
+      view.append(heading(t('alert.not_found')), errorBox(t('alert.bad_id', { id })));
       return;
     }
-    setLoading('Loading the alert…');
+    setLoading(t('alert.loading'));
     api('/api/alerts/' + id).then((entry) => {
       if (gen !== generation) return;
       setLoading('');
@@ -478,63 +486,63 @@
       const wanted = params.get('lang');
 
       const article = el('article', { class: 'alert-text', id: 'alert-text' });
-      const switcher = el('div', { class: 'lang-switcher', role: 'group', 'aria-label': 'Language of the text' });
-      const buttons = texts.map((t) => {
-        const b = el('button', { type: 'button', 'data-lang': t.lang },
-          bdi(languageName(t.lang), t.lang), t.original ? el('span', { class: 'original-mark' }, '(original)') : null);
-        b.addEventListener('click', () => show(t, true));
+      const switcher = el('div', { class: 'lang-switcher', role: 'group', 'aria-label': t('alert.text_language') });
+      const buttons = texts.map((text) => {
+        const b = el('button', { type: 'button', 'data-lang': text.lang },
+          bdi(languageName(text.lang), text.lang), text.original ? el('span', { class: 'original-mark' }, t('alert.original')) : null);
+        b.addEventListener('click', () => show(text, true));
         return b;
       });
       append(switcher, buttons);
 
-      const show = (t, byUser) => {
-        article.setAttribute('lang', t.lang);
-        article.setAttribute('dir', dirOf(t.lang));
+      const show = (text, byUser) => {
+        article.setAttribute('lang', text.lang);
+        article.setAttribute('dir', dirOf(text.lang));
         // append() skips null; the DOM's own append/replaceChildren would show it as "null".
         clear(article);
         append(article, [
-          el('h1', { tabindex: '-1', dir: 'auto', id: 'alert-title' }, t.title || '(untitled)'),
-          t.summary ? el('p', { class: 'lead', dir: 'auto' }, t.summary) : null,
-          el('div', { class: 'body', dir: 'auto' }, bodyParagraphs(t.body))]);
-        for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.lang === t.lang));
-        document.title = (t.title || 'Alert') + ' – IFEX alerts';
+          el('h1', { tabindex: '-1', dir: 'auto', id: 'alert-title' }, text.title || t('alert.untitled')),
+          text.summary ? el('p', { class: 'lead', dir: 'auto' }, text.summary) : null,
+          el('div', { class: 'body', dir: 'auto' }, bodyParagraphs(text.body))]);
+        for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.lang === text.lang));
+        setTitle(text.title || t('alert.heading'));
         if (byUser) {
-          history.replaceState(null, '', '#/alert/' + id + (t.lang === texts[0].lang ? '' : '?lang=' + encodeURIComponent(t.lang)));
+          history.replaceState(null, '', '#/alert/' + id + (text.lang === texts[0].lang ? '' : '?lang=' + encodeURIComponent(text.lang)));
         }
       };
-      show(texts.find((t) => t.lang === wanted) || texts[0], false);
+      show(texts.find((text) => text.lang === wanted) || texts[0], false);
 
       const facts = el('dl', { class: 'facts' });
       const fact = (label, ...value) => facts.append(el('dt', {}, label), el('dd', {}, value));
-      fact('Date', el('time', { datetime: entry.date || alert.event_date || '' }, entry.date || alert.event_date || ''));
+      fact(t('alert.date'), el('time', { datetime: entry.date || alert.event_date || '' }, i18n.formatDate(entry.date || alert.event_date || '')));
       if (alert.country || entry.country) {
         const c = alert.country || entry.country;
-        fact('Country', el('a', { href: '#/' + query({ country: c }) }, countryName(c) + ' (' + c + ')'));
+        fact(t('alert.country'), el('a', { href: '#/' + query({ country: c }) }, countryName(c) + ' (' + c + ')'));
       }
       const cats = alert.categories || entry.categories || [];
-      fact('Categories', cats.map((c, i) => [i ? ' ' : '', el('a', { class: 'tag', href: '#/' + query({ category: c }) }, categoryLabel(c))]));
-      fact('Languages', texts.map((t, i) => [i ? ', ' : '', bdi(languageName(t.lang), t.lang)]));
+      fact(t('alert.categories'), cats.map((c, i) => [i ? ' ' : '', el('a', { class: 'tag', href: '#/' + query({ category: c }) }, categoryLabel(c))]));
+      fact(t('alert.languages'), joined(texts.map((text) => bdi(languageName(text.lang), text.lang))));
       const author = entry.author_name ? [bdi(entry.author_name), ' '] : [];
-      fact('Published by', author, el('code', { class: 'fingerprint' }, entry.fingerprint || entry.author || ''));
-      if (entry.created_at) fact('Signed', el('time', { datetime: entry.created_at }, formatTime(entry.created_at)));
-      if (Array.isArray(alert.tags) && alert.tags.length) fact('Tags', alert.tags.map((t, i) => [i ? ', ' : '', bdi(t)]));
-      if (alert.legacy_id) fact('Legacy id', bdi(alert.legacy_id));
+      fact(t('alert.published_by'), author, el('code', { class: 'fingerprint' }, entry.fingerprint || entry.author || ''));
+      if (entry.created_at) fact(t('alert.signed'), el('time', { datetime: entry.created_at }, formatTime(entry.created_at)));
+      if (Array.isArray(alert.tags) && alert.tags.length) fact(t('alert.tags'), joined(alert.tags.map((tag) => bdi(tag))));
+      if (alert.legacy_id) fact(t('alert.legacy_id'), bdi(alert.legacy_id));
 
       const sources = Array.isArray(alert.sources) ? alert.sources : [];
       const sourceList = sources.length
         ? el('section', { class: 'sources', 'aria-labelledby': 'sources-h' },
-          el('h2', { id: 'sources-h' }, 'Sources'),
+          el('h2', { id: 'sources-h' }, t('alert.sources')),
           el('ul', {}, sources.map((url) => el('li', {}, sourceLink(url)))))
         : null;
 
       const technical = el('details', { class: 'technical' },
-        el('summary', {}, 'Signature details'),
+        el('summary', {}, t('alert.signature_details')),
         el('dl', { class: 'facts' },
-          el('dt', {}, 'Entry id'), el('dd', {}, el('code', {}, entry.id || id)),
-          el('dt', {}, 'Author key'), el('dd', {}, el('code', {}, entry.author || '')),
-          el('dt', {}, 'Sequence'), el('dd', {}, String(entry.seq ?? '')),
-          el('dt', {}, 'Previous'), el('dd', {}, el('code', {}, entry.prev || '')),
-          el('dt', {}, 'Signature'), el('dd', {}, el('code', {}, entry.signature || ''))));
+          el('dt', {}, t('alert.entry_id')), el('dd', {}, el('code', {}, entry.id || id)),
+          el('dt', {}, t('alert.author_key')), el('dd', {}, el('code', {}, entry.author || '')),
+          el('dt', {}, t('alert.sequence')), el('dd', {}, String(entry.seq ?? '')),
+          el('dt', {}, t('alert.previous')), el('dd', {}, el('code', {}, entry.prev || '')),
+          el('dt', {}, t('alert.signature')), el('dd', {}, el('code', {}, entry.signature || ''))));
 
       append(view, [texts.length > 1 ? switcher : null, article, facts, sourceList, technical]);
       // The heading arrives after route() moved focus; move it again, except on the first load.
@@ -542,9 +550,9 @@
     }).catch((e) => {
       if (gen !== generation) return;
       setLoading('');
-      const message = e.status === 404 ? 'This alert is not on this node.' : 'Could not load the alert: ' + e.message;
+      const message = e.status === 404 ? t('alert.not_here') : t('alert.failed', { reason: e.message });
       showError(message);
-      view.append(heading(e.status === 404 ? 'Alert not found' : 'Alert'), errorBox(message));
+      view.append(heading(e.status === 404 ? t('alert.not_found') : t('alert.heading')), errorBox(message));
     });
   }
 
@@ -576,14 +584,14 @@
 
   function renderStatus() {
     const gen = generation;
-    document.title = 'Node status – IFEX alerts';
+    setTitle(t('status.heading'));
     const body = el('div', { id: 'status-body' });
-    const refresh = el('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    const refresh = el('button', { type: 'button', class: 'secondary' }, t('common.refresh'));
     refresh.addEventListener('click', () => load());
-    view.append(heading('Node status'), refresh, body);
+    view.append(heading(t('status.heading')), refresh, body);
 
     const load = async () => {
-      setLoading('Loading the node status…');
+      setLoading(t('status.loading'));
       refresh.disabled = true;
       try {
         // With the admin token (kept for publishing) the node also shows addresses and errors.
@@ -593,15 +601,15 @@
         const node = s.node || {};
         const facts = el('dl', { class: 'facts' });
         const fact = (label, value) => facts.append(el('dt', {}, label), el('dd', {}, value));
-        fact('Name', bdi(node.name || ''));
-        fact('Role', node.role || '');
-        fact('Fingerprint', el('code', { class: 'fingerprint' }, node.fingerprint || ''));
-        fact('Key', el('code', {}, node.key || ''));
-        if (node.version) fact('Version', node.version);
-        if (typeof s.uptime_s === 'number') fact('Up for', formatDuration(s.uptime_s));
-        if (typeof s.entries === 'number') fact('Entries', String(s.entries));
-        if (typeof s.indexed === 'number') fact('Indexed for search', String(s.indexed));
-        if (typeof s.authors === 'number') fact('Authors', String(s.authors));
+        fact(t('status.name'), bdi(node.name || ''));
+        fact(t('status.role'), node.role || '');
+        fact(t('status.fingerprint'), el('code', { class: 'fingerprint' }, node.fingerprint || ''));
+        fact(t('status.key'), el('code', {}, node.key || ''));
+        if (node.version) fact(t('status.version'), node.version);
+        if (typeof s.uptime_s === 'number') fact(t('status.up_for'), i18n.formatDuration(s.uptime_s));
+        if (typeof s.entries === 'number') fact(t('status.entries'), i18n.number(s.entries));
+        if (typeof s.indexed === 'number') fact(t('status.indexed'), i18n.number(s.indexed));
+        if (typeof s.authors === 'number') fact(t('status.authors'), i18n.number(s.authors));
 
         const peers = Array.isArray(s.peers) ? s.peers : [];
         const members = Array.isArray(s.members) ? s.members : [];
@@ -609,39 +617,40 @@
         const detailed = peers.some((p) => 'urls' in p || 'last_error' in p);
         const refused = s.refused_authors || {};
         const refusedRows = (Array.isArray(refused.authors) ? refused.authors : [])
-          .map((a) => [el('code', {}, a.fingerprint || ''), String(a.entries_offered ?? 0), String(a.entries_refused ?? 0)]);
+          .map((a) => [el('code', {}, a.fingerprint || ''), i18n.number(a.entries_offered ?? 0), i18n.number(a.entries_refused ?? 0)]);
         const other = refused.other || {};
         if (other.entries_offered || other.entries_refused) {
-          refusedRows.push(['other authors', String(other.entries_offered ?? 0), String(other.entries_refused ?? 0)]);
+          refusedRows.push([t('status.other_authors'), i18n.number(other.entries_offered ?? 0), i18n.number(other.entries_refused ?? 0)]);
         }
         body.replaceChildren(
-          el('section', {}, el('h2', {}, 'This node'), facts),
-          table('Peers', ['Name', 'Fingerprint', 'State', 'Last seen'].concat(detailed ? ['Addresses', 'Last error'] : []),
+          el('section', {}, el('h2', {}, t('status.this_node')), facts),
+          table(t('status.peers'), [t('status.name'), t('status.fingerprint'), t('status.state'), t('status.last_seen')]
+            .concat(detailed ? [t('status.addresses'), t('status.last_error')] : []),
             peers.map((p) => [
               bdi(p.name || ''),
               el('code', {}, p.fingerprint || ''),
               p.connected
-                ? el('span', { class: 'ok' }, 'up' + (p.since ? ' since ' + formatTime(p.since) : ''))
-                : el('span', { class: 'bad' }, 'down' + (p.down_since ? ' since ' + formatTime(p.down_since) : '')),
-              p.last_seen ? formatTime(p.last_seen) : 'never',
+                ? el('span', { class: 'ok' }, p.since ? t('status.up_since', { time: formatTime(p.since) }) : t('status.up'))
+                : el('span', { class: 'bad' }, p.down_since ? t('status.down_since', { time: formatTime(p.down_since) }) : t('status.down')),
+              p.last_seen ? formatTime(p.last_seen) : t('status.never'),
             ].concat(detailed ? [
               (p.urls || []).map((u, i) => [i ? el('br') : null, el('code', {}, u)]),
               p.last_error ? bdi(p.last_error) : '—',
-            ] : [])), 'No peers configured.'),
-          table('Authors not on the roster', ['Fingerprint', 'Entries peers hold', 'Entries refused'],
-            refusedRows, 'No entries refused for want of a roster entry.'),
-          table('Members', ['Name', 'Fingerprint', 'Head seq', 'Frozen'],
+            ] : [])), t('status.no_peers')),
+          table(t('status.refused'), [t('status.fingerprint'), t('status.entries_offered'), t('status.entries_refused')],
+            refusedRows, t('status.none_refused')),
+          table(t('status.members'), [t('status.name'), t('status.fingerprint'), t('status.head_seq'), t('status.frozen')],
             members.map((m) => [
               bdi(m.name || ''),
               el('code', {}, m.fingerprint || ''),
               String(m.head_seq ?? ''),
-              m.frozen ? el('span', { class: 'bad' }, 'frozen') : 'no',
-            ]), 'No members in the roster.'));
+              m.frozen ? el('span', { class: 'bad' }, t('status.is_frozen')) : t('status.not_frozen'),
+            ]), t('status.no_members')));
         showError('');
       } catch (e) {
         if (gen !== generation) return;
-        showError('Could not load the node status: ' + e.message);
-        body.replaceChildren(errorBox('Could not load the node status: ' + e.message));
+        showError(t('status.failed', { reason: e.message }));
+        body.replaceChildren(errorBox(t('status.failed', { reason: e.message })));
       } finally {
         if (gen === generation) {
           setLoading('');
@@ -652,17 +661,6 @@
     load();
   }
 
-  function formatDuration(seconds) {
-    const s = Math.floor(seconds);
-    const d = Math.floor(s / 86400);
-    const h = Math.floor((s % 86400) / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    if (d) return d + ' d ' + h + ' h';
-    if (h) return h + ' h ' + m + ' min';
-    if (m) return m + ' min ' + (s % 60) + ' s';
-    return s + ' s';
-  }
-
   // ---- #/members: the federation (GET /api/federation) ----
 
   // A name from a roster entry another member signed: text only, isolated from what surrounds
@@ -670,7 +668,7 @@
   function memberName(name) {
     return name
       ? el('bdi', { dir: 'auto', class: 'member-name' }, name)
-      : el('span', { class: 'member-name unnamed' }, '(no name)');
+      : el('span', { class: 'member-name unnamed' }, t('members.no_name'));
   }
 
   // Who a key belongs to, by every name the answer gives for it: current members (and the keys
@@ -707,46 +705,48 @@
   function changeInWords(index, d) {
     switch (d.op) {
       case 'add':
-        return ['Add ', d.name ? memberName(d.name) : whoIs(index, d.member)];
+        return tn('change.add', { name: d.name ? memberName(d.name) : whoIs(index, d.member) });
       case 'remove':
-        return ['Remove ', whoIs(index, d.member)];
+        return tn('change.remove', { name: whoIs(index, d.member) });
       case 'threshold':
-        return 'Threshold ' + d.threshold;
+        return t('change.threshold', { n: Number(d.threshold) });
       case 'revoke':
-        return ['Revoke ', whoIs(index, d.member), ' after #' + d.after_seq];
+        return tn('change.revoke', { name: whoIs(index, d.member), seq: String(d.after_seq) });
       case 'rotate':
-        return ['Move ', whoIs(index, d.member), ' to a new key (the old one ends after #' + d.after_seq + ')'];
+        return tn('change.rotate', { name: whoIs(index, d.member), seq: String(d.after_seq) });
       default:
         return String(d.op);
     }
   }
 
   function namesList(index, people) {
-    return people.map((a, i) => [i ? ', ' : '', a.name ? memberName(a.name) : whoIs(index, a.key)]);
+    return joined(people.map((a) => (a.name ? memberName(a.name) : whoIs(index, a.key))));
   }
 
   function proposalCard(index, threshold, p) {
     const approvers = Array.isArray(p.approvers) ? p.approvers : [];
     const missing = threshold - approvers.length;
+    const count = el('strong', {}, t('proposal.count', { n: approvers.length, total: threshold }));
     let state;
     if (p.stale)
-      state = el('p', { class: 'bad proposal-state' }, 'Stale: another change took its place. Propose it again if it still makes sense.');
+      state = el('p', { class: 'bad proposal-state' }, t('proposal.stale'));
     else if (!p.applies_now)
-      state = el('p', { class: 'bad proposal-state' }, 'It does not fit the current roster.');
+      state = el('p', { class: 'bad proposal-state' }, t('proposal.does_not_fit'));
     else if (missing > 0)
-      state = el('p', { class: 'proposal-state' }, 'Needs ' + missing + ' more ' + (missing === 1 ? 'approval.' : 'approvals.'));
+      state = el('p', { class: 'proposal-state' }, tp('proposal.needs', missing));
     else
       state = null;
     return el('li', { class: 'card proposal' + (p.stale ? ' stale' : ''), 'data-proposal': p.id },
       el('article', {},
         el('h3', { class: 'card-title' }, changeInWords(index, p)),
-        el('p', { class: 'proposer' }, 'Proposed by ', whoIs(index, p.proposer)),
+        el('p', { class: 'proposer' }, tn('proposal.by', { name: whoIs(index, p.proposer) })),
         el('p', { class: 'approvals' },
-          el('strong', {}, approvers.length + ' of ' + threshold), ' approvals',
-          approvers.length ? [': signed by ', namesList(index, approvers)] : '',
-          p.other_signers ? ' (and ' + p.other_signers + ' signature' + (p.other_signers === 1 ? '' : 's') + ' that do not count)' : ''),
+          approvers.length
+            ? tn('proposal.approvals_signed', { count, names: namesList(index, approvers) })
+            : tn('proposal.approvals', { count }),
+          p.other_signers ? [' ', tp('proposal.other_signers', Number(p.other_signers))] : ''),
         state,
-        el('p', { class: 'proposal-id' }, 'Id ', el('code', {}, p.id))));
+        el('p', { class: 'proposal-id' }, tn('proposal.id', { id: el('code', {}, p.id) }))));
   }
 
   function federationView(f) {
@@ -758,51 +758,51 @@
     const threshold = Number(f.threshold);
 
     const facts = el('dl', { class: 'facts' },
-      el('dt', {}, 'Federation'), el('dd', {}, f.name ? el('bdi', { dir: 'auto', id: 'federation-name' }, f.name) : '(unnamed)'),
-      el('dt', {}, 'Changes need'), el('dd', { id: 'federation-threshold' },
-        el('strong', {}, String(threshold)), ' of ' + members.length + ' members'),
-      el('dt', {}, 'Founded by'), el('dd', {}, whoIs(index, f.founder)),
-      el('dt', {}, 'Genesis'), el('dd', {}, el('code', {}, f.genesis || '')));
+      el('dt', {}, t('federation.name')), el('dd', {}, f.name ? el('bdi', { dir: 'auto', id: 'federation-name' }, f.name) : t('federation.unnamed')),
+      el('dt', {}, t('federation.changes_need')), el('dd', { id: 'federation-threshold' },
+        tn('federation.of_members', { n: el('strong', {}, i18n.number(threshold)), total: members.length })),
+      el('dt', {}, t('federation.founded_by')), el('dd', {}, whoIs(index, f.founder)),
+      el('dt', {}, t('federation.genesis')), el('dd', {}, el('code', {}, f.genesis || '')));
 
     const memberRows = members.map((m) => [
       memberName(m.name),
       [el('code', { class: 'fingerprint', title: m.key }, m.fingerprint || ''),
-        (m.earlier_keys || []).map((k) => [el('br'), 'earlier key ', el('code', { title: k.key }, k.fingerprint || ''), ' (up to #' + k.after_seq + ')'])],
-      m.since_change ? 'change #' + m.since_change : 'founding member',
+        (m.earlier_keys || []).map((k) => [el('br'), tn('federation.earlier_key', { key: el('code', { title: k.key }, k.fingerprint || ''), seq: String(k.after_seq) })])],
+      m.since_change ? t('federation.since_change', { n: String(m.since_change) }) : t('federation.founding_member'),
     ]);
 
     const pendingSection = el('section', { 'aria-labelledby': 'pending-h' },
-      el('h2', { id: 'pending-h' }, 'Pending proposals'),
+      el('h2', { id: 'pending-h' }, t('federation.pending')),
       pending.length
         ? el('ol', { class: 'cards', id: 'pending-list' }, pending.map((p) => proposalCard(index, threshold, p)))
-        : el('p', {}, 'No proposal is waiting for approvals.'));
+        : el('p', {}, t('federation.no_pending')));
 
     const appliedRows = applied.map((d, i) => [
-      '#' + (i + 1),
+      t('federation.change_number', { n: i + 1 }),
       changeInWords(index, d),
       whoIs(index, d.proposer),
       namesList(index, Array.isArray(d.approvers) ? d.approvers : []),
     ]);
 
     return [
-      el('section', { 'aria-labelledby': 'federation-h' }, el('h2', { id: 'federation-h', class: 'visually-hidden' }, 'The federation'), facts),
-      table('Members', ['Name', 'Fingerprint', 'Member since'], memberRows, 'The federation has no members.'),
+      el('section', { 'aria-labelledby': 'federation-h' }, el('h2', { id: 'federation-h', class: 'visually-hidden' }, t('federation.heading')), facts),
+      table(t('federation.members'), [t('status.name'), t('status.fingerprint'), t('federation.member_since')], memberRows, t('federation.no_members')),
       pendingSection,
-      table('Applied changes', ['#', 'Change', 'Proposed by', 'Approved by'], appliedRows,
-        'No change since the founding.'),
+      table(t('federation.applied'), ['#', t('federation.change'), t('federation.proposed_by'), t('federation.approved_by')], appliedRows,
+        t('federation.no_applied')),
     ];
   }
 
   function renderMembers() {
     const gen = generation;
-    document.title = 'Members – IFEX alerts';
+    setTitle(t('members.heading'));
     const body = el('div', { id: 'members-body' });
-    const refresh = el('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    const refresh = el('button', { type: 'button', class: 'secondary' }, t('common.refresh'));
     refresh.addEventListener('click', () => load());
-    view.append(heading('Members'), refresh, body);
+    view.append(heading(t('members.heading')), refresh, body);
 
     const load = async () => {
-      setLoading('Loading the federation…');
+      setLoading(t('members.loading'));
       refresh.disabled = true;
       try {
         const f = await api('/api/federation');
@@ -814,14 +814,12 @@
         // No federation, or its genesis not received yet: states of the node, not failures.
         if (e.status === 404) {
           body.replaceChildren(el('p', { class: 'no-federation' },
-            'This node belongs to no federation: it takes the authors of its own roster (see ',
-            el('a', { href: '#/status' }, 'Node status'), ').'));
+            tn('members.no_federation', { link: el('a', { href: '#/status' }, t('nav.status')) })));
         } else if (e.status === 503) {
-          body.replaceChildren(el('p', { class: 'no-federation' },
-            'The federation is not known here yet (' + e.message + '). Try again in a few seconds.'));
+          body.replaceChildren(el('p', { class: 'no-federation' }, t('members.not_known_yet', { reason: e.message })));
         } else {
-          showError('Could not load the federation: ' + e.message);
-          body.replaceChildren(errorBox('Could not load the federation: ' + e.message));
+          showError(t('members.failed', { reason: e.message }));
+          body.replaceChildren(errorBox(t('members.failed', { reason: e.message })));
         }
       } finally {
         if (gen === generation) {
@@ -850,12 +848,12 @@
       else
         sessionStorage.removeItem(TOKEN_KEY);
     } catch (e) {
-      showError('This browser does not allow keeping the token for this tab (' + e.message + ').');
+      showError(t('publish.storage_refused', { reason: e.message }));
     }
   }
 
   function renderPublish() {
-    document.title = 'Publish an alert – IFEX alerts';
+    setTitle(t('publish.heading'));
     if (!storedToken())
       renderLogin();
     else
@@ -863,19 +861,17 @@
   }
 
   function renderLogin() {
-    view.append(heading('Publish an alert'));
+    view.append(heading(t('publish.heading')));
     const input = el('input', {
       id: 'admin-token', name: 'token', type: 'password', autocomplete: 'off', required: true,
       spellcheck: 'false', 'aria-describedby': 'admin-token-help',
     });
     const form = el('form', { class: 'login', id: 'login-form' },
       el('div', { class: 'field' },
-        el('label', { for: 'admin-token' }, 'Admin token'),
+        el('label', { for: 'admin-token' }, t('login.token')),
         input,
-        el('p', { id: 'admin-token-help', class: 'help' },
-          'The token in the file admin.token of this node\'s data directory. It is kept in this tab only ' +
-          '(sessionStorage) and forgotten when the tab closes.')),
-      el('button', { type: 'submit' }, 'Continue'));
+        el('p', { id: 'admin-token-help', class: 'help' }, t('login.help'))),
+      el('button', { type: 'submit' }, t('login.continue')));
     const loginError = el('div', { class: 'form-error', id: 'login-error', role: 'alert', 'aria-live': 'assertive' });
     const submit = form.querySelector('button[type="submit"]');
     form.insertBefore(loginError, submit);
@@ -898,8 +894,8 @@
       } catch (e) {
         if (gen !== generation) return;
         loginError.replaceChildren(el('p', {}, e.status === 401
-          ? 'This token was refused: check it against the file admin.token of this node.'
-          : 'The token could not be checked: ' + e.message));
+          ? t('login.refused')
+          : t('login.check_failed', { reason: e.message })));
         input.focus();
       } finally {
         submit.disabled = false;
@@ -918,7 +914,7 @@
 
   function renderPublishForm() {
     const gen = generation;
-    const signOut = el('button', { type: 'button', class: 'secondary', id: 'forget-token' }, 'Forget the token');
+    const signOut = el('button', { type: 'button', class: 'secondary', id: 'forget-token' }, t('publish.forget_token'));
     signOut.addEventListener('click', () => {
       storeToken('');
       route();
@@ -935,14 +931,14 @@
     });
     const eventDate = el('input', { id: 'pub-date', name: 'event_date', type: 'date' });
     const sources = el('textarea', { id: 'pub-sources', name: 'sources', rows: '3', dir: 'ltr', spellcheck: 'false' });
-    const categoryBoxes = CATEGORIES.map(([slug, label]) =>
+    const categoryBoxes = CATEGORIES.map(([slug]) =>
       el('input', { type: 'checkbox', name: 'categories', value: slug, id: 'pub-cat-' + slug }));
     const categories = el('fieldset', { class: 'categories' },
-      el('legend', {}, 'Categories (1 to ' + MAX_CATEGORIES + ')'),
-      el('div', { class: 'checkbox-grid' }, CATEGORIES.map(([slug, label], i) =>
-        el('div', { class: 'checkbox' }, categoryBoxes[i], el('label', { for: 'pub-cat-' + slug }, label)))));
+      el('legend', {}, t('publish.categories', { min: 1, max: MAX_CATEGORIES })),
+      el('div', { class: 'checkbox-grid' }, CATEGORIES.map(([slug], i) =>
+        el('div', { class: 'checkbox' }, categoryBoxes[i], el('label', { for: 'pub-cat-' + slug }, categoryLabel(slug))))));
     const formError = el('div', { class: 'form-error', id: 'publish-error', role: 'alert', 'aria-live': 'assertive' });
-    const submit = el('button', { type: 'submit', id: 'publish-submit' }, 'Sign and publish');
+    const submit = el('button', { type: 'submit', id: 'publish-submit' }, t('publish.submit'));
 
     const syncDir = () => {
       for (const c of [title, summary, body]) {
@@ -954,14 +950,14 @@
     syncDir();
 
     const form = el('form', { class: 'publish', id: 'publish-form', novalidate: true },
-      field('pub-lang', 'Language of the text', lang),
-      field('pub-title', 'Title', title),
-      field('pub-summary', 'Summary', summary),
-      field('pub-body', 'Text', body, 'Separate paragraphs with an empty line.'),
-      field('pub-country', 'Country', country, 'The ISO 3166-1 two-letter code of the country where it happened, e.g. TN, MX, GB.'),
+      field('pub-lang', t('publish.language'), lang),
+      field('pub-title', t('publish.title'), title),
+      field('pub-summary', t('publish.summary'), summary),
+      field('pub-body', t('publish.body'), body, t('publish.body_help')),
+      field('pub-country', t('publish.country'), country, t('publish.country_help')),
       categories,
-      field('pub-date', 'Date of the event', eventDate, 'Optional.'),
-      field('pub-sources', 'Sources', sources, 'One http(s) address a line. Optional.'),
+      field('pub-date', t('publish.date'), eventDate, t('publish.optional')),
+      field('pub-sources', t('publish.sources'), sources, t('publish.sources_help')),
       formError,
       el('div', { class: 'actions' }, submit));
 
@@ -974,10 +970,10 @@
       event.preventDefault();
       formError.replaceChildren();
       const chosen = categoryBoxes.filter((b) => b.checked).map((b) => b.value);
-      if (!title.value.trim()) return fail('The title is required.', title);
-      if (!/^[A-Za-z]{2}$/.test(country.value.trim())) return fail('The country must be a two-letter code such as TN.', country);
-      if (chosen.length < 1) return fail('Choose at least one category.', categoryBoxes[0]);
-      if (chosen.length > MAX_CATEGORIES) return fail('Choose at most ' + MAX_CATEGORIES + ' categories.', categoryBoxes[0]);
+      if (!title.value.trim()) return fail(t('publish.title_required'), title);
+      if (!/^[A-Za-z]{2}$/.test(country.value.trim())) return fail(t('publish.country_invalid'), country);
+      if (chosen.length < 1) return fail(t('publish.too_few_categories'), categoryBoxes[0]);
+      if (chosen.length > MAX_CATEGORIES) return fail(t('publish.too_many_categories', { max: MAX_CATEGORIES }), categoryBoxes[0]);
 
       const alert = {
         lang: lang.value,
@@ -992,7 +988,7 @@
       if (urls.length) alert.sources = urls;
 
       submit.disabled = true;
-      setLoading('Publishing…');
+      setLoading(t('publish.publishing'));
       try {
         const answer = await api('/api/alerts', {
           method: 'POST',
@@ -1005,15 +1001,15 @@
         });
         if (gen !== generation) return;
         if (!answer || typeof answer.id !== 'string' || !ID_PATTERN.test(answer.id)) {
-          throw new ApiError('The node accepted the alert but did not say its id.', 201);
+          throw new ApiError(t('publish.no_id'), 201);
         }
         location.hash = '#/alert/' + answer.id;
       } catch (e) {
         if (gen !== generation) return;
-        const prefix = e.status === 401 ? 'The token was refused: '
-          : e.status === 400 ? 'The alert was refused: '
-            : 'Publishing failed: ';
-        fail(prefix + e.message, null);
+        const reason = e.message;
+        fail(e.status === 401 ? t('publish.token_refused', { reason })
+          : e.status === 400 ? t('publish.alert_refused', { reason })
+            : t('publish.failed', { reason }), null);
       } finally {
         if (gen === generation) {
           setLoading('');
@@ -1022,8 +1018,8 @@
       }
     });
 
-    view.append(heading('Publish an alert'),
-      el('p', { class: 'signed-in' }, 'The alert is signed with this node\'s key. ', signOut),
+    view.append(heading(t('publish.heading')),
+      el('p', { class: 'signed-in' }, t('publish.signed_with_key'), ' ', signOut),
       form);
   }
 
@@ -1054,11 +1050,26 @@
     CATEGORY_LABEL = new Map(CATEGORIES);
   }
 
-  // The page starts once it has the categories; without them it still shows what it can, and
-  // says why the category choices are missing (after route(), which clears the errors).
-  loadCategories().then(() => null, (e) => e).then((failure) => {
+  // The interface language chooser in the header: the view is drawn again in the new language.
+  const uiLang = document.getElementById('ui-lang');
+  uiLang.addEventListener('change', async () => {
+    try {
+      await i18n.choose(uiLang.value);
+    } catch (e) {
+      showError(t('error.catalogue', { reason: e.message }));
+      return;
+    }
+    keepFocus = true;
+    route();
+  });
+
+  // The page starts once it has its words and the categories; without the categories it still
+  // shows what it can, and says why the category choices are missing (after route(), which
+  // clears the errors).
+  Promise.all([i18n.ready, loadCategories().then(() => null, (e) => e)]).then(([, failure]) => {
+    uiLang.value = i18n.lang();
     window.addEventListener('hashchange', route);
     route();
-    if (failure) showError('The categories could not be loaded: ' + failure.message);
+    if (failure) showError(t('error.categories', { reason: failure.message }));
   });
 })();

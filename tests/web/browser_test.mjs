@@ -22,7 +22,7 @@ const FIXTURE = path.join(REPO, 'tests', 'fixtures', 'legacy_fixture.jsonl');
 const CHROMIUM = process.env.IFEX_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 15000;
-const WHOLE_TEST_TIMEOUT_MS = 240000;
+const WHOLE_TEST_TIMEOUT_MS = 270000;
 
 // ---- the test data ----
 
@@ -142,6 +142,16 @@ const ALERTS = {
 };
 
 const PUBLISHED_TITLE = 'Cartoonist questioned over a drawing of the minister';
+
+// The interface languages, each in a browser whose first language is `locale`: ar-EG writes
+// Arabic-Indic digits and ar-MA Western ones (CLDR), which the page must follow.
+const UI_LANGUAGES = [
+  { lang: 'en', locale: 'en-US', dir: 'ltr', digits: 'latn', screenshot: true },
+  { lang: 'fr', locale: 'fr-FR', dir: 'ltr', digits: 'latn', screenshot: true },
+  { lang: 'es', locale: 'es-MX', dir: 'ltr', digits: 'latn', screenshot: true },
+  { lang: 'ar', locale: 'ar-EG', dir: 'rtl', digits: 'arab', screenshot: true },
+  { lang: 'ar', locale: 'ar-MA', dir: 'rtl', digits: 'latn', screenshot: false },
+];
 
 // ---- a small test runner ----
 
@@ -345,6 +355,23 @@ async function checkViewText(page) {
   const raw = /\[object |undefined|NaN|^null$/m.exec(text);
   check(!raw, `the view shows a raw value: ${raw && JSON.stringify(text.slice(Math.max(0, raw.index - 80), raw.index + 80))}`);
   return text;
+}
+
+// Each sampled element shows the catalogue's words for the interface language, which (outside
+// English) are not the English ones.
+async function checkUiWords(page, cat, en, lang, samples) {
+  for (const [selector, key] of samples) {
+    const text = (await page.locator(selector).first().innerText()).trim();
+    check(text === cat[key], `${selector} reads "${text}", not "${cat[key]}" (${key})`);
+    if (lang !== 'en') check(text !== en[key], `${selector} is still English: "${text}"`);
+  }
+}
+
+// No catalogue key shows as text anywhere on the page (a key missing from the catalogue would).
+async function checkNoRawKeys(page, cat) {
+  const text = await page.locator('body').innerText();
+  const raw = Object.keys(cat).filter((key) => text.includes(key));
+  check(raw.length === 0, `raw keys on the page: ${JSON.stringify(raw)}`);
 }
 
 async function noHorizontalOverflow(page) {
@@ -1021,6 +1048,158 @@ async function main() {
         check(await noHorizontalOverflow(p), 'the publish page scrolls sideways at 375 px');
       } finally {
         await phone.close();
+      }
+    });
+
+    // ---- the interface in each language (issue 18) ----
+
+    // The catalogues the node embeds; the page must show their words, not English or raw keys.
+    const catalogues = Object.fromEntries(UI_LANGUAGES.map((l) =>
+      [l.lang, JSON.parse(fs.readFileSync(path.join(REPO, 'node', 'web', 'i18n', l.lang + '.json'), 'utf8'))]));
+    // A context whose console errors and requests elsewhere are counted like the main one's.
+    const openContext = async (name, options) => {
+      const ctx = await launch(path.join(profile, name), options);
+      await ctx.route((url) => !url.href.startsWith(base + '/') && !url.href.startsWith(fedBase + '/'), (r) => {
+        foreign.push(r.request().url());
+        return r.abort();
+      });
+      const p = ctx.pages()[0] || await ctx.newPage();
+      p.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`${name}: ${m.text()}`);
+      });
+      p.on('pageerror', (e) => consoleErrors.push(`${name} uncaught: ${e.message}`));
+      return { ctx, p };
+    };
+
+    for (const ui of UI_LANGUAGES) {
+      await step(`the interface in ${ui.lang} (browser locale ${ui.locale}): root lang/dir, its own words, ${ui.digits} digits`, async () => {
+        const { ctx, p } = await openContext('ui-' + ui.locale, { viewport: { width: 1280, height: 900 }, locale: ui.locale });
+        try {
+          const cat = catalogues[ui.lang];
+          await goto(p, base, '#/');
+          await waitForList(p, 'alert-list');
+          const root = await p.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, search: location.search }));
+          check(root.lang === ui.lang && root.dir === ui.dir, `the root is lang=${root.lang} dir=${root.dir}`);
+          check(new URLSearchParams(root.search).get('ui') === ui.lang, `the address does not carry the language: ${root.search}`);
+          check(await p.inputValue('#ui-lang') === ui.lang, 'the language chooser does not show the language in use');
+          await checkUiWords(p, cat, catalogues.en, ui.lang, [
+            ['[data-nav="home"]', 'nav.latest'], ['[data-nav="status"]', 'nav.status'], ['[data-nav="members"]', 'nav.members'],
+            ['[data-nav="publish"]', 'nav.publish'], ['#search-form button', 'search.button'], ['#view h1', 'list.heading'],
+            ['label[for="filter-country"]', 'filters.country'], ['.filters button[type=submit]', 'filters.apply'],
+            ['.site-footer a', 'footer.feed'], ['label[for="ui-lang"]', 'ui_lang.label'],
+          ]);
+          check(await p.getAttribute('#search-q', 'placeholder') === cat['search.label'], 'the search box placeholder is not translated');
+          check(await p.title() === cat['site.title_of'].replace('{view}', cat['list.heading']), `the title is "${await p.title()}"`);
+          const status = await p.locator('.list-status').innerText();
+          if (ui.lang !== 'en') check(!/alerts? shown/.test(status), `the list status is English: ${status}`);
+          // Dates by Intl in the reader's locale; the machine-readable date stays in datetime.
+          const times = await p.locator('#alert-list time').evaluateAll((ts) => ts.slice(0, 5).map((t) => [t.getAttribute('datetime'), t.textContent]));
+          check(times.length > 0, 'no dates in the list');
+          for (const [iso, shown] of times) {
+            check(/^\d{4}-\d{2}-\d{2}$/.test(iso), `a datetime attribute reads ${iso}`);
+            check(shown !== iso, `the date ${iso} is not formatted for ${ui.locale}`);
+            const arabicIndic = /[\u0660-\u0669]/.test(shown);
+            const western = /[0-9]/.test(shown);
+            check(ui.digits === 'arab' ? arabicIndic && !western : western && !arabicIndic, `the date ${iso} reads "${shown}" in ${ui.locale}`);
+          }
+          await checkNoRawKeys(p, cat);
+          // Mirrored as a whole: the brand is at the inline start of the header (right in Arabic).
+          const boxes = await p.evaluate(() => ({
+            brand: document.querySelector('.brand').getBoundingClientRect().left,
+            search: document.querySelector('.search-form').getBoundingClientRect().left,
+          }));
+          check(ui.dir === 'rtl' ? boxes.brand > boxes.search : boxes.brand < boxes.search,
+            `the header is not laid out ${ui.dir}: brand x ${boxes.brand}, search x ${boxes.search}`);
+          check(await noHorizontalOverflow(p), `#/ scrolls sideways in ${ui.lang}`);
+          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-ui-${ui.lang}-home.png`), fullPage: true });
+
+          // An alert: the interface's words around it, the text in its own language and direction.
+          await goto(p, base, '?ui=' + ui.lang + '#/alert/' + ids.en);
+          await p.waitForSelector('#alert-text h1');
+          const article = await p.evaluate(() => {
+            const a = document.getElementById('alert-text');
+            return { lang: a.getAttribute('lang'), dir: a.getAttribute('dir'), direction: getComputedStyle(a).direction };
+          });
+          check(article.lang === 'en' && article.dir === 'ltr' && article.direction === 'ltr',
+            `the English alert's text is not lang=en dir=ltr inside the ${ui.lang} page: ${JSON.stringify(article)}`);
+          const terms = await p.locator('#view .facts dt').allTextContents();
+          for (const key of ['alert.date', 'alert.country', 'alert.categories', 'alert.languages', 'alert.published_by']) {
+            check(terms.includes(cat[key]), `the alert's facts lack "${cat[key]}" (${key}): ${JSON.stringify(terms)}`);
+          }
+          check(await p.locator('#view .technical summary').innerText() === cat['alert.signature_details'], 'the signature details are not translated');
+          const country = await p.locator('#view .facts a[href^="#/?country="]').innerText();
+          // The name Intl gives in the interface language (the page once always asked for English).
+          const countryName = await p.evaluate((l) => new Intl.DisplayNames([l], { type: 'region' }).of('TN'), ui.lang);
+          check(country.includes(countryName), `the country reads "${country}", not the ${ui.lang} name "${countryName}"`);
+          await checkViewText(p);
+          await checkNoRawKeys(p, cat);
+          if (ui.screenshot) await p.screenshot({ path: path.join(shots, `desktop-ui-${ui.lang}-alert.png`), fullPage: true });
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+
+    await step('the Arabic interface at 390 px: right to left, no sideways scrolling', async () => {
+      const { ctx, p } = await openContext('ui-ar-phone', {
+        viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ar-EG',
+      });
+      try {
+        await goto(p, base, '#/');
+        await waitForList(p, 'alert-list');
+        check(await p.evaluate(() => document.documentElement.dir) === 'rtl', 'the Arabic page is not dir=rtl');
+        check(await noHorizontalOverflow(p), 'the Arabic #/ scrolls sideways at 390 px');
+        await p.screenshot({ path: path.join(shots, 'phone-ui-ar-home.png'), fullPage: true });
+        await goto(p, base, '#/status');
+        await p.waitForSelector('#status-body dl');
+        check(await noHorizontalOverflow(p), 'the Arabic status scrolls sideways at 390 px');
+        await checkNoRawKeys(p, catalogues.ar);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+    await step('the language chosen on the page stays after a reload, in the address and on this browser', async () => {
+      const { ctx, p } = await openContext('ui-switch', { viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      try {
+        await goto(p, base, '#/search?q=' + encodeURIComponent(EN_WORD));
+        await waitForList(p, 'search-results');
+        check(await p.evaluate(() => document.documentElement.lang) === 'en', 'an en-US browser did not get English');
+        await p.focus('#ui-lang');
+        await p.selectOption('#ui-lang', 'fr');
+        await p.waitForFunction(() => document.documentElement.lang === 'fr');
+        await waitForList(p, 'search-results');
+        check(await p.locator('#search-form button').innerText() === catalogues.fr['search.button'], 'the header was not redrawn in French');
+        check((await p.locator('#view h1').innerText()).startsWith(catalogues.fr['search.heading']), 'the view was not redrawn in French');
+        check(await p.evaluate(() => document.activeElement && document.activeElement.id) === 'ui-lang', 'focus left the language chooser');
+        const url = new URL(p.url());
+        check(url.searchParams.get('ui') === 'fr' && url.hash.startsWith('#/search?q='), `the address is ${p.url()}`);
+        check(await p.evaluate(() => localStorage.getItem('ifex-ui-lang')) === 'fr', 'the choice is not remembered');
+        await p.reload({ waitUntil: 'domcontentloaded' });
+        await waitForList(p, 'search-results');
+        check(await p.evaluate(() => document.documentElement.lang) === 'fr', 'the reload lost the language');
+        // Without ?ui= in the address, the remembered choice beats the browser's English.
+        await goto(p, base, '#/status');
+        await p.waitForSelector('#status-body dl');
+        check(await p.evaluate(() => document.documentElement.lang) === 'fr', 'the remembered choice was not used');
+        check(await p.locator('#view h1').innerText() === catalogues.fr['status.heading'], 'the status view is not in French');
+        await checkNoRawKeys(p, catalogues.fr);
+        // The shared link (Arabic, a search) opens in a browser that never chose: Arabic, rtl.
+        const shared = base + '/?ui=ar#/search?q=' + encodeURIComponent(AR_WORD);
+        const other = await openContext('ui-shared', { viewport: { width: 1280, height: 900 }, locale: 'es-ES' });
+        try {
+          await other.p.goto(shared, { waitUntil: 'domcontentloaded' });
+          await waitForList(other.p, 'search-results');
+          const root = await other.p.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
+          check(root[0] === 'ar' && root[1] === 'rtl', `the shared link opened as ${root}`);
+          check(await other.p.locator(`#search-results a[href^="#/alert/${ids.ar}"]`).count() === 1, 'the shared search does not show its result');
+          check(await other.p.evaluate(() => localStorage.length) === 0, 'opening a link stored a choice');
+          await other.p.screenshot({ path: path.join(shots, 'desktop-ui-ar-shared-search.png'), fullPage: true });
+        } finally {
+          await other.ctx.close();
+        }
+      } finally {
+        await ctx.close();
       }
     });
 
