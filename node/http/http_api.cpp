@@ -1,6 +1,8 @@
 // The router: methods, authorisation, caching headers, then the handler of each endpoint.
 #include "node/http/http_api.hpp"
 
+#include <sys/statvfs.h>
+
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 #include <atomic>
@@ -131,6 +133,20 @@ struct HttpApi::Impl {
     if (auto n = s.catalog.count())
       all.push_back(gauge("ifexnode_alerts_indexed", "Alerts in the catalog and search index",
                           static_cast<double>(*n)));
+    if (auto space = s.store.space()) {
+      all.push_back(gauge("ifexnode_store_map_bytes", "LMDB map reserved for the store ([store] map_size_mib)",
+                          static_cast<double>(space->map_bytes)));
+      all.push_back(gauge("ifexnode_store_used_bytes", "Part of the store's LMDB map in use",
+                          static_cast<double>(space->used_bytes)));
+    }
+    // Free space where the store lives (its file system, not a path: nothing here says where).
+    struct statvfs fs;
+    if (::statvfs(s.store.options().dir.c_str(), &fs) == 0) {
+      all.push_back(gauge("ifexnode_data_free_bytes", "Free bytes on the store's file system",
+                          static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize)));
+      all.push_back(gauge("ifexnode_data_size_bytes", "Size of the store's file system",
+                          static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize)));
+    }
     for (Metric& m : request_stats.metrics()) all.push_back(std::move(m));
     for (Metric& m : process_metrics()) all.push_back(std::move(m));
     all.push_back(Metric{"ifexnode_build_info", "The version of ifexnode running", "gauge",

@@ -366,6 +366,17 @@ Result<std::uint64_t> Store::entry_count() const {
   });
 }
 
+Result<Store::Space> Store::space() const {
+  return guarded<Space>(*this, [&]() -> Result<Space> {
+    MDB_envinfo info;
+    MDB_stat stat;
+    lmdb::check(mdb_env_info(env_->get(), &info), "mdb_env_info");
+    lmdb::check(mdb_env_stat(env_->get(), &stat), "mdb_env_stat");
+    return Space{static_cast<std::uint64_t>(info.me_mapsize),
+                 static_cast<std::uint64_t>(info.me_last_pgno + 1) * stat.ms_psize};
+  });
+}
+
 Result<std::vector<ForkProof>> Store::fork_proofs() const {
   return guarded<std::vector<ForkProof>>(*this, [&]() -> Result<std::vector<ForkProof>> {
     Txn txn(*env_, Txn::read_only);

@@ -140,6 +140,13 @@ class Store {
   Result<std::vector<SignedEntry>> newest(std::size_t limit,
                                           std::span<const PublicKey> authors = {}) const;
   Result<std::uint64_t> entry_count() const;
+  // The LMDB map reserved and the part of it in use (pages up to the last one written), for the
+  // operator's "map nearly full" alert (docs/operations.md, "Monitoring").
+  struct Space {
+    std::uint64_t map_bytes = 0;
+    std::uint64_t used_bytes = 0;
+  };
+  Result<Space> space() const;
   Result<std::vector<ForkProof>> fork_proofs() const;
   Result<bool> is_frozen(const PublicKey& author) const;
 
