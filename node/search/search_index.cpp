@@ -4,6 +4,9 @@
 //   A<author hex>  L<lang> (every language the alert has text in)  XC<country>  XT<category>
 //   K<tag>  XL<legacy id>                                           boolean filter terms
 //   value slot 0   the alert's date as YYYYMMDD (event date, else the signing day)
+//   value slots 1..5  for facet counts: 1 country, 2 author hex, 3 year "YYYY", 4 categories
+//                  and 5 languages (each a list joined by '\n'). Documents from before these
+//                  slots are re-added when the catalog's layout 3 rebuilds everything.
 //   free text      unprefixed words with positions (phrases) and Z<stem> (TermGenerator
 //                  STEM_SOME), each text with stemmer_for(its language); titles count 3 times.
 // All text, and every query, goes through normalize_arabic() first.
@@ -29,6 +32,12 @@ namespace ifex {
 namespace {
 
 constexpr Xapian::valueno date_slot = 0;
+constexpr Xapian::valueno country_slot = 1;
+constexpr Xapian::valueno author_slot = 2;
+constexpr Xapian::valueno year_slot = 3;
+constexpr Xapian::valueno categories_slot = 4;
+constexpr Xapian::valueno langs_slot = 5;
+constexpr char list_separator = '\n';  // never in a slug or a language code
 
 const std::string id_prefix = "Q";
 const std::string author_prefix = "A";
@@ -44,7 +53,46 @@ constexpr std::size_t snippet_chars = 200;
 constexpr std::size_t body_prefix_bytes = 8 * 1024;
 // Enough to count small result sets exactly, so totals agree from page to page.
 constexpr Xapian::doccount check_at_least = 1000;
+// With facets every match is checked, up to this many (then counts are lower bounds).
+constexpr Xapian::doccount facet_check_limit = 2'000'000;
 constexpr int max_attempts = 3;  // a reader retries after DatabaseModifiedError
+
+std::string joined(const std::set<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) {
+    if (!out.empty()) out += list_separator;
+    out += v;
+  }
+  return out;
+}
+
+// ValueCountMatchSpy for a slot holding a list: each element is counted once per document.
+class ListCountSpy : public Xapian::MatchSpy {
+ public:
+  explicit ListCountSpy(Xapian::valueno slot) : slot_(slot) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    const std::string list = doc.get_value(slot_);
+    std::size_t start = 0;
+    while (start < list.size()) {
+      std::size_t end = list.find(list_separator, start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) ++counts_[list.substr(start, end - start)];
+      start = end + 1;
+    }
+  }
+  const std::map<std::string, std::uint64_t>& counts() const { return counts_; }
+
+ private:
+  Xapian::valueno slot_;
+  std::map<std::string, std::uint64_t> counts_;
+};
+
+std::map<std::string, std::uint64_t> spied(const Xapian::ValueCountMatchSpy& spy) {
+  std::map<std::string, std::uint64_t> out;
+  for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+    if (!(*it).empty()) out[*it] = it.get_termfreq();
+  return out;
+}
 
 Error xapian_error(std::string_view what, const Xapian::Error& e) {
   return make_error("search_index", "search index: " + std::string(what) + ": " + e.get_type() +
@@ -262,7 +310,14 @@ struct SearchIndex::Impl {
     if (!a.country.empty()) doc.add_boolean_term(country_prefix + a.country);
     doc.add_boolean_term(author_prefix + in.author.hex());
     doc.add_boolean_term(id_prefix + in.id.hex());
-    doc.add_value(date_slot, compact_date(alert_date(a.event_date, in.created_ms)));
+    const std::string date = compact_date(alert_date(a.event_date, in.created_ms));
+    doc.add_value(date_slot, date);
+    if (!a.country.empty()) doc.add_value(country_slot, a.country);
+    doc.add_value(author_slot, in.author.hex());
+    doc.add_value(year_slot, date.substr(0, 4));
+    doc.add_value(categories_slot,
+                  joined(std::set<std::string>(a.categories.begin(), a.categories.end())));
+    doc.add_value(langs_slot, joined(langs));
     doc.set_data(std::string(as_chars(in.id.view())));
     return doc;
   }
@@ -373,10 +428,31 @@ struct SearchIndex::Impl {
     constexpr std::size_t most = std::numeric_limits<Xapian::doccount>::max();
     const auto first = static_cast<Xapian::doccount>(std::min(request.offset, most));
     const auto count = static_cast<Xapian::doccount>(std::min(request.limit, most));
-    Xapian::MSet mset = enquire.get_mset(first, count, check_at_least);
+    if (request.sort != SearchSort::relevance)
+      enquire.set_sort_by_value_then_relevance(date_slot, request.sort == SearchSort::newest);
+    // Spies see every document checked; checking them all makes counts and total exact.
+    Xapian::ValueCountMatchSpy countries(country_slot), authors(author_slot), years(year_slot);
+    ListCountSpy categories(categories_slot), langs(langs_slot);
+    Xapian::doccount check = check_at_least;
+    if (request.facets) {
+      for (Xapian::MatchSpy* spy : std::initializer_list<Xapian::MatchSpy*>{
+               &countries, &authors, &years, &categories, &langs})
+        enquire.add_matchspy(spy);
+      check = std::min(db().get_doccount(), facet_check_limit);
+    }
+    Xapian::MSet mset = enquire.get_mset(first, count, std::max(check, check_at_least));
 
     SearchResults out;
     out.total_estimate = mset.get_matches_estimated();
+    out.facets.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    out.facets.total = out.facets.exact ? mset.get_matches_lower_bound() : out.total_estimate;
+    if (request.facets) {
+      out.facets.country = spied(countries);
+      out.facets.author = spied(authors);
+      out.facets.year = spied(years);
+      out.facets.category = categories.counts();
+      out.facets.lang = langs.counts();
+    }
     out.hits.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       auto id = Hash::from(as_bytes(it.get_document().get_data()));
