@@ -422,6 +422,9 @@ struct SearchIndex::Impl {
     Xapian::Query query = request.filters.empty() ? text
                                                   : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                                   filter_query(request.filters));
+    // Declared before the Enquire that points at them (it keeps no reference of its own).
+    Xapian::ValueCountMatchSpy countries(country_slot), authors(author_slot), years(year_slot);
+    ListCountSpy categories(categories_slot), langs(langs_slot);
     Xapian::Enquire enquire(db());
     enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BM25Weight());
@@ -431,8 +434,6 @@ struct SearchIndex::Impl {
     if (request.sort != SearchSort::relevance)
       enquire.set_sort_by_value_then_relevance(date_slot, request.sort == SearchSort::newest);
     // Spies see every document checked; checking them all makes counts and total exact.
-    Xapian::ValueCountMatchSpy countries(country_slot), authors(author_slot), years(year_slot);
-    ListCountSpy categories(categories_slot), langs(langs_slot);
     Xapian::doccount check = check_at_least;
     if (request.facets) {
       for (Xapian::MatchSpy* spy : std::initializer_list<Xapian::MatchSpy*>{
