@@ -158,6 +158,67 @@ std::string year_text(std::uint32_t date) {
 // The year count of an alert (a count only: no rows are listed under it).
 Bytes year_key(const Facets& f) { return facet('y', year_text(f.date)); }
 
+// The pair counts of an alert: 'p' || facet A || facet B -> alerts under both, for every
+// filterable facet A of the alert (author, country, category, language) and every other facet
+// B of it (year too), so that a listing filtered by one facet reads its facet counts.
+std::vector<Bytes> pair_keys(const Facets& f) {
+  std::vector<Bytes> all = facets_keys(f);
+  all.erase(all.begin());  // '*'
+  std::vector<Bytes> out;
+  out.reserve(all.size() * all.size());
+  for (const auto& a : all) {
+    for (const auto& b : all) {
+      if (&a == &b) continue;
+      Bytes key{'p'};
+      append(key, a);
+      append(key, b);
+      out.push_back(std::move(key));
+    }
+    Bytes key{'p'};
+    append(key, a);
+    append(key, year_key(f));
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+// The kinds of facet counted (the order FacetCounts is filled in does not matter).
+constexpr std::string_view facet_kinds = "ackly";
+
+// Sets the count of one facet key (kind || len || value) in `out`.
+void put_count(FacetCounts& out, ByteView facet_key, std::uint64_t n) {
+  if (facet_key.size() < 2 || facet_key.size() != 2u + facet_key[1]) return;
+  const std::string value(as_chars(facet_key.subspan(2)));
+  switch (facet_key[0]) {
+    case 'a':
+      if (auto author = PublicKey::from(facet_key.subspan(2))) out.author[author->hex()] = n;
+      break;
+    case 'c':
+      if (!value.empty()) out.country[value] = n;
+      break;
+    case 'k': out.category[value] = n; break;
+    case 'l': out.lang[value] = n; break;
+    case 'y': out.year[value] = n; break;
+    default: break;
+  }
+}
+
+// Reads the counts under `prefix` || `kind` (a facet follows the prefix) into `out`.
+void read_counts(const Txn& txn, MDB_dbi counts, const Bytes& prefix, char kind,
+                 FacetCounts& out) {
+  Bytes start = prefix;
+  start.push_back(static_cast<std::uint8_t>(kind));
+  Cursor cur(txn, counts);
+  MDB_val k, v;
+  for (bool more = cur.seek(start, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+    auto key = lmdb::view(k);
+    if (key.size() < start.size() || !std::equal(start.begin(), start.end(), key.begin())) break;
+    if (v.mv_size != 8) continue;
+    const std::uint64_t n = get_be(lmdb::view(v).data(), 8);
+    if (n > 0) put_count(out, key.subspan(prefix.size()), n);  // 0: all of them were removed
+  }
+}
+
 // Counts one alert's facets into `out`.
 void tally(FacetCounts& out, const Facets& f) {
   ++out.total;
@@ -278,6 +339,7 @@ void remove_rows(Txn& txn, const AlertCatalog::Dbis& d, const Facets& f, const H
     }
   }
   decrement(txn, d.counts, year_key(f));
+  for (const auto& pair : pair_keys(f)) decrement(txn, d.counts, pair);
   txn.del(d.facets, id.view());
 }
 
@@ -357,6 +419,8 @@ Status AlertCatalog::add(const std::vector<CatalogAlert>& alerts,
       }
       const Bytes year = year_key(f);
       write_u64(txn, d.counts, year, read_u64(txn, d.counts, year) + 1);
+      for (const auto& pair : pair_keys(f))
+        write_u64(txn, d.counts, pair, read_u64(txn, d.counts, pair) + 1);
       add_recent(txn, d.recent, d.counts, f, a);
     }
     for (const auto& [author, seq] : clock_updates)
@@ -522,33 +586,25 @@ Result<FacetCounts> AlertCatalog::facet_counts(const AlertFilters& filters,
     Txn txn(*env_, Txn::read_only);
     const auto& d = *dbis_;
     if (filters.empty()) {
-      // Every facet value's count is kept: read them, no alert is visited. Scoped counts
-      // (feeds) start with 'N' or 'E' and are passed over.
+      // Every facet value's count is kept: read them, no alert is visited.
       out.total = read_u64(txn, d.counts, facet('*', std::string_view{}));
-      Cursor cur(txn, d.counts);
-      MDB_val k, v;
-      for (bool more = cur.get(MDB_FIRST, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
-        auto key = lmdb::view(k);
-        if (key.size() < 2 || key.size() != 2u + key[1] || v.mv_size != 8) continue;
-        const std::uint64_t n = get_be(lmdb::view(v).data(), 8);
-        if (n == 0) continue;  // every alert under it was removed
-        const std::string value(as_chars(key.subspan(2)));
-        switch (key[0]) {
-          case 'a':
-            if (auto author = PublicKey::from(key.subspan(2))) out.author[author->hex()] = n;
-            break;
-          case 'c': if (!value.empty()) out.country[value] = n; break;
-          case 'k': out.category[value] = n; break;
-          case 'l': out.lang[value] = n; break;
-          case 'y': out.year[value] = n; break;
-          default: break;
-        }
-      }
+      for (char kind : facet_kinds) read_counts(txn, d.counts, {}, kind, out);
+      return out;
+    }
+    const bool dated = !filters.from_date.empty() || !filters.to_date.empty();
+    auto candidates = candidate_facets(filters);
+    if (!dated && candidates.size() == 1) {
+      // One facet: its pair counts hold the others; its own count is the total.
+      const Bytes& only = candidates.front();
+      out.total = read_u64(txn, d.counts, only);
+      Bytes pairs{'p'};
+      append(pairs, only);
+      for (char kind : facet_kinds) read_counts(txn, d.counts, pairs, kind, out);
+      if (out.total > 0) put_count(out, only, out.total);
       return out;
     }
     // A combination the counts do not hold: walk the most selective facet's rows, oldest
     // first from the start of the date range, checking each alert's record as list() does.
-    auto candidates = candidate_facets(filters);
     Bytes prefix = candidates.front();
     std::uint64_t fewest = read_u64(txn, d.counts, prefix);
     for (const auto& c : candidates)

@@ -16,7 +16,11 @@
 //                                        archive records included); an archive record (one with
 //                                        a legacy_id) has rows under 'E' only
 //   counts also holds scope || facet -> rows under it, and year(facet kind 'y', value "YYYY")
-//                                        -> alerts dated that year (a count without rows)
+//                                        -> alerts dated that year (a count without rows),
+//                                        and 'p' || facet A || facet B -> alerts under both,
+//                                        for each filterable facet A of an alert (author,
+//                                        country, category, language) and each other facet B
+//                                        of it, year included (counts without rows)
 //   voided: author -> seq(u64)           the author's key was revoked after seq: its rows after
 //                                        it were removed (remove()), and are never added again
 //   meta:   "layout" -> "3"              the layout above; an older catalog is emptied at open
@@ -117,9 +121,10 @@ class AlertCatalog {
   Result<std::map<PublicKey, std::uint64_t>> voided() const;
 
   // The total and the facet counts of every alert matching `filters` (the same alerts list()
-  // walks). Without filters they are read from the counts table (a few hundred rows, whatever
-  // the archive's size). With filters the rows of the most selective one are scanned within
-  // the date range, at most `max_scanned` of them: past that the result says exact = false.
+  // walks). Without filters, or with one of author/country/category/lang and no dates, they
+  // are read from the counts table (one count per facet value, whatever the archive's size).
+  // Any other combination scans the rows of the most selective filter within the date range,
+  // at most `max_scanned` of them: past that the result says exact = false.
   Result<FacetCounts> facet_counts(const AlertFilters& filters,
                                    std::size_t max_scanned = 200'000) const;
 
