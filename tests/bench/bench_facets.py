@@ -66,7 +66,7 @@ def main():
         row("second page, no filter (no facets: the baseline)", took)
         for label, params in [("no filter (counts read, no alert visited)", {}),
                               ("lang=ar (pair counts)", {"lang": "ar"}),
-                              ("lang=ar & category=detention (scan)", {"lang": "ar", "category": "detention"}),
+                              (f"lang=ar & category={category} (scan)", {"lang": "ar", "category": category}),
                               (f"country={country} (pair counts)", {"country": country}),
                               (f"country={country} & category={category} (scan)",
                                {"country": country, "category": category}),
