@@ -45,8 +45,10 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
   if (cursor.empty()) {
     auto counts = s.catalog.facet_counts(*filters);
     if (!counts) return error_response(counts.error());
+    auto voided = s.catalog.voided();
+    if (!voided) return error_response(voided.error());
     out["total"] = counts->total;
-    out["total_exact"] = counts->exact;
+    out["total_exact"] = counts->exact && !counts_lag_revocations(*revoked, *voided);
     out["facets"] = facets_json(*counts, *names);
   }
   return json_response(200, out);

@@ -59,6 +59,9 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
 
   auto names = author_names(s.store, s.identity.public_key(), s.config.name);
   if (!names) return error_response(names.error());
+  auto voided = s.catalog.voided();
+  if (!voided) return error_response(voided.error());
+  const bool exact = results->facets.exact && !counts_lag_revocations(*revoked, *voided);
   json::array out;
   for (const auto& hit : results->hits) {
     const LoadedAlert* found = nullptr;
@@ -84,7 +87,7 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
   return json_response(200, json::object{{"query", q->second},
                                          {"total_estimate", results->total_estimate},
                                          {"total", results->facets.total},
-                                         {"total_exact", results->facets.exact},
+                                         {"total_exact", exact},
                                          {"sort", sort == SearchSort::relevance ? "relevance"
                                                   : sort == SearchSort::newest  ? "newest"
                                                                                 : "oldest"},

@@ -50,4 +50,13 @@ json::object facets_json(const FacetCounts& counts, const AuthorNames& names) {
   };
 }
 
+bool counts_lag_revocations(const std::map<PublicKey, std::uint64_t>& ended,
+                            const std::map<PublicKey, std::uint64_t>& voided) {
+  for (const auto& [key, last_valid] : ended) {
+    auto done = voided.find(key);
+    if (done == voided.end() || done->second > last_valid) return true;
+  }
+  return false;
+}
+
 }  // namespace ifex::api
