@@ -13,7 +13,8 @@ namespace ifex::api {
 namespace json = boost::json;
 
 HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWindow& latency) {
-  if (auto st = check_params(target, {"q", "limit", "offset", "sort"}); !st) return error_response(st.error());
+  if (auto st = check_params(target, {"q", "limit", "offset", "sort"}); !st)
+    return error_response(st.error());
   auto filters = filters_from(target);
   if (!filters) return error_response(filters.error());
   auto limit = count_param(target, "limit", 20, 1, s.config.http.max_page_size);
