@@ -148,6 +148,87 @@ std::vector<Bytes> facets_keys(const Facets& f) {
   return keys;
 }
 
+// "YYYY" of a YYYYMMDD date.
+std::string year_text(std::uint32_t date) {
+  std::string year = std::to_string(date / 10000);
+  year.insert(0, year.size() < 4 ? 4 - year.size() : 0, '0');
+  return year;
+}
+
+// The year count of an alert (a count only: no rows are listed under it).
+Bytes year_key(const Facets& f) { return facet('y', year_text(f.date)); }
+
+// The pair counts of an alert: 'p' || facet A || facet B -> alerts under both, for every
+// filterable facet A of the alert (author, country, category, language) and every other facet
+// B of it (year too), so that a listing filtered by one facet reads its facet counts.
+std::vector<Bytes> pair_keys(const Facets& f) {
+  std::vector<Bytes> all = facets_keys(f);
+  all.erase(all.begin());  // '*'
+  std::vector<Bytes> out;
+  out.reserve(all.size() * all.size());
+  for (const auto& a : all) {
+    for (const auto& b : all) {
+      if (&a == &b) continue;
+      Bytes key{'p'};
+      append(key, a);
+      append(key, b);
+      out.push_back(std::move(key));
+    }
+    Bytes key{'p'};
+    append(key, a);
+    append(key, year_key(f));
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+// The kinds of facet counted (the order FacetCounts is filled in does not matter).
+constexpr std::string_view facet_kinds = "ackly";
+
+// Sets the count of one facet key (kind || len || value) in `out`.
+void put_count(FacetCounts& out, ByteView facet_key, std::uint64_t n) {
+  if (facet_key.size() < 2 || facet_key.size() != 2u + facet_key[1]) return;
+  const std::string value(as_chars(facet_key.subspan(2)));
+  switch (facet_key[0]) {
+    case 'a':
+      if (auto author = PublicKey::from(facet_key.subspan(2))) out.author[author->hex()] = n;
+      break;
+    case 'c':
+      if (!value.empty()) out.country[value] = n;
+      break;
+    case 'k': out.category[value] = n; break;
+    case 'l': out.lang[value] = n; break;
+    case 'y': out.year[value] = n; break;
+    default: break;
+  }
+}
+
+// Reads the counts under `prefix` || `kind` (a facet follows the prefix) into `out`.
+void read_counts(const Txn& txn, MDB_dbi counts, const Bytes& prefix, char kind,
+                 FacetCounts& out) {
+  Bytes start = prefix;
+  start.push_back(static_cast<std::uint8_t>(kind));
+  Cursor cur(txn, counts);
+  MDB_val k, v;
+  for (bool more = cur.seek(start, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+    auto key = lmdb::view(k);
+    if (key.size() < start.size() || !std::equal(start.begin(), start.end(), key.begin())) break;
+    if (v.mv_size != 8) continue;
+    const std::uint64_t n = get_be(lmdb::view(v).data(), 8);
+    if (n > 0) put_count(out, key.subspan(prefix.size()), n);  // 0: all of them were removed
+  }
+}
+
+// Counts one alert's facets into `out`.
+void tally(FacetCounts& out, const Facets& f) {
+  ++out.total;
+  if (!f.country.empty()) ++out.country[f.country];
+  for (const auto& c : f.categories) ++out.category[c];
+  for (const auto& l : f.langs) ++out.lang[l];
+  ++out.author[f.author.hex()];
+  ++out.year[year_text(f.date)];
+}
+
 // The facets a listing can scan, given its filters (each alert has exactly one row in each).
 std::vector<Bytes> candidate_facets(const AlertFilters& filters) {
   std::vector<Bytes> out;
@@ -176,7 +257,7 @@ constexpr std::uint8_t scope_everything = 'E';
 constexpr std::size_t recent_key_bytes = 8 + 32;  // created_ms || id
 
 constexpr std::string_view layout_key = "layout";
-constexpr std::string_view current_layout = "2";
+constexpr std::string_view current_layout = "3";
 
 Bytes scoped(std::uint8_t scope, const Bytes& facet_key) {
   Bytes out{scope};
@@ -257,6 +338,8 @@ void remove_rows(Txn& txn, const AlertCatalog::Dbis& d, const Facets& f, const H
       if (txn.del(d.recent, recent_row)) decrement(txn, d.counts, scoped_prefix);
     }
   }
+  decrement(txn, d.counts, year_key(f));
+  for (const auto& pair : pair_keys(f)) decrement(txn, d.counts, pair);
   txn.del(d.facets, id.view());
 }
 
@@ -334,6 +417,10 @@ Status AlertCatalog::add(const std::vector<CatalogAlert>& alerts,
         txn.put(d.rows, row, {});
         write_u64(txn, d.counts, prefix, read_u64(txn, d.counts, prefix) + 1);
       }
+      const Bytes year = year_key(f);
+      write_u64(txn, d.counts, year, read_u64(txn, d.counts, year) + 1);
+      for (const auto& pair : pair_keys(f))
+        write_u64(txn, d.counts, pair, read_u64(txn, d.counts, pair) + 1);
       add_recent(txn, d.recent, d.counts, f, a);
     }
     for (const auto& [author, seq] : clock_updates)
@@ -485,6 +572,65 @@ Result<std::vector<Hash>> AlertCatalog::list_recent(const AlertFilters& filters,
         if (!matches(*f, filters) || f->date < from || f->date > to) continue;
       }
       out.push_back(id);
+    }
+    return out;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+Result<FacetCounts> AlertCatalog::facet_counts(const AlertFilters& filters,
+                                               std::size_t max_scanned) const {
+  FacetCounts out;
+  try {
+    Txn txn(*env_, Txn::read_only);
+    const auto& d = *dbis_;
+    if (filters.empty()) {
+      // Every facet value's count is kept: read them, no alert is visited.
+      out.total = read_u64(txn, d.counts, facet('*', std::string_view{}));
+      for (char kind : facet_kinds) read_counts(txn, d.counts, {}, kind, out);
+      return out;
+    }
+    const bool dated = !filters.from_date.empty() || !filters.to_date.empty();
+    auto candidates = candidate_facets(filters);
+    if (!dated && candidates.size() == 1) {
+      // One facet: its pair counts hold the others; its own count is the total.
+      const Bytes& only = candidates.front();
+      out.total = read_u64(txn, d.counts, only);
+      Bytes pairs{'p'};
+      append(pairs, only);
+      for (char kind : facet_kinds) read_counts(txn, d.counts, pairs, kind, out);
+      if (out.total > 0) put_count(out, only, out.total);
+      return out;
+    }
+    // A combination the counts do not hold: walk the most selective facet's rows, oldest
+    // first from the start of the date range, checking each alert's record as list() does.
+    Bytes prefix = candidates.front();
+    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
+    for (const auto& c : candidates)
+      if (auto n = read_u64(txn, d.counts, c); n < fewest) fewest = n, prefix = c;
+    const std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
+    const std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
+    Bytes seek = prefix;
+    put_be(seek, from, 4);
+    Cursor cur(txn, d.rows);
+    MDB_val k, v;
+    std::size_t scanned = 0;
+    for (bool more = cur.seek(seek, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+      auto key = lmdb::view(k);
+      if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
+        break;
+      if (get_be(key.data() + prefix.size(), 4) > to) break;
+      if (scanned == max_scanned) {
+        out.exact = false;
+        break;
+      }
+      ++scanned;
+      auto record = txn.get(d.facets, key.subspan(key.size() - 32));
+      auto f = record ? decode_facets(*record) : std::nullopt;
+      if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
+                                           "reindex` rebuilds it from the store");
+      if (matches(*f, filters)) tally(out, *f);
     }
     return out;
   } catch (const LmdbError& e) {

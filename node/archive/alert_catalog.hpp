@@ -15,12 +15,19 @@
 //                                        (new reports only) and 'E' (everything, imported
 //                                        archive records included); an archive record (one with
 //                                        a legacy_id) has rows under 'E' only
-//   counts also holds scope || facet -> rows under it
+//   counts also holds scope || facet -> rows under it, and year(facet kind 'y', value "YYYY")
+//                                        -> alerts dated that year (a count without rows),
+//                                        and 'p' || facet A || facet B -> alerts under both,
+//                                        for each filterable facet A of an alert (author,
+//                                        country, category, language) and each other facet B
+//                                        of it, year included (counts without rows)
 //   voided: author -> seq(u64)           the author's key was revoked after seq: its rows after
 //                                        it were removed (remove()), and are never added again
-//   meta:   "layout" -> "2"              the layout above; an older catalog is emptied at open
-//                                        and rebuilt from the store by the indexer
-//   facet    = kind(1: '*','a','c','k','l') || len(u8) || value
+//   meta:   "layout" -> "3"              the layout above; an older catalog is emptied at open
+//                                        and rebuilt from the store by the indexer, which
+//                                        re-adds every alert to the search index too (so an
+//                                        index from before its facet value slots is redone)
+//   facet    = kind(1: '*','a','c','k','l','y') || len(u8) || value
 //   sort_key = date YYYYMMDD(u32) || created_ms(u64) || id(32)   (44 bytes)
 //
 // Thread safety: one AlertCatalog per process (LMDB's rule for an environment); its methods may
@@ -39,6 +46,7 @@
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
 #include "node/codec/archive_filters.hpp"
+#include "node/codec/facet_counts.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {
@@ -111,6 +119,14 @@ class AlertCatalog {
   Status remove(const std::vector<CatalogRemoval>& alerts,
                 const std::map<PublicKey, std::uint64_t>& voids);
   Result<std::map<PublicKey, std::uint64_t>> voided() const;
+
+  // The total and the facet counts of every alert matching `filters` (the same alerts list()
+  // walks). Without filters, or with one of author/country/category/lang and no dates, they
+  // are read from the counts table (one count per facet value, whatever the archive's size).
+  // Any other combination scans the rows of the most selective filter within the date range,
+  // at most `max_scanned` of them: past that the result says exact = false.
+  Result<FacetCounts> facet_counts(const AlertFilters& filters,
+                                   std::size_t max_scanned = 200'000) const;
 
   Result<std::map<PublicKey, std::uint64_t>> clock() const;
   Result<std::uint64_t> count() const;

@@ -9,6 +9,7 @@
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
+#include "node/http/facets_json.hpp"
 #include "node/store/federation_load.hpp"
 
 namespace ifex::api {
@@ -38,7 +39,19 @@ HttpResponse list_alerts(ApiServices& s, const ParsedTarget& target) {
     alerts.push_back(std::move(summary));
   }
   json::value next = page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
-  return json_response(200, json::object{{"alerts", std::move(alerts)}, {"next_cursor", next}});
+  json::object out{{"alerts", std::move(alerts)}, {"next_cursor", next}};
+  // The first page says how many alerts the filters match and how they divide; later pages
+  // (the same filters) leave that out rather than count again.
+  if (cursor.empty()) {
+    auto counts = s.catalog.facet_counts(*filters);
+    if (!counts) return error_response(counts.error());
+    auto voided = s.catalog.voided();
+    if (!voided) return error_response(voided.error());
+    out["total"] = counts->total;
+    out["total_exact"] = counts->exact && !counts_lag_revocations(*revoked, *voided);
+    out["facets"] = facets_json(*counts, *names);
+  }
+  return json_response(200, out);
 }
 
 HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {

@@ -4,6 +4,9 @@
 //   A<author hex>  L<lang> (every language the alert has text in)  XC<country>  XT<category>
 //   K<tag>  XL<legacy id>                                           boolean filter terms
 //   value slot 0   the alert's date as YYYYMMDD (event date, else the signing day)
+//   value slot 1   the facets, for counting them: country, author hex, year "YYYY",
+//                  categories, languages (facet_value() below). Documents from before this
+//                  slot are re-added when the catalog's layout 3 rebuilds everything.
 //   free text      unprefixed words with positions (phrases) and Z<stem> (TermGenerator
 //                  STEM_SOME), each text with stemmer_for(its language); titles count 3 times.
 // All text, and every query, goes through normalize_arabic() first.
@@ -29,6 +32,7 @@ namespace ifex {
 namespace {
 
 constexpr Xapian::valueno date_slot = 0;
+constexpr Xapian::valueno facet_slot = 1;
 
 const std::string id_prefix = "Q";
 const std::string author_prefix = "A";
@@ -44,7 +48,71 @@ constexpr std::size_t snippet_chars = 200;
 constexpr std::size_t body_prefix_bytes = 8 * 1024;
 // Enough to count small result sets exactly, so totals agree from page to page.
 constexpr Xapian::doccount check_at_least = 1000;
+// With facets every match is checked, up to this many (then counts are lower bounds).
+constexpr Xapian::doccount facet_check_limit = 2'000'000;
 constexpr int max_attempts = 3;  // a reader retries after DatabaseModifiedError
+
+// Value slot 1 (facet_slot): country, author hex, year, categories, languages, in this order,
+// each ended by field_end; list elements each ended by item_end. One slot, so a match spy
+// reads one value per document, not five.
+constexpr char field_end = '\x1e';
+constexpr char item_end = '\x1f';
+
+std::string facet_value(const std::string& country, const std::string& author_hex,
+                        const std::string& year, const std::set<std::string>& categories,
+                        const std::set<std::string>& langs) {
+  std::string out = country + field_end + author_hex + field_end + year + field_end;
+  for (const auto& c : categories) out += c + item_end;
+  out += field_end;
+  for (const auto& l : langs) out += l + item_end;
+  out += field_end;
+  return out;
+}
+
+// Counts every facet of each document the match checks, from facet_slot.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  void operator()(const Xapian::Document& doc, double) override {
+    const std::string value = doc.get_value(facet_slot);
+    std::string_view rest(value);
+    auto next = [&rest](char end) {
+      auto at = rest.find(end);
+      if (at == std::string_view::npos) at = rest.size();
+      std::string_view field = rest.substr(0, at);
+      rest.remove_prefix(std::min(rest.size(), at + 1));
+      return field;
+    };
+    if (rest.empty()) return;  // indexed before facet_slot: reindex
+    bump(country_, next(field_end));
+    bump(author_, next(field_end));
+    bump(year_, next(field_end));
+    for (Counts* list : {&category_, &lang_}) {
+      std::string_view items = next(field_end);
+      while (!items.empty()) {
+        auto at = items.find(item_end);
+        if (at == std::string_view::npos) at = items.size();
+        bump(*list, items.substr(0, at));
+        items.remove_prefix(std::min(items.size(), at + 1));
+      }
+    }
+  }
+  void fill(FacetCounts& out) const {
+    out.country = {country_.begin(), country_.end()};
+    out.author = {author_.begin(), author_.end()};
+    out.year = {year_.begin(), year_.end()};
+    out.category = {category_.begin(), category_.end()};
+    out.lang = {lang_.begin(), lang_.end()};
+  }
+
+ private:
+  using Counts = std::map<std::string, std::uint64_t, std::less<>>;  // found by string_view
+  static void bump(Counts& counts, std::string_view v) {
+    if (v.empty()) return;
+    if (auto it = counts.find(v); it != counts.end()) ++it->second;
+    else counts.emplace(std::string(v), 1);
+  }
+  Counts country_, author_, year_, category_, lang_;
+};
 
 Error xapian_error(std::string_view what, const Xapian::Error& e) {
   return make_error("search_index", "search index: " + std::string(what) + ": " + e.get_type() +
@@ -262,7 +330,10 @@ struct SearchIndex::Impl {
     if (!a.country.empty()) doc.add_boolean_term(country_prefix + a.country);
     doc.add_boolean_term(author_prefix + in.author.hex());
     doc.add_boolean_term(id_prefix + in.id.hex());
-    doc.add_value(date_slot, compact_date(alert_date(a.event_date, in.created_ms)));
+    const std::string date = compact_date(alert_date(a.event_date, in.created_ms));
+    doc.add_value(date_slot, date);
+    doc.add_value(facet_slot, facet_value(a.country, in.author.hex(), date.substr(0, 4),
+                                          {a.categories.begin(), a.categories.end()}, langs));
     doc.set_data(std::string(as_chars(in.id.view())));
     return doc;
   }
@@ -367,16 +438,31 @@ struct SearchIndex::Impl {
     Xapian::Query query = request.filters.empty() ? text
                                                   : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                                   filter_query(request.filters));
+    // Declared before the Enquire that points at it (it keeps no reference of its own).
+    FacetSpy spy;
     Xapian::Enquire enquire(db());
     enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BM25Weight());
     constexpr std::size_t most = std::numeric_limits<Xapian::doccount>::max();
     const auto first = static_cast<Xapian::doccount>(std::min(request.offset, most));
     const auto count = static_cast<Xapian::doccount>(std::min(request.limit, most));
-    Xapian::MSet mset = enquire.get_mset(first, count, check_at_least);
+    if (request.sort != SearchSort::relevance)
+      enquire.set_sort_by_value_then_relevance(date_slot, request.sort == SearchSort::newest);
+    // Spies see every document checked; checking them all makes counts and total exact.
+    Xapian::doccount check = check_at_least;
+    if (request.facets) {
+      enquire.add_matchspy(&spy);
+      check = std::min(db().get_doccount(), facet_check_limit);
+    }
+    Xapian::MSet mset = enquire.get_mset(first, count, std::max(check, check_at_least));
 
     SearchResults out;
     out.total_estimate = mset.get_matches_estimated();
+    out.facets.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    out.facets.total = out.facets.exact ? mset.get_matches_lower_bound() : out.total_estimate;
+    if (request.facets) {
+      spy.fill(out.facets);
+    }
     out.hits.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       auto id = Hash::from(as_bytes(it.get_document().get_data()));

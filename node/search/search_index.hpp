@@ -21,6 +21,7 @@
 #include "keys/identity.hpp"
 #include "keys/result.hpp"
 #include "node/codec/archive_filters.hpp"
+#include "node/codec/facet_counts.hpp"
 #include "node/search/search_errors.hpp"
 #include "protocol/alert.hpp"
 
@@ -34,11 +35,18 @@ struct IndexedAlert {
   Alert alert;
 };
 
+// relevance: BM25; newest/oldest: by the alert's date, then relevance.
+enum class SearchSort { relevance, newest, oldest };
+
 struct SearchRequest {
   std::string query;  // user syntax: words, "phrases", AND/OR/NOT, -word, parentheses
   AlertFilters filters;
   std::size_t offset = 0;
   std::size_t limit = 20;
+  SearchSort sort = SearchSort::relevance;
+  // Count facets over the whole match set (every match is then checked, so it costs in
+  // proportion to the matches, not to the page).
+  bool facets = false;
 };
 
 struct SearchHit {
@@ -49,6 +57,10 @@ struct SearchHit {
 
 struct SearchResults {
   std::uint64_t total_estimate = 0;
+  // facets.total is exact (facets.exact) when every match was checked: with request.facets, or
+  // when there are fewer than about a thousand; else it is the estimate. The facet maps are
+  // filled only with request.facets.
+  FacetCounts facets;
   std::vector<SearchHit> hits;
 };
 

@@ -4,6 +4,7 @@
 #include "node/search/search_index.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -305,6 +306,55 @@ TEST_CASE("filters alone and combined") {
   CHECK(c.find("detained", by_author) == Names{"eg_fr", "ar"});
   by_author.author = key(3);
   CHECK(c.find("detained", by_author).empty());
+}
+
+TEST_CASE("facets count the whole match set, beyond the page and past a thousand matches") {
+  Corpus c;
+  const std::vector<std::string> countries{"TN", "EG", "MX"}, cats{"detention", "impunity"};
+  std::map<std::string, std::uint64_t> country, category, lang, year, author;
+  std::uint64_t matching = 0;
+  std::string newest = "0000", oldest = "9999";
+  for (int i = 0; i < 2500; ++i) {
+    Alert a = make_alert(i % 2 ? "fr" : "en", i % 5 ? "Reporter held" : "Unrelated news");
+    a.country = countries[i % 3];
+    a.categories = i % 4 ? std::vector<std::string>{cats[0]} : cats;
+    a.event_date = std::to_string(1995 + i % 30) + "-01-0" + std::to_string(1 + i % 9);
+    if (i % 7 == 0) a.translations.push_back({"ar", "t", "s", "b"});
+    PublicKey who = key(static_cast<std::uint8_t>(1 + i % 2));
+    c.add("n" + std::to_string(i), a, who);
+    if (i % 5 == 0) continue;  // not a match
+    ++matching, ++country[a.country], ++year[a.event_date.substr(0, 4)], ++author[who.hex()];
+    newest = std::max(newest, a.event_date), oldest = std::min(oldest, a.event_date);
+    for (const auto& k : a.categories) ++category[k];
+    ++lang[a.original.lang];
+    for (const auto& t : a.translations) ++lang[t.lang];
+  }
+  c.commit();
+  SearchRequest request{"reporter", {}, 0, 1, SearchSort::relevance, true};
+  auto got = c.index->search(request, {});
+  REQUIRE(got);
+  CHECK(got->hits.size() == 1);
+  CHECK(got->facets.exact);
+  CHECK(got->facets.total == matching);
+  CHECK(got->facets.country == country);
+  CHECK(got->facets.category == category);
+  CHECK(got->facets.lang == lang);
+  CHECK(got->facets.year == year);
+  CHECK(got->facets.author == author);
+
+  // Sorted by date: each page continues the last, never going back in time.
+  for (SearchSort sort : {SearchSort::newest, SearchSort::oldest}) {
+    SearchRequest sorted{"reporter", {}, 0, 300, sort, false};
+    auto page = c.index->search(sorted, c.loader());
+    REQUIRE(page);
+    std::vector<std::string> dates;
+    for (const auto& hit : page->hits) dates.push_back(c.alerts.at(hit.id).event_date);
+    std::vector<std::string> want = dates;
+    std::sort(want.begin(), want.end());
+    if (sort == SearchSort::newest) std::reverse(want.begin(), want.end());
+    CHECK(dates == want);
+    CHECK(dates.front() == (sort == SearchSort::newest ? newest : oldest));
+  }
 }
 
 TEST_CASE("pages have no duplicates and agree on the total") {
