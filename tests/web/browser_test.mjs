@@ -594,6 +594,13 @@ async function main() {
   try {
     // ---- a real node with data ----
     runCli(bin, ['init', '--data', data, '--name', 'hub', '--role', 'hub']);
+    // Several browsers share 127.0.0.1 here, each keeping up to 6 connections open: the
+    // per-address limit, meant for one remote client, would refuse some of them.
+    const config = path.join(data, 'ifexnode.toml');
+    const toml = fs.readFileSync(config, 'utf8');
+    check(/max_connections_per_address = 8\n/.test(toml), 'no per-address limit in ' + config);
+    fs.writeFileSync(config, toml.replace('max_connections_per_address = 8\n',
+                                          'max_connections_per_address = 64\n'));
     runCli(bin, ['init', '--data', absentData, '--name', 'absent']);
     const absentKey = JSON.parse(runCli(bin, ['id', '--data', absentData, '--json'])).public_key;
     runCli(bin, ['roster', 'add', '--data', data, absentKey, '--name', 'Absent Member NGO']);
