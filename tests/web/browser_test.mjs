@@ -1213,7 +1213,7 @@ async function main() {
 
     // ---- the archive as readers use it (issue 18): reader_checks.mjs ----
     await runReaderChecks({
-      step, check, page, base, fedBase, fed, federation, token, catalogues, openContext, getJson, goto, waitFor,
+      step, check, page, base, fedBase, fed, federation, token, catalogues, openContext, getJson, goto, waitFor, shots,
       waitForList, checkViewText, unlabelledControls, noHorizontalOverflow, checkNoRawKeys, fillPublishForm,
       expectFailure: () => { expectedFailures += 1; },
     });

@@ -215,6 +215,7 @@ async function checkMembers(t) {
   const dates = await page.locator('#member-alerts time').evaluateAll((ts) => ts.map((e) => e.getAttribute('datetime')));
   t.check(dates.every((d, i) => i === 0 || dates[i - 1] >= d), `the member's alerts are not newest first: ${dates.join(' ')}`);
   t.check(all.length > 20, `only ${all.length} alerts: "Load more" was not exercised`);
+  await page.screenshot({ path: path.join(t.shots, 'desktop-member.png'), fullPage: true });
   console.log(`     members: ${arabic.count} + ${hub.count} alerts on the federation node; the hub of the main node: ${all.length} alerts over ${Math.ceil(all.length / 20)} pages`);
 }
 
@@ -243,6 +244,7 @@ async function checkSearchSort(t) {
     t.check(dates[0] !== dates[dates.length - 1], `all results of "${SORT_QUERY}" have one date: the order says nothing`);
     console.log(`     ${sort}: ${dates[0]} .. ${dates[dates.length - 1]}`);
   }
+  await page.screenshot({ path: path.join(t.shots, 'desktop-search-facets.png'), fullPage: true });
 }
 
 // A filtered, sorted search in a language opens the same from its copied address in another
@@ -315,6 +317,7 @@ async function checkPublishTranslationAndTag(t) {
   await box.locator('textarea').nth(1).fill(translation.body);
   const unlabelled = await t.unlabelledControls(page);
   t.check(unlabelled.length === 0, `controls without a label: ${unlabelled.join(' ')}`);
+  await page.screenshot({ path: path.join(t.shots, 'desktop-publish-translation.png'), fullPage: true });
 
   // A tag the API refuses: its own message, nothing stored.
   await page.fill('#pub-tags', 'Free The Press');
@@ -323,6 +326,7 @@ async function checkPublishTranslationAndTag(t) {
   await page.waitForSelector('#publish-error p');
   const refusal = await page.locator('#publish-error').innerText();
   t.check(/tags/.test(refusal) && /^The alert was refused: /.test(refusal), `no tag error from the API shown: ${refusal}`);
+  console.log(`     shown: ${refusal}`);
 
   await page.fill('#pub-tags', 'press-freedom-2026, cartoonists');
   await page.click('#publish-submit');
@@ -369,6 +373,22 @@ async function checkArabicLayout(t) {
       t.check(/[\u0660-\u0669]/.test(box.total) && !/[0-9]/.test(box.total), `the total reads "${box.total}" for ar-EG`);
       t.check(await t.noHorizontalOverflow(p), `the Arabic search scrolls sideways at ${width} px`);
       await t.checkNoRawKeys(p, t.catalogues.ar);
+      await p.screenshot({ path: path.join(t.shots, `${wide ? 'desktop' : 'phone'}-ui-ar-search-facets.png`), fullPage: true });
+      if (!wide) {
+        // The member page and the publish form with a translation fit a phone too.
+        const own = (await t.getJson(t.base + '/api/status')).body.node;
+        await t.goto(p, t.base, '#/member/' + own.key);
+        await t.waitForList(p, 'member-alerts');
+        t.check(await t.noHorizontalOverflow(p), 'the Arabic member page scrolls sideways at 390 px');
+        await t.goto(p, t.base, '#/publish');
+        await p.evaluate((tok) => sessionStorage.setItem('ifex-admin-token', tok), t.token);
+        await p.reload({ waitUntil: 'domcontentloaded' });
+        await p.waitForSelector('#publish-form');
+        await p.click('#pub-add-translation');
+        await p.waitForSelector('#pub-translations fieldset.translation');
+        t.check(await t.noHorizontalOverflow(p), 'the Arabic publish form scrolls sideways at 390 px');
+        await p.screenshot({ path: path.join(t.shots, 'phone-ui-ar-publish-translation.png'), fullPage: true });
+      }
     } finally {
       await ctx.close();
     }
@@ -377,7 +397,7 @@ async function checkArabicLayout(t) {
 
 // t: {step, check, page, base, fedBase, fed, federation, token, getJson, goto, waitForList,
 // waitFor, checkViewText, unlabelledControls, noHorizontalOverflow, checkNoRawKeys, catalogues,
-// openContext, fillPublishForm, expectFailure}.
+// openContext, fillPublishForm, expectFailure, shots (the screenshot directory)}.
 export async function runReaderChecks(t) {
   await t.step('facets and "N alerts" on #/ equal the API\'s and a count over every alert; facets add filters, chips remove them', () => checkFacetsAndTotals(t));
   await t.step('who published: names on cards, the member filter (count = API total), the member page with "Load more"', () => checkMembers(t));
