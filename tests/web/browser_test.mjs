@@ -23,7 +23,7 @@ const FIXTURE = path.join(REPO, 'tests', 'fixtures', 'legacy_fixture.jsonl');
 const CHROMIUM = process.env.IFEX_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 15000;
-const WHOLE_TEST_TIMEOUT_MS = 270000;
+const WHOLE_TEST_TIMEOUT_MS = 420000;
 
 // ---- the test data ----
 
