@@ -1182,7 +1182,7 @@
   // The translations of the publish form: "Add a translation" adds a language and its title,
   // summary and text, each laid out in that language's direction; collect() gives them as the
   // API takes them, {"fr": {"title", "summary", "body"}, ...}.
-  function translationsEditor() {
+  function translationsEditor(originalLang) {
     const list = el('div', { class: 'translations', id: 'pub-translations' });
     const add = el('button', { type: 'button', class: 'secondary', id: 'pub-add-translation' }, t('publish.add_translation'));
     const rows = [];
@@ -1190,8 +1190,11 @@
     add.addEventListener('click', () => {
       made += 1;
       const id = 'pub-tr-' + made;
+      // Offered first: a language the alert does not have yet.
+      const taken = new Set([originalLang(), ...rows.map((r) => r.lang.value)]);
+      const fresh = TRANSLATION_LANGUAGES.find((code) => !taken.has(code));
       const lang = el('select', { id: id + '-lang', name: 'translation-lang', class: 'translation-lang' },
-        TRANSLATION_LANGUAGES.map((code) => el('option', { value: code, lang: code }, languageName(code))));
+        TRANSLATION_LANGUAGES.map((code) => el('option', { value: code, lang: code, selected: code === fresh }, languageName(code))));
       const title = el('input', { id: id + '-title', name: 'translation-title', maxlength: '1024' });
       const summary = el('textarea', { id: id + '-summary', name: 'translation-summary', rows: '3' });
       const body = el('textarea', { id: id + '-body', name: 'translation-body', rows: '6' });
@@ -1267,7 +1270,7 @@
     const eventDate = el('input', { id: 'pub-date', name: 'event_date', type: 'date' });
     const sources = el('textarea', { id: 'pub-sources', name: 'sources', rows: '3', dir: 'ltr', spellcheck: 'false' });
     const tags = el('input', { id: 'pub-tags', name: 'tags', maxlength: '2200', autocomplete: 'off', dir: 'ltr', spellcheck: 'false' });
-    const translations = translationsEditor();
+    const translations = translationsEditor(() => lang.value);
     const categoryBoxes = CATEGORIES.map(([slug]) =>
       el('input', { type: 'checkbox', name: 'categories', value: slug, id: 'pub-cat-' + slug }));
     const categories = el('fieldset', { class: 'categories' },

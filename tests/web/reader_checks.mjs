@@ -309,6 +309,8 @@ async function checkPublishTranslationAndTag(t) {
   await t.fillPublishForm(page, title);
   await page.click('#pub-add-translation');
   const box = page.locator('#pub-translations fieldset.translation').first();
+  const offered = await box.locator('select').inputValue();
+  t.check(offered !== 'en', `a new translation is offered in ${offered}, the original's language`);
   await box.locator('select').selectOption('ar');
   const fields = await box.locator('input, textarea').evaluateAll((cs) => cs.map((c) => [c.getAttribute('lang'), c.getAttribute('dir')]));
   t.check(fields.length === 3 && fields.every(([l, d]) => l === 'ar' && d === 'rtl'), `the Arabic translation's fields are ${JSON.stringify(fields)}`);
@@ -319,11 +321,23 @@ async function checkPublishTranslationAndTag(t) {
   t.check(unlabelled.length === 0, `controls without a label: ${unlabelled.join(' ')}`);
   await page.screenshot({ path: path.join(t.shots, 'desktop-publish-translation.png'), fullPage: true });
 
+  // A second Arabic translation: the page says so (the API's object would keep only one).
+  await page.click('#pub-add-translation');
+  const second = page.locator('#pub-translations fieldset.translation').nth(1);
+  await second.locator('select').selectOption('ar');
+  await second.locator('input').fill('عنوان آخر');
+  await page.click('#publish-submit');
+  await page.waitForSelector('#publish-error p');
+  const twice = await page.locator('#publish-error').innerText();
+  t.check(twice.includes('given twice'), `a language given twice is not refused: ${twice}`);
+  await second.locator('button.remove-translation').click();
+  t.check(await page.locator('#pub-translations fieldset.translation').count() === 1, 'the translation was not removed');
+
   // A tag the API refuses: its own message, nothing stored.
   await page.fill('#pub-tags', 'Free The Press');
   t.expectFailure();
   await page.click('#publish-submit');
-  await page.waitForSelector('#publish-error p');
+  await page.waitForFunction(() => /refused/.test(document.getElementById('publish-error').textContent));
   const refusal = await page.locator('#publish-error').innerText();
   t.check(/tags/.test(refusal) && /^The alert was refused: /.test(refusal), `no tag error from the API shown: ${refusal}`);
   console.log(`     shown: ${refusal}`);
