@@ -129,6 +129,18 @@ async function checkFacetsAndTotals(t) {
   await t.waitForList(page, 'alert-list');
   t.check(await page.locator('#active-filters a.chip').count() === 1, 'the country chip did not go away alone');
   await t.checkViewText(page);
+
+  // A year is the date range of that year: as many cards as its count, each dated in it.
+  await t.goto(page, base, '#/');
+  await t.waitForList(page, 'alert-list');
+  const year = page.locator('#facets a[data-facet="year"]').last();
+  const [y, yearCount] = [await year.getAttribute('data-value'), Number(await year.getAttribute('data-count'))];
+  await year.click();
+  await page.waitForFunction((v) => location.hash.includes(`from=${v}-01-01`) && location.hash.includes(`to=${v}-12-31`), y);
+  await t.waitForList(page, 'alert-list');
+  const dated = await page.locator('#alert-list time').evaluateAll((ts) => ts.map((e) => e.getAttribute('datetime')));
+  t.check(dated.length === Math.min(20, yearCount) && dated.every((d) => d.startsWith(y + '-')), `year ${y} (${yearCount}): the cards are dated ${dated.join(' ')}`);
+  t.check(await page.locator('#active-filters a.chip[data-filter="year"]').count() === 1, 'the year is not shown as one filter in use');
 }
 
 // The member filter and page, on the federation node, where two members have published: every
