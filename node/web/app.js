@@ -443,10 +443,12 @@
       el('ul', { class: 'chips' }, chips));
   }
 
-  // "1,234 alerts", or "at least 1,234 alerts" when the node stopped counting (total_exact false).
+  // "1,234 alerts"; when the node stopped counting (total_exact false), a listing's total is a
+  // lower bound ("at least") and a search's is Xapian's estimate ("about").
   function totalText(page) {
     const total = Number(page.total);
-    return page.total_exact === false ? tp('results.total_at_least', total) : tp('results.total', total);
+    if (page.total_exact !== false) return tp('results.total', total);
+    return tp(page.query !== undefined ? 'results.total_about' : 'results.total_at_least', total);
   }
 
   // The filter form; submitting it changes the fragment. `keep` is what the view keeps besides
