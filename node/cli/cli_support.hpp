@@ -63,6 +63,7 @@ void add_reindex_command(CLI::App& app);
 void add_import_archive_command(CLI::App& app);
 void add_publishing_command(CLI::App& app);
 void add_federation_command(CLI::App& app);
+void add_doctor_command(CLI::App& app);
 // Joins the federation an invitation file names: takes its network key (an existing other one
 // only with `replace_network_key`), pins its genesis and adds its bootstrap peers.
 void join_federation(const std::string& data, const std::string& invitation_file,

@@ -1,6 +1,7 @@
 #include "node/net/server.hpp"
 
 #include <array>
+#include <ctime>
 #include <optional>
 #include <utility>
 
@@ -40,10 +41,22 @@ std::string error_json(http::status status, const std::string& message) {
          "}\n";
 }
 
+// RFC 9110's Date (an origin server with a clock sends it): caches age answers by it, and
+// `ifexnode doctor` on another node compares clocks with it.
+std::string http_date_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[40];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return text;
+}
+
 http::response<http::string_body> plain_response(unsigned version, bool keep_alive,
                                                  http::status status, std::string body,
                                                  std::string content_type) {
   http::response<http::string_body> res{status, version};
+  res.set(http::field::date, http_date_now());
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(keep_alive);
@@ -84,6 +97,7 @@ http::response<http::string_body> from_api_response(const http::request<http::st
                           "application/json");
   }
   http::response<http::string_body> res{static_cast<http::status>(api.status), req.version()};
+  res.set(http::field::date, http_date_now());
   if (!api.content_type.empty()) res.set(http::field::content_type, api.content_type);
   // Pages and API answers must not be framed or sniffed into another type by a browser.
   res.set("X-Content-Type-Options", "nosniff");
