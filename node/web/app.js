@@ -448,7 +448,8 @@
   function totalText(page) {
     const total = Number(page.total);
     if (page.total_exact !== false) return tp('results.total', total);
-    return tp(page.query !== undefined ? 'results.total_about' : 'results.total_at_least', total);
+    if (page.query !== undefined) return tp('results.total_about', total);
+    return tp('results.total_at_least', total);
   }
 
   // The filter form; submitting it changes the fragment. `keep` is what the view keeps besides
