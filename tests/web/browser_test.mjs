@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as federation from './federation_fixture.mjs';
+import { timelineChecks } from './timeline_checks.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -1209,6 +1210,8 @@ async function main() {
         await ctx.close();
       }
     });
+
+    await timelineChecks({ step, check, page, base, getJson, shots, consoleErrors, timeout: STEP_TIMEOUT_MS });
 
     await step('no console errors and no request leaves the node', async () => {
       // Each provoked failure logs one "Failed to load resource" line.
