@@ -4,12 +4,14 @@
 records the output and this command).
 
   bench_timeline.py --bin build/node/ifexnode --alerts 1000000 --cache DIR [--reindex]
+  bench_timeline.py --bin build/node/ifexnode --data DIR --jsonl FILE --reindex
 
 The archive is made, imported and indexed as bench_archive.py does, in the same cache (so a run
 of bench_archive.py or bench_facets.py serves this one). `--reindex` rebuilds the catalog and
 the search index with this binary first, and times it (a cache indexed by an older layout is
-otherwise rebuilt by the node in the background, and the figures would measure that). Every
-node it starts is stopped at the end, also on error.
+otherwise rebuilt by the node in the background, and the figures would measure that). `--data`
+uses a data directory made elsewhere (a copy of such a cache, its store imported from `--jsonl`)
+instead. Every node it starts is stopped at the end, also on error.
 """
 import argparse
 import json
@@ -44,17 +46,25 @@ def main():
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--reindex", action="store_true")
+    parser.add_argument("--data", help="an imported data directory (then --jsonl is its source)")
+    parser.add_argument("--jsonl")
     args = parser.parse_args()
     args.bin = os.path.abspath(args.bin)
 
-    jsonl, data, f = prepare(args)
+    if args.data:
+        if not args.jsonl:
+            parser.error("--data needs --jsonl")
+        jsonl, data = args.jsonl, os.path.abspath(args.data)
+        args.cache = os.path.dirname(data)  # the node's log goes beside it
+    else:
+        jsonl, data, _ = prepare(args)
     if args.reindex:
         print("reindex (catalog with the timeline counts, layout 4, + Xapian) ...", flush=True)
         start = time.monotonic()
         subprocess.run([args.bin, "reindex", "--data", data], check=True, capture_output=True)
         print(f"reindex: {time.monotonic() - start:.1f} s", flush=True)
     catalog = os.path.join(data, "index", "catalog")
-    print(f"\narchive: {f['imported']} alerts; catalog {du(catalog) / 2**20:.0f} MiB; each figure "
+    print(f"\narchive: catalog {du(catalog) / 2**20:.0f} MiB; each figure "
           f"is {args.repeat} requests, one client")
     country, category = common_facets(jsonl)
     node = Running(args, data)
@@ -62,6 +72,7 @@ def main():
         for _ in range(20):  # warm the page cache before measuring
             node.get("/api/timeline")
         listing_total = json.loads(node.get("/api/alerts?limit=1")[1])["total"]
+        print(f"{listing_total:,} alerts listed")
         print(f"\nGET /api/timeline{'median':>50} {'p99':>10}")
         for label, params in [
                 ("per year (counts)", {}),
