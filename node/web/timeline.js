@@ -12,8 +12,10 @@ window.ifexTimeline = (() => {
   // colours take hues spread around the wheel.
   const PALETTE = ['#0b5cad', '#d4572a', '#2e8540', '#8e44ad', '#c49000', '#17a2b8', '#b03060',
     '#5d6d7e', '#6b8e23', '#e67e22', '#34495e', '#a0522d', '#1abc9c', '#7f8c8d'];
-  // The chart's own coordinates; the SVG scales to the width of its frame.
-  const WIDTH = 800;
+  // The chart's own coordinates: as wide as the view when it is drawn (so that its text keeps
+  // its size on a phone), at least MIN_WIDTH; the SVG then scales with its frame.
+  const MIN_WIDTH = 320;
+  const MAX_WIDTH = 1000;
   const HEIGHT = 320;
   const TOP = 12;
   const BOTTOM = 46;
@@ -63,6 +65,7 @@ window.ifexTimeline = (() => {
   // divided in proportion to its categories' counts; year labels link to the year's months.
   function chart(answer, ctx, links, order) {
     const rtl = document.documentElement.dir === 'rtl';
+    const WIDTH = Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, ctx.view.clientWidth - 28)));
     const bins = answer.bins;
     const max = Math.max(0, ...bins.map((b) => b.count));
     const step = gridStep(max);
@@ -70,6 +73,7 @@ window.ifexTimeline = (() => {
     const plotH = HEIGHT - TOP - BOTTOM;
     const slot = (WIDTH - AXIS - 8) / bins.length;
     const barW = Math.max(2, slot * 0.72);
+    const every = Math.max(1, Math.ceil(15 / slot));
     // Drawn left to right, then mirrored in a right-to-left interface: time runs with the text.
     const x = (left, width) => (rtl ? WIDTH - left - width : left);
     const yOf = (n) => TOP + plotH - (n / top) * plotH;
@@ -105,12 +109,19 @@ window.ifexTimeline = (() => {
         'aria-label': label }, hit, parts, svg('title', {}, label));
       const labelText = answer.unit === 'year' ? yearText(b.period) : monthShort(b);
       const lx = x(AXIS + i * slot, slot) + slot / 2;
+      // Labels turn when the columns are narrow, and only every `every`-th is written when even
+      // turned they would overlap (the table names every period).
+      const turned = slot < 44;
+      const text = i % every === 0
+        ? svg('text', turned
+          ? { x: lx, y: TOP + plotH + 8, transform: `rotate(-60 ${lx} ${TOP + plotH + 8})`, 'text-anchor': 'end', class: 'tl-label' }
+          : { x: lx, y: TOP + plotH + 18, 'text-anchor': 'middle', class: 'tl-label' }, labelText)
+        : null;
       const tick = answer.unit === 'year'
         ? svg('a', { href: links.months(b), class: 'tl-year', 'data-period': b.period,
           'aria-label': t('timeline.year_link', { year: yearText(b.period) }) },
-        svg('text', { x: lx, y: TOP + plotH + 8, transform: `rotate(-60 ${lx} ${TOP + plotH + 8})`,
-          'text-anchor': 'end', class: 'tl-label' }, labelText))
-        : svg('text', { x: lx, y: TOP + plotH + 18, 'text-anchor': 'middle', class: 'tl-label' }, labelText);
+        svg('rect', { x: x(AXIS + i * slot, slot), y: TOP + plotH, width: slot, height: BOTTOM, class: 'tl-hit' }), text)
+        : text;
       return [bar, tick];
     });
     return svg('svg', { id: 'tl-chart', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'group',
