@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as federation from './federation_fixture.mjs';
+import { runReaderChecks } from './reader_checks.mjs';
 import { timelineChecks } from './timeline_checks.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -23,7 +24,7 @@ const FIXTURE = path.join(REPO, 'tests', 'fixtures', 'legacy_fixture.jsonl');
 const CHROMIUM = process.env.IFEX_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 15000;
-const WHOLE_TEST_TIMEOUT_MS = 270000;
+const WHOLE_TEST_TIMEOUT_MS = 420000;
 
 // ---- the test data ----
 
@@ -1211,6 +1212,12 @@ async function main() {
       }
     });
 
+    // ---- the archive as readers use it (issue 18): reader_checks.mjs ----
+    await runReaderChecks({
+      step, check, page, base, fedBase, fed, federation, token, catalogues, openContext, getJson, goto, waitFor, shots,
+      waitForList, checkViewText, unlabelledControls, noHorizontalOverflow, checkNoRawKeys, fillPublishForm,
+      expectFailure: () => { expectedFailures += 1; },
+    });
     await timelineChecks({ step, check, page, base, getJson, shots, consoleErrors, timeout: STEP_TIMEOUT_MS });
 
     await step('no console errors and no request leaves the node', async () => {
