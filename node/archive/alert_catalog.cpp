@@ -182,6 +182,42 @@ std::vector<Bytes> pair_keys(const Facets& f) {
   return out;
 }
 
+// "YYYY-MM" of a YYYYMMDD date.
+std::string month_text(std::uint32_t date) {
+  const std::uint32_t month = date / 100 % 100;
+  return year_text(date) + (month < 10 ? "-0" : "-") + std::to_string(month);
+}
+
+// The month count of an alert (a count only, like the year's).
+Bytes month_key(const Facets& f) { return facet('m', month_text(f.date)); }
+
+// The timeline's counts of an alert (alert_catalog.hpp): its month, 'p' || facet A || month
+// for every filterable facet A, and 's' || facet A || period || category for A = '*' and every
+// filterable facet A, each period (year, month) and each of its categories.
+std::vector<Bytes> timeline_keys(const Facets& f) {
+  const std::vector<Bytes> all = facets_keys(f);  // '*' first
+  const Bytes periods[] = {year_key(f), month_key(f)};
+  std::vector<Bytes> out{periods[1]};
+  for (const auto& a : all) {
+    if (a[0] != '*') {
+      Bytes pair{'p'};
+      append(pair, a);
+      append(pair, periods[1]);
+      out.push_back(std::move(pair));
+    }
+    for (const auto& period : periods) {
+      for (const auto& c : f.categories) {
+        Bytes key{'s'};
+        append(key, a);
+        append(key, period);
+        append(key, facet('k', c));
+        out.push_back(std::move(key));
+      }
+    }
+  }
+  return out;
+}
+
 // The kinds of facet counted (the order FacetCounts is filled in does not matter).
 constexpr std::string_view facet_kinds = "ackly";
 
@@ -257,7 +293,7 @@ constexpr std::uint8_t scope_everything = 'E';
 constexpr std::size_t recent_key_bytes = 8 + 32;  // created_ms || id
 
 constexpr std::string_view layout_key = "layout";
-constexpr std::string_view current_layout = "3";
+constexpr std::string_view current_layout = "4";
 
 Bytes scoped(std::uint8_t scope, const Bytes& facet_key) {
   Bytes out{scope};
@@ -340,6 +376,7 @@ void remove_rows(Txn& txn, const AlertCatalog::Dbis& d, const Facets& f, const H
   }
   decrement(txn, d.counts, year_key(f));
   for (const auto& pair : pair_keys(f)) decrement(txn, d.counts, pair);
+  for (const auto& count_key : timeline_keys(f)) decrement(txn, d.counts, count_key);
   txn.del(d.facets, id.view());
 }
 
@@ -421,6 +458,8 @@ Status AlertCatalog::add(const std::vector<CatalogAlert>& alerts,
       write_u64(txn, d.counts, year, read_u64(txn, d.counts, year) + 1);
       for (const auto& pair : pair_keys(f))
         write_u64(txn, d.counts, pair, read_u64(txn, d.counts, pair) + 1);
+      for (const auto& count_key : timeline_keys(f))
+        write_u64(txn, d.counts, count_key, read_u64(txn, d.counts, count_key) + 1);
       add_recent(txn, d.recent, d.counts, f, a);
     }
     for (const auto& [author, seq] : clock_updates)
@@ -631,6 +670,111 @@ Result<FacetCounts> AlertCatalog::facet_counts(const AlertFilters& filters,
       if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
                                            "reindex` rebuilds it from the store");
       if (matches(*f, filters)) tally(out, *f);
+    }
+    return out;
+  } catch (const LmdbError& e) {
+    return catalog_error(e);
+  }
+}
+
+namespace {
+
+// Reads the counts whose keys are `base` || a period facet (year or month) [|| a category
+// facet], for the periods starting with `period_start`, into `out`.
+void read_timeline_counts(const Txn& txn, MDB_dbi counts, const Bytes& base,
+                          const Bytes& period_start, bool by_category, TimelineCounts& out) {
+  Bytes start = base;
+  append(start, period_start);
+  Cursor cur(txn, counts);
+  MDB_val k, v;
+  for (bool more = cur.seek(start, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+    auto key = lmdb::view(k);
+    if (key.size() < start.size() || !std::equal(start.begin(), start.end(), key.begin())) break;
+    if (v.mv_size != 8) continue;
+    const std::uint64_t n = get_be(lmdb::view(v).data(), 8);
+    auto rest = key.subspan(base.size());  // period facet [|| category facet]
+    if (n == 0 || rest.size() < 2 || rest.size() < 2u + rest[1]) continue;  // 0: all removed
+    const std::string period(as_chars(rest.subspan(2, rest[1])));
+    auto tail = rest.subspan(2u + rest[1]);
+    if (!by_category) {
+      if (tail.empty()) out.total[period] = n;
+    } else if (tail.size() >= 2 && tail[0] == 'k' && tail.size() == 2u + tail[1]) {
+      out.by_category[period][std::string(as_chars(tail.subspan(2)))] = n;
+    }
+  }
+}
+
+}  // namespace
+
+Result<TimelineCounts> AlertCatalog::timeline(const AlertFilters& filters, std::optional<int> year,
+                                              bool by_category, std::size_t max_scanned) const {
+  if (year && (*year < 0 || *year > 9999)) return make_error("bad_parameter", "year out of range");
+  TimelineCounts out;
+  // The period facets to read: every year, or the months of `year` ('m' || 7 || "YYYY-").
+  Bytes period_start{'y'};
+  if (year) {
+    period_start = facet('m', year_text(static_cast<std::uint32_t>(*year) * 10000) + "-");
+    period_start[1] = 7;  // the length of "YYYY-MM": the months' keys start with these bytes
+  }
+  try {
+    Txn txn(*env_, Txn::read_only);
+    const auto& d = *dbis_;
+    const bool dated = !filters.from_date.empty() || !filters.to_date.empty();
+    auto candidates = candidate_facets(filters);
+    if (!dated && candidates.size() == 1) {
+      // None or one facet filter: every count is kept (top-level periods, pairs, and the 's'
+      // counts by category).
+      const Bytes& only = candidates.front();  // '*' without filters
+      const bool unfiltered = only[0] == '*';
+      Bytes base;
+      if (!unfiltered) {
+        base.push_back('p');
+        append(base, only);
+      }
+      read_timeline_counts(txn, d.counts, base, period_start, false, out);
+      if (by_category) {
+        Bytes stacked{'s'};
+        append(stacked, only);
+        read_timeline_counts(txn, d.counts, stacked, period_start, true, out);
+      }
+      return out;
+    }
+    // A combination the counts do not hold: walk the most selective facet's rows within the
+    // date range (and the year), checking each alert's record as facet_counts() does.
+    Bytes prefix = candidates.front();
+    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
+    for (const auto& c : candidates)
+      if (auto n = read_u64(txn, d.counts, c); n < fewest) fewest = n, prefix = c;
+    std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
+    std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
+    if (year) {
+      from = std::max<std::uint32_t>(from, static_cast<std::uint32_t>(*year) * 10000 + 101);
+      to = std::min<std::uint32_t>(to, static_cast<std::uint32_t>(*year) * 10000 + 1231);
+    }
+    Bytes seek = prefix;
+    put_be(seek, from, 4);
+    Cursor cur(txn, d.rows);
+    MDB_val k, v;
+    std::size_t scanned = 0;
+    for (bool more = from <= to && cur.seek(seek, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+      auto key = lmdb::view(k);
+      if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
+        break;
+      if (get_be(key.data() + prefix.size(), 4) > to) break;
+      if (scanned == max_scanned) {
+        out.exact = false;
+        break;
+      }
+      ++scanned;
+      auto record = txn.get(d.facets, key.subspan(key.size() - 32));
+      auto f = record ? decode_facets(*record) : std::nullopt;
+      if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
+                                           "reindex` rebuilds it from the store");
+      if (!matches(*f, filters)) continue;
+      const std::string period = year ? month_text(f->date) : year_text(f->date);
+      ++out.total[period];
+      if (by_category)
+        for (const auto& c : f->categories) ++out.by_category[period][c];
     }
     return out;
   } catch (const LmdbError& e) {

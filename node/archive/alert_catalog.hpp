@@ -21,13 +21,20 @@
 //                                        for each filterable facet A of an alert (author,
 //                                        country, category, language) and each other facet B
 //                                        of it, year included (counts without rows)
+//           month (facet kind 'm', value "YYYY-MM") -> alerts dated that month, and 'p' ||
+//                                        facet A || month for each filterable facet A (counts
+//                                        without rows, for the timeline's months)
+//           's' || facet A || period || facet k -> alerts under A dated in the period (a year
+//                                        or a month facet) in category k, for A = '*' and each
+//                                        filterable facet A of the alert, and each category k
+//                                        of it (the timeline stacked by category)
 //   voided: author -> seq(u64)           the author's key was revoked after seq: its rows after
 //                                        it were removed (remove()), and are never added again
-//   meta:   "layout" -> "3"              the layout above; an older catalog is emptied at open
+//   meta:   "layout" -> "4"              the layout above; an older catalog is emptied at open
 //                                        and rebuilt from the store by the indexer, which
 //                                        re-adds every alert to the search index too (so an
 //                                        index from before its facet value slots is redone)
-//   facet    = kind(1: '*','a','c','k','l','y') || len(u8) || value
+//   facet    = kind(1: '*','a','c','k','l','y','m') || len(u8) || value
 //   sort_key = date YYYYMMDD(u32) || created_ms(u64) || id(32)   (44 bytes)
 //
 // Thread safety: one AlertCatalog per process (LMDB's rule for an environment); its methods may
@@ -47,6 +54,7 @@
 #include "keys/result.hpp"
 #include "node/codec/archive_filters.hpp"
 #include "node/codec/facet_counts.hpp"
+#include "node/codec/timeline_counts.hpp"
 #include "protocol/alert.hpp"
 
 namespace ifex {
@@ -127,6 +135,14 @@ class AlertCatalog {
   // at most `max_scanned` of them: past that the result says exact = false.
   Result<FacetCounts> facet_counts(const AlertFilters& filters,
                                    std::size_t max_scanned = 200'000) const;
+
+  // Alerts matching `filters` per year (no `year`), or per month of `year`, each optionally
+  // divided by category. Without filters, or with one of author/country/category/lang and no
+  // dates, read from the counts table (no alert visited); any other combination walks the
+  // rows of the most selective filter within the date range (and the year), at most
+  // `max_scanned` of them: past that the result says exact = false.
+  Result<TimelineCounts> timeline(const AlertFilters& filters, std::optional<int> year,
+                                  bool by_category, std::size_t max_scanned = 200'000) const;
 
   Result<std::map<PublicKey, std::uint64_t>> clock() const;
   Result<std::uint64_t> count() const;

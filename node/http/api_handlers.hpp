@@ -10,6 +10,8 @@
 namespace ifex::api {
 
 HttpResponse list_alerts(ApiServices& services, const ParsedTarget& target);
+// GET /api/timeline (api_timeline.cpp).
+HttpResponse timeline(ApiServices& services, const ParsedTarget& target);
 HttpResponse get_alert(ApiServices& services, std::string_view id_hex);
 HttpResponse publish_alert(ApiServices& services, const HttpRequest& request);
 HttpResponse search_alerts(ApiServices& services, const ParsedTarget& target,

@@ -194,11 +194,13 @@ struct HttpApi::Impl {
     }
     bool known = path == "/api/alerts" || path.starts_with("/api/alerts/") ||
                  path == "/api/search" || path == "/api/status" || path == "/feed.atom" ||
-                 path == "/api/categories" || path == "/api/federation" || path == "/metrics";
+                 path == "/api/categories" || path == "/api/federation" || path == "/metrics" ||
+                 path == "/api/timeline";
     if (!known) return api::error_response(404, "nothing at " + path + " (see docs/http-api.md)");
     if (!read) return api::error_response(405, "use GET on " + path);
 
     if (path == "/api/alerts") return cached(r, [&] { return api::list_alerts(s, *target); });
+    if (path == "/api/timeline") return cached(r, [&] { return api::timeline(s, *target); });
     if (path.starts_with("/api/alerts/")) {
       std::string_view id = std::string_view(path).substr(std::string_view("/api/alerts/").size());
       // get_alert refuses a malformed id before anything else; the ETag is built from the

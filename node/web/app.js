@@ -224,6 +224,10 @@
     } else if (path === '/publish') {
       section = 'publish';
       renderPublish();
+    } else if (path === '/timeline') {  // timeline.js
+      section = 'timeline';
+      const gen = generation;
+      window.ifexTimeline.render(params, { view, el, api, query, heading, setTitle, setLoading, showError, errorBox, categoryLabel, countryName, categories: CATEGORIES, current: () => gen === generation });
     } else {
       setTitle(t('notfound.heading'));
       view.append(heading(t('notfound.heading')), el('p', {}, t('notfound.text'), ' ', el('a', { href: '#/' }, t('notfound.link'))));

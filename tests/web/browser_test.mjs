@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as federation from './federation_fixture.mjs';
 import { runReaderChecks } from './reader_checks.mjs';
+import { timelineChecks } from './timeline_checks.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -1217,6 +1218,7 @@ async function main() {
       waitForList, checkViewText, unlabelledControls, noHorizontalOverflow, checkNoRawKeys, fillPublishForm,
       expectFailure: () => { expectedFailures += 1; },
     });
+    await timelineChecks({ step, check, page, base, getJson, shots, consoleErrors, timeout: STEP_TIMEOUT_MS });
 
     await step('no console errors and no request leaves the node', async () => {
       // Each provoked failure logs one "Failed to load resource" line.
