@@ -31,7 +31,8 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   NodeConfig config = node.config();
   if (!listen.empty()) config.network.listen = listen;
   if (!sodium_refuses_mixed_order_keys())
-    log_warn(
+    log_event(
+        LogLevel::warn, LogArea::node, "libsodium_outdated",
         "this libsodium lacks the fix of CVE-2025-69277: it takes keys outside the prime-order "
         "group for valid (roster add, peer add, the handshake); upgrade it (docs/keys.md)");
   // SIGHUP's default action ends the process; until the handler below is armed, ignore it.
@@ -44,7 +45,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   const DataDir& dir = node.dir();
   if (!std::filesystem::exists(dir.admin_token_file())) {
     if (auto st = create_admin_token(dir.admin_token_file()); !st) return st;
-    log_info("created an admin token in " + dir.admin_token_file().string());
+    log_event(LogLevel::info, LogArea::node, "admin_token_created",
+              "created an admin token in " + dir.admin_token_file().string(),
+              {{"path", dir.admin_token_file().string()}});
   }
   auto admin_token = AdminTokenCheck::load(dir.admin_token_file());
   if (!admin_token) return admin_token.error();
@@ -84,7 +87,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   // meaning "reload") leaves it running: the roster and peers already follow the store as they
   // change (NodeCore polls them); ifexnode.toml and --log-level are read at start only.
   auto stop_on = [&](int signal) {
-    log_info(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
+    log_event(LogLevel::info, LogArea::node, "stopping", "stopping on " + name,
+              {{"signal", name}});
     service_notify("STOPPING=1");
     dialer.stop();
     core.stop();
@@ -98,7 +103,8 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
       if (ec) return;
       if (signal != SIGHUP) return stop_on(signal);
       service_notify("RELOADING=1\n" + service_monotonic_usec());
-      log_info("SIGHUP: nothing to reload (the roster and peers are read from the store as "
+      log_event(LogLevel::info, LogArea::node, "sighup",
+               "SIGHUP: nothing to reload (the roster and peers are read from the store as "
                "they change; ifexnode.toml and --log-level are read at start: restart to apply "
                "a change there); still running");
       service_notify("READY=1");
@@ -112,12 +118,16 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   server.start();
   dialer.start();
   auto endpoint = server.local_endpoint();
-  log_info("node " + fingerprint(identity.public_key()) + " (" + config.name + ", " +
-           std::string(role_name(config.role)) + ") listening on " +
-           endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
+  const std::string listening =
+      endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  log_event(LogLevel::info, LogArea::node, "listening",
+            "node " + fingerprint(identity.public_key()) + " (" + config.name + ", " +
+                std::string(role_name(config.role)) + ") listening on " + listening,
+            {{"node", fingerprint(identity.public_key())},
+             {"role", std::string(role_name(config.role))},
+             {"listen", listening}});
   // Under systemd (Type=notify): ready once the listener accepts; the watchdog from here on.
-  service_notify("READY=1\nSTATUS=listening on " + endpoint.address().to_string() + ":" +
-                 std::to_string(endpoint.port()));
+  service_notify("READY=1\nSTATUS=listening on " + listening);
   ServiceWatchdog watchdog(net_ioc);
   watchdog.start();
   net_ioc.run();
@@ -133,7 +143,7 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   core_ioc.restart();
   core_ioc.poll();
   core.release_links();
-  log_info("stopped");
+  log_event(LogLevel::info, LogArea::node, "stopped", "stopped");
   return Status::success();
 }
 

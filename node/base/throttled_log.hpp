@@ -17,15 +17,16 @@ namespace ifex {
 class ThrottledLog {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit ThrottledLog(std::string what, Clock::duration interval = std::chrono::seconds(10))
-      : what_(std::move(what)), interval_(interval) {}
+  ThrottledLog(LogArea area, std::string_view event, std::string what,
+               Clock::duration interval = std::chrono::seconds(10))
+      : area_(area), event_(event), what_(std::move(what)), interval_(interval) {}
 
   // One event, with its cause; logs now or folds it into the next summary.
   void note(const std::string& cause, Clock::time_point now = Clock::now()) {
     std::lock_guard lock(mutex_);
     if (now >= next_line_) {
       flush();
-      log_warn(what_ + ": " + cause);
+      log_event(LogLevel::warn, area_, event_, what_ + ": " + cause, {{"cause", cause}});
       next_line_ = now + interval_;
       return;
     }
@@ -39,11 +40,13 @@ class ThrottledLog {
     std::string line = what_ + " (more in the last " + std::to_string(seconds) + " s):";
     for (const auto& [cause, n] : pending_) line += " " + std::to_string(n) + " x " + cause + ";";
     line.pop_back();
-    log_warn(line);
+    log_event(LogLevel::warn, area_, event_, line, {{"summary_of_s", std::to_string(seconds)}});
     pending_.clear();
   }
 
   std::mutex mutex_;
+  LogArea area_;
+  std::string_view event_;
   std::string what_;
   Clock::duration interval_;
   Clock::time_point next_line_{};

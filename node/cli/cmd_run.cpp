@@ -4,6 +4,7 @@
 #include "node/app/node_runtime.hpp"
 #include "node/base/log.hpp"
 #include "node/cli/cli_support.hpp"
+#include "node/home/log_settings.hpp"
 #include "node/home/network_key_file.hpp"
 #include "node/home/node_handle.hpp"
 #include "node/home/run_lock.hpp"
@@ -15,7 +16,7 @@ void add_run_command(CLI::App& app) {
     std::string data;
     std::string listen;
     std::string passphrase_file;
-    std::string log_level = "info";
+    std::string log_level;  // "" = [log] level of ifexnode.toml
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("run", "Run the node: serve peers, dial peers, replicate");
@@ -23,13 +24,16 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (default: [network] listen)");
   cmd->add_option("--passphrase-file", o->passphrase_file,
                   "File holding the key's passphrase (or set IFEXNODE_PASSPHRASE_FILE)");
-  cmd->add_option("--log-level", o->log_level, "debug, info, warn or error")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-      ->capture_default_str();
+  cmd->add_option("--log-level", o->log_level,
+                  "debug, info, warn or error for every subsystem (default: [log] of "
+                  "ifexnode.toml, info)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cmd->callback([o] {
     LogLevel level;
+    // Until the config is read (a migration of the data dir logs), the flag alone applies.
     if (parse_log_level(o->log_level, level)) set_log_level(level);
     NodeHandle node = need(NodeHandle::open(o->data));
+    configure_log(log_settings(node.config().log, o->log_level));
     // Held until this process ends: a second `run` on this data dir is refused.
     RunLock run_lock = need(RunLock::acquire(node.dir().run_lock_file()));
     NetworkKey network = need(read_network_key_file(node.dir().network_key_file()));

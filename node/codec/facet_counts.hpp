@@ -11,7 +11,8 @@ namespace ifex {
 
 struct FacetCounts {
   std::uint64_t total = 0;  // alerts matched
-  // False when a bound stopped the count early: total and every count are then lower bounds.
+  // False when a bound stopped the count early: total and every count are then lower bounds
+  // (listings) or estimates scaled from the matches checked (search).
   bool exact = true;
   std::map<std::string, std::uint64_t> country;   // ISO 3166-1 alpha-2
   std::map<std::string, std::uint64_t> category;  // taxonomy slug (an alert counts in each)

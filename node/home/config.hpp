@@ -66,10 +66,19 @@ struct HttpConfig {
   std::uint64_t max_page_size = 100;           // limit= on lists, search and feeds
   std::uint64_t max_search_offset = 10'000;    // deeper result pages are refused
   std::uint64_t max_query_bytes = 1024;        // q= of a search
+  std::uint64_t max_facet_matches = 50'000;    // a search counts facets exactly up to this many matches
   std::uint64_t cache_max_age_s = 30;          // Cache-Control max-age on lists, search, feeds
   std::uint64_t threads = 2;                   // threads answering API requests
   std::uint64_t index_interval_ms = 200;       // how often new entries are looked for to index
   std::string public_url;                      // base URL in feeds ("" = from the Host header)
+};
+
+// [log]: how `run` writes its log (node/base/log.hpp). Read at start.
+struct LogConfig {
+  std::string format = "auto";  // text, json, journald; auto = journald under systemd, else text
+  std::string level = "info";   // every subsystem's minimum level (run --log-level overrides it)
+  std::string levels;           // per subsystem, over `level`: "net=debug,index=warn"
+  std::string journal_socket = "/run/systemd/journal/socket";  // journald's native socket
 };
 
 struct NodeConfig {
@@ -84,6 +93,7 @@ struct NodeConfig {
   std::uint64_t max_clock_skew_s = 3600;
   NetworkConfig network;
   HttpConfig http;
+  LogConfig log;
 };
 
 // Reads and validates the file; unknown keys are errors (a typo must not silently fall back to

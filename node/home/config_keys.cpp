@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "node/base/log.hpp"
+
 namespace ifex {
 
 namespace {
@@ -25,6 +27,23 @@ template <auto Member>
 auto& http_field(NodeConfig& c) {
   return c.http.*Member;
 }
+template <auto Member>
+auto& log_field(NodeConfig& c) {
+  return c.log.*Member;
+}
+
+bool is_log_format(std::string_view v) {
+  LogFormat f;
+  return v == "auto" || parse_log_format(v, f);
+}
+bool is_log_level(std::string_view v) {
+  LogLevel l;
+  return parse_log_level(v, l);
+}
+bool is_area_levels(std::string_view v) {
+  LogSettings s;
+  return !apply_area_levels(v, s.levels);
+}
 
 constexpr std::array sections = {
     ConfigSection{"node", "", "the [node] section is missing"},
@@ -39,6 +58,10 @@ constexpr std::array sections = {
                   ""},
     ConfigSection{"http",
                   "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n", ""},
+    ConfigSection{"log",
+                  "# The log of `run`: format text, json or journald (auto: journald under "
+                  "systemd), levels per subsystem.\n",
+                  ""},
 };
 
 const std::array keys = {
@@ -120,6 +143,8 @@ const std::array keys = {
               IntegerKey{http_field<&HttpConfig::max_search_offset>, 0, 10'000'000}},
     ConfigKey{"http", "max_query_bytes",
               IntegerKey{http_field<&HttpConfig::max_query_bytes>, 16, 64 * 1024}},
+    ConfigKey{"http", "max_facet_matches",
+              IntegerKey{http_field<&HttpConfig::max_facet_matches>, 1000, 100'000'000}},
     ConfigKey{"http", "cache_max_age_s",
               IntegerKey{http_field<&HttpConfig::cache_max_age_s>, 0, 86'400}},
     ConfigKey{"http", "threads", IntegerKey{http_field<&HttpConfig::threads>, 1, 64}},
@@ -128,6 +153,20 @@ const std::array keys = {
     ConfigKey{"http", "public_url",
               TextKey{http_field<&HttpConfig::public_url>, "must be \"\" or an http(s):// URL",
                       is_public_url}},
+
+    ConfigKey{"log", "format",
+              TextKey{log_field<&LogConfig::format>, "must be \"auto\", \"text\", \"json\" or \"journald\"",
+                      is_log_format}},
+    ConfigKey{"log", "level",
+              TextKey{log_field<&LogConfig::level>,
+                      "must be \"debug\", \"info\", \"warn\" or \"error\"", is_log_level}},
+    ConfigKey{"log", "levels",
+              TextKey{log_field<&LogConfig::levels>,
+                      "must be \"AREA=LEVEL,...\" with areas node, net, gossip, publish, http, "
+                      "index and levels debug, info, warn, error",
+                      is_area_levels}},
+    ConfigKey{"log", "journal_socket",
+              TextKey{log_field<&LogConfig::journal_socket>, "must be a string (a path)"}},
 };
 
 const std::array rules = {

@@ -40,8 +40,11 @@ Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
   if (*format < current_data_format) {
     auto was = prepare_data_format(node.dir_);
     if (!was) return was.error();
-    log_info("migrated the data directory " + root.string() + " from format " +
-             std::to_string(*was) + " to " + std::to_string(current_data_format));
+    log_event(LogLevel::info, LogArea::node, "data_dir_migrated",
+              "migrated the data directory " + root.string() + " from format " +
+                  std::to_string(*was) + " to " + std::to_string(current_data_format),
+              {{"from_format", std::to_string(*was)},
+               {"to_format", std::to_string(current_data_format)}});
   }
   return node;
 }

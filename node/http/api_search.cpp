@@ -43,7 +43,8 @@ HttpResponse search_alerts(ApiServices& s, const ParsedTarget& target, LatencyWi
       return error_response(503, "the search index is being built; try again shortly");
     return error_response(index.error());
   }
-  SearchRequest request{q->second, *filters, *offset, *limit, sort, true};
+  SearchRequest request{q->second, *filters, *offset, *limit, sort, true,
+                        s.config.http.max_facet_matches};
   auto revoked = ended_keys(s.store);
   if (!revoked) return error_response(revoked.error());
   std::vector<LoadedAlert> loaded;

@@ -76,7 +76,8 @@ HttpResponse load_hidden_answer(const std::string& decoy_file) {
     page << in.rdbuf();
     if (in && !page.str().empty())
       return HttpResponse{200, "text/html; charset=utf-8", page.str(), {{"Cache-Control", "no-store"}}};
-    log_warn("http.decoy_file cannot be read; answering with a bare 404 instead");
+    log_event(LogLevel::warn, LogArea::http, "decoy_unreadable",
+              "http.decoy_file cannot be read; answering with a bare 404 instead");
   }
   return HttpResponse{404, "text/plain; charset=utf-8", "Not Found\n", {{"Cache-Control", "no-store"}}};
 }

@@ -133,7 +133,9 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
       }
       if (!connected) {
         ctx_.core.dial_failed(peer.key, text, error);
-        log_debug("dialing " + fingerprint(peer.key) + " at " + text + " failed: " + error);
+        log_event(LogLevel::debug, LogArea::net, "dial_failed",
+                  "dialing " + fingerprint(peer.key) + " at " + text + " failed: " + error,
+                  {{"peer", fingerprint(peer.key)}, {"url", text}, {"error", error}});
         wait = backoff(failures++);
       } else {
         wait = backoff(0);

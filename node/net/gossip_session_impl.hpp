@@ -184,7 +184,9 @@ boost::asio::awaitable<std::string> GossipSession<Stream>::run(
   deadline.cancel();
   if (failure) {
     ctx_.core.counters().handshakes_failed++;
-    log_debug("handshake with " + address_ + " failed: " + failure->reason);
+    log_event(LogLevel::debug, LogArea::net, "handshake_failed",
+              "handshake with " + address_ + " failed: " + failure->reason,
+              {{"address", address_}, {"error", failure->reason}});
     report_handshake_problem(failure->problem, failure->reason);
     // A refused peer is told nothing but that it was refused (a bare 1008).
     if (failure->refused && !closing_) begin_close(Ending::policy, {}, failure->reason);
@@ -393,7 +395,9 @@ void GossipSession<Stream>::begin_close(Ending ending, std::string wire_reason,
 template <class Stream>
 void GossipSession<Stream>::fail(std::string code, const std::string& reason) {
   ctx_.core.counters().protocol_errors++;
-  log_warn("closing " + address_ + " (" + fingerprint(peer_) + "): " + reason);
+  log_event(LogLevel::warn, LogArea::net, "session_closed",
+            "closing " + address_ + " (" + fingerprint(peer_) + "): " + reason,
+            {{"address", address_}, {"peer", fingerprint(peer_)}, {"reason", reason}});
   begin_close(Ending::policy, std::move(code), reason);
 }
 
@@ -472,7 +476,9 @@ boost::asio::awaitable<void> GossipSession<Stream>::read_loop() {
         // Beast has sent close 1009 itself.
         begin_close(Ending::drop, {}, "the peer sent a frame over the size limit");
         ctx_.core.counters().protocol_errors++;
-        log_warn("closing " + address_ + " (" + fingerprint(peer_) + "): " + close_reason_);
+        log_event(LogLevel::warn, LogArea::net, "session_closed",
+                  "closing " + address_ + " (" + fingerprint(peer_) + "): " + close_reason_,
+                  {{"address", address_}, {"peer", fingerprint(peer_)}, {"reason", close_reason_}});
       } else {
         begin_close(Ending::drop, {}, ec.message());
       }
@@ -516,8 +522,12 @@ boost::asio::awaitable<bool> GossipSession<Stream>::keep_to_rate(std::size_t fra
   if (!throttled_since_) {
     throttled_since_ = now;
     ctx_.core.counters().peers_throttled++;
-    log_info("peer " + fingerprint(peer_) + " at " + address_ + " is over its inbound rate of " +
-             std::to_string(net.max_inbound_bytes_per_s) + " bytes/s: reading it more slowly");
+    log_event(LogLevel::info, LogArea::net, "peer_throttled",
+              "peer " + fingerprint(peer_) + " at " + address_ + " is over its inbound rate of " +
+                  std::to_string(net.max_inbound_bytes_per_s) + " bytes/s: reading it more slowly",
+              {{"peer", fingerprint(peer_)},
+               {"address", address_},
+               {"max_inbound_bytes_per_s", std::to_string(net.max_inbound_bytes_per_s)}});
   }
   throttle_timer_.expires_after(wait);
   boost::system::error_code ec;

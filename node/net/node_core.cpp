@@ -58,7 +58,9 @@ NodeCore::NodeCore(asio::io_context& core_ioc, Store& store, const PublicKey& ow
     for (const ForkProof& proof : *proofs)
       replicator_->on_fork_proof(encode_fork_proof(proof), std::nullopt);
   else
-    log_error("cannot read stored fork proofs: " + proofs.error().message);
+    log_event(LogLevel::error, LogArea::gossip, "fork_proofs_unreadable",
+              "cannot read stored fork proofs: " + proofs.error().message,
+              {{"error", proofs.error().message}});
 }
 
 NodeCore::~NodeCore() = default;
@@ -114,9 +116,11 @@ void NodeCore::relink_changed_peers() {
     if (!membership_.is_welcome(l.key) || l.may_read != reads_our_logs(l.key)) stale.push_back(id);
   for (PeerId id : stale) {
     const Link* l = links_.find(id);
-    log_info("dropping the link to " + fingerprint(l->key) +
-             (membership_.is_welcome(l->key) ? ": it became a member, it reconnects to read"
-                                             : ": no longer a member"));
+    log_event(LogLevel::info, LogArea::gossip, "link_dropped",
+              "dropping the link to " + fingerprint(l->key) +
+                  (membership_.is_welcome(l->key) ? ": it became a member, it reconnects to read"
+                                                  : ": no longer a member"),
+              {{"peer", fingerprint(l->key)}, {"cause", "roster_change"}});
     l->link->close(CloseCause::evicted, "roster change", {});
   }
 }
@@ -174,8 +178,12 @@ void NodeCore::session_up(PeerId id, const PublicKey& key, bool outbound, std::s
     const bool may_read = reads_our_logs(key);
     links_.add(id, Link{key, outbound, address, link, wall_clock_ms(), may_read});
     peer_status_.connected(key, wall_clock_ms());
-    log_info("connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
-             address + ")");
+    log_event(LogLevel::info, LogArea::gossip, "peer_connected",
+              "connected to " + fingerprint(key) + (outbound ? " (outbound, " : " (inbound, ") +
+                  address + ")",
+              {{"peer", fingerprint(key)},
+               {"direction", outbound ? "outbound" : "inbound"},
+               {"address", address}});
     replicator_->on_connected(id, local_clock(), now_ms(), may_read, link->gossip_version());
     send_outgoing();
     status_->write();
@@ -188,7 +196,9 @@ void NodeCore::session_down(PeerId id, std::string reason) {
     if (!gone) return;
     replicator_->on_disconnected(id);
     peer_status_.disconnected(gone->key, links_.has_key(gone->key), reason, wall_clock_ms());
-    log_info("disconnected from " + fingerprint(gone->key) + ": " + reason);
+    log_event(LogLevel::info, LogArea::gossip, "peer_disconnected",
+              "disconnected from " + fingerprint(gone->key) + ": " + reason,
+              {{"peer", fingerprint(gone->key)}, {"reason", reason}});
     status_->write();
   });
 }
@@ -205,7 +215,8 @@ void NodeCore::connection_problem(ConnectionProblem problem, const std::string& 
   std::string line = what + " [" + std::string(problem_name(problem)) + "]";
   if (*held_back > 0)
     line += " (" + std::to_string(*held_back) + " more times since the last warning)";
-  log_warn(line);
+  log_event(LogLevel::warn, LogArea::net, "connection_problem", line,
+            {{"problem", std::string(problem_name(problem))}, {"subject", subject}});
 }
 
 // Two links of one key at once. Both dialed by it: nothing but two nodes with one identity (a
@@ -228,7 +239,9 @@ void NodeCore::protocol_violation(PeerId id, const std::string& what) {
   asio::post(ioc_, [this, id, what] {
     const Link* l = links_.find(id);
     if (!l) return;
-    log_warn("peer " + fingerprint(l->key) + " broke the protocol: " + what);
+    log_event(LogLevel::warn, LogArea::gossip, "protocol_broken",
+              "peer " + fingerprint(l->key) + " broke the protocol: " + what,
+              {{"peer", fingerprint(l->key)}, {"error", what}});
     l->link->close(CloseCause::protocol_error, what, "protocol_error");
   });
 }
@@ -277,7 +290,9 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       // One invalid entry condemns the whole message: a hostile peer gets nothing stored.
       counters_.entries_rejected += rejected;
       counters_.protocol_errors++;
-      log_warn(who + " sent an invalid entry: " + first_error);
+      log_event(LogLevel::warn, LogArea::gossip, "invalid_entry",
+                who + " sent an invalid entry: " + first_error,
+                {{"peer", l ? fingerprint(l->key) : ""}, {"error", first_error}});
       if (l)
         l->link->close(CloseCause::protocol_error, "invalid entry: " + first_error,
                        "invalid_entry");
@@ -288,8 +303,12 @@ void NodeCore::verified_entries(PeerId id, bool push, std::vector<SignedEntry> e
       // peer. They are asked for again later and fit once the clock has caught up.
       counters_.entries_rejected += refused_future;
       counters_.entries_refused_future += refused_future;
-      log_warn("refused " + std::to_string(refused_future) + " entries from " + who + ": " +
-               first_error);
+      log_event(LogLevel::warn, LogArea::gossip, "entries_refused",
+                "refused " + std::to_string(refused_future) + " entries from " + who + ": " +
+                    first_error,
+                {{"peer", l ? fingerprint(l->key) : ""},
+                 {"count", std::to_string(refused_future)},
+                 {"error", first_error}});
     }
     std::vector<SignedEntry> wanted;
     for (auto& e : entries) {
@@ -324,9 +343,12 @@ void NodeCore::fork_proof_received(PeerId id, Bytes proof) {
     auto added = store_.add_fork_proof(*decoded);
     if (added && *added) {
       counters_.fork_proofs++;
-      log_warn("fork proof received: " + fingerprint(decoded->author()) +
-               " signed two entries with seq " + std::to_string(decoded->seq()) +
-               "; its log is frozen");
+      log_event(LogLevel::warn, LogArea::gossip, "fork_proof_received",
+                "fork proof received: " + fingerprint(decoded->author()) +
+                    " signed two entries with seq " + std::to_string(decoded->seq()) +
+                    "; its log is frozen",
+                {{"author", fingerprint(decoded->author())},
+                 {"seq", std::to_string(decoded->seq())}});
       replicator_->on_fork_proof(proof, id);
       send_outgoing();
     }

@@ -11,11 +11,15 @@ namespace ifex {
 
 void PublishingGate::refresh() {
   auto hold = store_.publishing_hold();
-  if (!hold) return log_error("cannot read the publishing hold: " + hold.error().message);
+  if (!hold)
+    return log_event(LogLevel::error, LogArea::publish, "hold_unreadable",
+                     "cannot read the publishing hold: " + hold.error().message,
+                     {{"error", hold.error().message}});
   const bool was_held = hold_.has_value();
   hold_ = *hold;
   if (hold_ && !was_held)
-    log_warn(publishing_held_message(*hold_));
+    log_event(LogLevel::warn, LogArea::publish, "publishing_held",
+              publishing_held_message(*hold_));
   try_release();
 }
 
@@ -37,7 +41,9 @@ void PublishingGate::peer_named_own_log(const PublicKey& peer, std::uint64_t seq
                             std::to_string(seq) + " and this store only up to seq " +
                             std::to_string(own_head_seq())};
     if (auto set = store_.hold_publishing(hold); !set)
-      return log_error("cannot hold publishing: " + set.error().message);
+      return log_event(LogLevel::error, LogArea::publish, "hold_failed",
+                       "cannot hold publishing: " + set.error().message,
+                       {{"error", set.error().message}});
     refresh();
     return;
   }
@@ -53,10 +59,16 @@ void PublishingGate::try_release() {
   const std::uint64_t head = own_head_seq();
   if (head < highest) return;
   if (auto released = store_.release_publishing(); !released)
-    return log_error("cannot lift the publishing hold: " + released.error().message);
-  log_info("publishing resumed: " + std::to_string(named_.size()) +
-           " peer(s) hold this node's own log up to seq " + std::to_string(highest) +
-           " and this store holds it up to seq " + std::to_string(head));
+    return log_event(LogLevel::error, LogArea::publish, "release_failed",
+                     "cannot lift the publishing hold: " + released.error().message,
+                     {{"error", released.error().message}});
+  log_event(LogLevel::info, LogArea::publish, "publishing_resumed",
+            "publishing resumed: " + std::to_string(named_.size()) +
+                " peer(s) hold this node's own log up to seq " + std::to_string(highest) +
+                " and this store holds it up to seq " + std::to_string(head),
+            {{"peers", std::to_string(named_.size())},
+             {"peers_head_seq", std::to_string(highest)},
+             {"head_seq", std::to_string(head)}});
   hold_.reset();
 }
 

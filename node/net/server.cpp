@@ -76,7 +76,8 @@ bool headers_are_safe(const HttpResponse& api) {
 http::response<http::string_body> from_api_response(const http::request<http::string_body>& req,
                                                     HttpResponse api) {
   if (!headers_are_safe(api)) {
-    log_warn("refused to send a response whose headers hold a line break or a control character");
+    log_event(LogLevel::warn, LogArea::http, "response_refused",
+              "refused to send a response whose headers hold a line break or a control character");
     return plain_response(req.version(), false, http::status::internal_server_error,
                           error_json(http::status::internal_server_error,
                                      "internal error: the response was refused"),
@@ -226,14 +227,18 @@ awaitable<void> Server::accept_loop() {
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       if (failures++ == 0)
-        log_warn("accept failed: " + ec.message() + "; retrying with a growing pause");
+        log_event(LogLevel::warn, LogArea::net, "accept_failed",
+                  "accept failed: " + ec.message() + "; retrying with a growing pause",
+                  {{"error", ec.message()}});
       backoff = std::min(std::max(backoff * 2, milliseconds(100)), milliseconds(1000));
       pause.expires_after(backoff);
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
     if (failures > 0) {
-      log_warn("accepting again after " + std::to_string(failures) + " failed accepts");
+      log_event(LogLevel::warn, LogArea::net, "accepting_again",
+                "accepting again after " + std::to_string(failures) + " failed accepts",
+                {{"failed_accepts", std::to_string(failures)}});
       failures = 0;
       backoff = milliseconds(0);
     }

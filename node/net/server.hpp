@@ -25,7 +25,7 @@ class Server {
   boost::asio::io_context& ioc_;
   NetContext& ctx_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  ThrottledLog refusals_{"refusing connections"};
+  ThrottledLog refusals_{LogArea::net, "connections_refused", "refusing connections"};
 };
 
 }  // namespace ifex

@@ -41,7 +41,8 @@ void StoreWriter::flush() {
     batches.push_back({from, queued[i].push, refs[i]});
   }
   if (auto st = ingester_.ingest(batches, now_ms_()); !st)
-    log_error("cannot store entries: " + st.error().message);
+    log_event(LogLevel::error, LogArea::gossip, "store_failed",
+              "cannot store entries: " + st.error().message, {{"error", st.error().message}});
 }
 
 void StoreWriter::catch_up_with_store() {
@@ -55,8 +56,13 @@ void StoreWriter::catch_up_with_store() {
       for (const auto& e : *entries) {
         known = head_after(e);
         replicator_.on_entry_stored(e, std::nullopt, now_ms_());
-        log_debug("local " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
-                  std::to_string(e.seq()));
+        if (log_enabled(LogLevel::debug, LogArea::gossip))
+          log_event(LogLevel::debug, LogArea::gossip, "local_entry",
+                    "local " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
+                        std::to_string(e.seq()),
+                    {{"id", e.id().hex()},
+                     {"author", fingerprint(e.author())},
+                     {"seq", std::to_string(e.seq())}});
       }
     }
   }
@@ -91,8 +97,14 @@ void StoreWriter::stored(const SignedEntry& e, std::optional<PeerId> from) {
   std::string sender = "held entries";
   if (from)
     if (auto key = peer_key_(*from)) sender = fingerprint(*key);
-  log_debug("stored " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
-            std::to_string(e.seq()) + " from " + sender);
+  if (log_enabled(LogLevel::debug, LogArea::gossip))
+    log_event(LogLevel::debug, LogArea::gossip, "entry_stored",
+              "stored " + e.id().hex() + " " + fingerprint(e.author()) + " #" +
+                  std::to_string(e.seq()) + " from " + sender,
+              {{"id", e.id().hex()},
+               {"author", fingerprint(e.author())},
+               {"seq", std::to_string(e.seq())},
+               {"from", sender}});
 }
 
 void StoreWriter::duplicate(const SignedEntry&) { counters_.duplicates++; }
@@ -100,15 +112,21 @@ void StoreWriter::duplicate(const SignedEntry&) { counters_.duplicates++; }
 void StoreWriter::prev_mismatch(const SignedEntry& e, std::optional<PeerId> from,
                                 std::uint64_t have_seq) {
   // Not a warning yet: the proof, if the sender has one to give, is (fork_found).
-  log_debug("entry #" + std::to_string(e.seq()) + " of " + fingerprint(e.author()) +
-            " chains to another #" + std::to_string(have_seq) + " than ours" +
-            (from ? "; asking its sender for its side" : ""));
+  log_event(LogLevel::debug, LogArea::gossip, "chain_mismatch",
+            "entry #" + std::to_string(e.seq()) + " of " + fingerprint(e.author()) +
+                " chains to another #" + std::to_string(have_seq) + " than ours" +
+                (from ? "; asking its sender for its side" : ""),
+            {{"author", fingerprint(e.author())},
+             {"seq", std::to_string(e.seq())},
+             {"have_seq", std::to_string(have_seq)}});
 }
 
 bool StoreWriter::fork_found(const SignedEntry& refused, const Bytes&) {
   counters_.fork_proofs++;
-  log_warn("fork detected: " + fingerprint(refused.author()) + " signed two entries with seq " +
-           std::to_string(refused.seq()) + "; its log is frozen");
+  log_event(LogLevel::warn, LogArea::gossip, "fork_detected",
+            "fork detected: " + fingerprint(refused.author()) + " signed two entries with seq " +
+                std::to_string(refused.seq()) + "; its log is frozen",
+            {{"author", fingerprint(refused.author())}, {"seq", std::to_string(refused.seq())}});
   return true;
 }
 

@@ -48,8 +48,6 @@ constexpr std::size_t snippet_chars = 200;
 constexpr std::size_t body_prefix_bytes = 8 * 1024;
 // Enough to count small result sets exactly, so totals agree from page to page.
 constexpr Xapian::doccount check_at_least = 1000;
-// With facets every match is checked, up to this many (then counts are lower bounds).
-constexpr Xapian::doccount facet_check_limit = 2'000'000;
 constexpr int max_attempts = 3;  // a reader retries after DatabaseModifiedError
 
 // Value slot 1 (facet_slot): country, author hex, year, categories, languages, in this order,
@@ -82,6 +80,7 @@ class FacetSpy : public Xapian::MatchSpy {
       rest.remove_prefix(std::min(rest.size(), at + 1));
       return field;
     };
+    ++seen_;
     if (rest.empty()) return;  // indexed before facet_slot: reindex
     bump(country_, next(field_end));
     bump(author_, next(field_end));
@@ -96,12 +95,26 @@ class FacetSpy : public Xapian::MatchSpy {
       }
     }
   }
-  void fill(FacetCounts& out) const {
-    out.country = {country_.begin(), country_.end()};
-    out.author = {author_.begin(), author_.end()};
-    out.year = {year_.begin(), year_.end()};
-    out.category = {category_.begin(), category_.end()};
-    out.lang = {lang_.begin(), lang_.end()};
+  std::uint64_t seen() const { return seen_; }
+  // The counts over the checked matches, scaled to `total` when fewer were checked (a bound
+  // stopped the match early): estimates in proportion, none above the total.
+  void fill(FacetCounts& out, std::uint64_t total) const {
+    auto scaled = [&](const Counts& counts) {
+      std::map<std::string, std::uint64_t> estimates;
+      for (const auto& [value, n] : counts) {
+        std::uint64_t v = n;
+        if (seen_ > 0 && total > seen_)
+          v = std::min<std::uint64_t>(
+              total, static_cast<std::uint64_t>(static_cast<double>(n) * total / seen_ + 0.5));
+        estimates.emplace(value, v);
+      }
+      return estimates;
+    };
+    out.country = scaled(country_);
+    out.author = scaled(author_);
+    out.year = scaled(year_);
+    out.category = scaled(category_);
+    out.lang = scaled(lang_);
   }
 
  private:
@@ -112,6 +125,7 @@ class FacetSpy : public Xapian::MatchSpy {
     else counts.emplace(std::string(v), 1);
   }
   Counts country_, author_, year_, category_, lang_;
+  std::uint64_t seen_ = 0;  // documents checked
 };
 
 Error xapian_error(std::string_view what, const Xapian::Error& e) {
@@ -452,16 +466,23 @@ struct SearchIndex::Impl {
     Xapian::doccount check = check_at_least;
     if (request.facets) {
       enquire.add_matchspy(&spy);
-      check = std::min(db().get_doccount(), facet_check_limit);
+      constexpr std::uint64_t most_checked = std::numeric_limits<Xapian::doccount>::max();
+      check = std::min<Xapian::doccount>(
+          db().get_doccount(),
+          static_cast<Xapian::doccount>(std::min(request.max_checked, most_checked)));
     }
     Xapian::MSet mset = enquire.get_mset(first, count, std::max(check, check_at_least));
 
     SearchResults out;
     out.total_estimate = mset.get_matches_estimated();
-    out.facets.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    out.facets.total = out.facets.exact ? mset.get_matches_lower_bound() : out.total_estimate;
+    const bool total_known = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    out.facets.total = total_known ? mset.get_matches_lower_bound() : out.total_estimate;
+    out.facets.exact = total_known;
     if (request.facets) {
-      spy.fill(out.facets);
+      // Xapian may know the total without checking every match (one term, no filter: its
+      // frequency); the counts are exact only when the spy saw them all.
+      out.facets.exact = total_known && spy.seen() >= out.facets.total;
+      spy.fill(out.facets, out.facets.total);
     }
     out.hits.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -44,9 +44,11 @@ struct SearchRequest {
   std::size_t offset = 0;
   std::size_t limit = 20;
   SearchSort sort = SearchSort::relevance;
-  // Count facets over the whole match set (every match is then checked, so it costs in
-  // proportion to the matches, not to the page).
+  // Count facets over the match set: every match is checked up to max_checked (it costs in
+  // proportion to the matches checked, not to the page); past that, total is Xapian's estimate
+  // and each count is scaled from the checked matches to it (facets.exact false).
   bool facets = false;
+  std::uint64_t max_checked = 50'000;
 };
 
 struct SearchHit {
@@ -57,9 +59,9 @@ struct SearchHit {
 
 struct SearchResults {
   std::uint64_t total_estimate = 0;
-  // facets.total is exact (facets.exact) when every match was checked: with request.facets, or
-  // when there are fewer than about a thousand; else it is the estimate. The facet maps are
-  // filled only with request.facets.
+  // facets.total is exact (facets.exact) when every match was checked: with request.facets up
+  // to max_checked matches, or when there are fewer than about a thousand; else it is the
+  // estimate. The facet maps are filled only with request.facets.
   FacetCounts facets;
   std::vector<SearchHit> hits;
 };

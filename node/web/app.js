@@ -213,6 +213,8 @@
       renderSearch(params);
     } else if ((m = path.match(/^\/alert\/([^/]+)$/))) {
       renderAlert(decodeURIComponent(m[1]), params);
+    } else if ((m = path.match(/^\/member\/([^/]+)$/))) {
+      renderMember(decodeURIComponent(m[1]), params);
     } else if (path === '/status') {
       section = 'status';
       renderStatus();
@@ -254,8 +256,9 @@
 
   function metaLine(a) {
     const parts = [];
-    // The organisation from the roster, isolated: a right-to-left name cannot reorder the line.
-    if (a.author_name) parts.push(el('span', { class: 'author' }, el('bdi', { dir: 'auto' }, a.author_name)));
+    // The organisation from the roster, isolated (a right-to-left name cannot reorder the line),
+    // linked to its page; its fingerprint when the roster names it not.
+    if (a.author || a.author_name) parts.push(memberLink(a.author, a.author_name, a.fingerprint));
     if (a.date) parts.push(el('time', { datetime: a.date }, i18n.formatDate(a.date)));
     if (a.country)
       parts.push(el('span', {class: 'country', title: countryName(a.country)}, a.country));
@@ -299,8 +302,158 @@
     return out;
   }
 
-  // The filter form shared by the list and search views; submitting it changes the fragment.
-  function filterForm(params, basePath, extra) {
+  // ---- filters, facets and totals (shared by #/, #/search and #/member/KEY) ----
+
+  // The fragment's filter keys, in the order they are written into it (docs/http-api.md).
+  const FILTER_KEYS = ['lang', 'country', 'category', 'author', 'from', 'to'];
+  const SORTS = ['relevance', 'newest', 'oldest'];
+
+  function filtersOf(params) {
+    const out = {};
+    for (const key of FILTER_KEYS) {
+      const v = params.get(key);
+      if (v) out[key] = v;
+    }
+    return out;
+  }
+
+  // A view's address: its path, what it keeps (q, sort), its filters with `changes` applied
+  // (a null value removes that key). Every view is reachable by such a link, so a reader can
+  // copy it and another reader opens the same view.
+  function viewHref(basePath, keep, filters, changes) {
+    return '#' + basePath + query({ ...keep, ...filters, ...(changes || {}) });
+  }
+
+  // The members this page can name: key -> {name, fingerprint}, filled from every answer that
+  // names one (facets.author, summaries), so that a filter chip or a select reads a name.
+  const knownAuthors = new Map();
+
+  function noteAuthor(key, name, fingerprint) {
+    if (typeof key !== 'string' || !key) return;
+    const known = knownAuthors.get(key) || {};
+    knownAuthors.set(key, {
+      name: typeof name === 'string' && name ? name : known.name,
+      fingerprint: typeof fingerprint === 'string' && fingerprint ? fingerprint : known.fingerprint,
+    });
+  }
+
+  function shortKey(key) {
+    const text = String(key || '');
+    return text.length > 20 ? text.slice(0, 20) + '…' : text;
+  }
+
+  // A member as text for a select option or a chip: its name, else its fingerprint, else its key.
+  function authorText(key) {
+    const known = knownAuthors.get(key) || {};
+    return known.name || known.fingerprint || shortKey(key);
+  }
+
+  function memberHref(key) {
+    return '#/member/' + encodeURIComponent(key);
+  }
+
+  // Who published, linked to the member's page: the roster name isolated in <bdi dir="auto">,
+  // else the fingerprint.
+  function memberLink(key, name, fingerprint) {
+    const label = name
+      ? el('bdi', { dir: 'auto' }, name)
+      : el('code', { class: 'fingerprint' }, fingerprint || shortKey(key));
+    return key ? el('a', { class: 'author', href: memberHref(key), 'data-author': key }, label) : el('span', { class: 'author' }, label);
+  }
+
+  function yearOf(filters) {
+    const m = /^(\d{4})-01-01$/.exec(filters.from || '');
+    return m && filters.to === m[1] + '-12-31' ? m[1] : null;
+  }
+
+  function yearText(year) {
+    return i18n.number(Number(year), { useGrouping: false });
+  }
+
+  // Each facet: its heading, how a value reads, and the filter a click on it sets.
+  const FACETS = [
+    { key: 'country', heading: () => t('facets.country'), label: (v) => countryName(v) + ' (' + v + ')' },
+    { key: 'category', heading: () => t('facets.category'), label: (v) => categoryLabel(v) },
+    { key: 'lang', heading: () => t('facets.language'), label: (v) => bdi(languageName(v), v) },
+    { key: 'author', heading: () => t('facets.member'), label: (v, entry) => (entry && entry.name ? el('bdi', { dir: 'auto' }, entry.name) : authorText(v)) },
+    { key: 'year', heading: () => t('facets.year'), label: (v) => yearText(v) },
+  ];
+
+  function facetFilter(key, value) {
+    return key === 'year' ? { from: value + '-01-01', to: value + '-12-31' } : { [key]: value };
+  }
+
+  function facetActive(key, value, filters) {
+    return key === 'year' ? yearOf(filters) === value : filters[key] === value;
+  }
+
+  // The counts beside the results: every value a link that adds its filter (or, when it is the
+  // filter in use, takes it away). `fixed` keys (the member page's author) are not offered.
+  function facetPanel(facets, basePath, keep, filters, fixed) {
+    const panel = el('aside', { class: 'facets', id: 'facets', 'aria-labelledby': 'facets-h' },
+      el('h2', { id: 'facets-h' }, t('facets.heading')));
+    for (const facet of FACETS) {
+      if (fixed && facet.key in fixed) continue;
+      const entries = Array.isArray(facets && facets[facet.key]) ? facets[facet.key] : [];
+      if (!entries.length) continue;
+      const headingId = 'facet-' + facet.key + '-h';
+      const items = entries.map((entry) => {
+        const value = String(entry.value);
+        const active = facetActive(facet.key, value, filters);
+        const changes = active
+          ? (facet.key === 'year' ? { from: null, to: null } : { [facet.key]: null })
+          : facetFilter(facet.key, value);
+        return el('li', {},
+          el('a', {
+            href: viewHref(basePath, keep, filters, changes), 'data-facet': facet.key, 'data-value': value,
+            'data-count': String(entry.count), 'aria-current': active ? 'true' : null, class: active ? 'active' : null,
+          },
+          el('span', { class: 'facet-label' }, facet.label(value, entry)), ' ',
+          el('span', { class: 'facet-count' }, i18n.number(Number(entry.count)))));
+      });
+      panel.append(el('section', { class: 'facet', 'aria-labelledby': headingId },
+        el('h3', { id: headingId }, facet.heading()),
+        el('ul', { class: 'facet-values', tabindex: entries.length > 10 ? '0' : null, 'aria-labelledby': headingId }, items)));
+    }
+    return panel;
+  }
+
+  // The filters in use, each removable by its own link.
+  function activeFilters(basePath, keep, filters, fixed) {
+    const chips = [];
+    const year = yearOf(filters);
+    const chip = (key, label, value, changes) => chips.push(el('li', {},
+      el('a', {
+        class: 'chip', href: viewHref(basePath, keep, filters, changes), 'data-filter': key,
+        'aria-label': t('filters.remove', { filter: label + ': ' + (typeof value === 'string' ? value : value.textContent) }),
+      }, label, ': ', value, el('span', { class: 'chip-x', 'aria-hidden': 'true' }, ' ×'))));
+    if (filters.country) chip('country', t('filters.country'), countryName(filters.country), { country: null });
+    if (filters.category) chip('category', t('filters.category'), categoryLabel(filters.category), { category: null });
+    if (filters.lang) chip('lang', t('filters.language'), languageName(filters.lang), { lang: null });
+    if (filters.author && !(fixed && fixed.author)) chip('author', t('filters.member'), authorText(filters.author), { author: null });
+    if (year) {
+      chip('year', t('facets.year'), yearText(year), { from: null, to: null });
+    } else {
+      if (filters.from) chip('from', t('filters.from'), i18n.formatDate(filters.from), { from: null });
+      if (filters.to) chip('to', t('filters.to'), i18n.formatDate(filters.to), { to: null });
+    }
+    if (!chips.length) return null;
+    return el('div', { class: 'active-filters', id: 'active-filters' },
+      el('h2', { class: 'visually-hidden' }, t('filters.in_use')),
+      el('ul', { class: 'chips' }, chips));
+  }
+
+  // "1,234 alerts"; when the node stopped counting (total_exact false), a listing's total is a
+  // lower bound ("at least") and a search's is Xapian's estimate ("about").
+  function totalText(page) {
+    const total = Number(page.total);
+    if (page.total_exact !== false) return tp('results.total', total);
+    return tp(page.query !== undefined ? 'results.total_about' : 'results.total_at_least', total);
+  }
+
+  // The filter form; submitting it changes the fragment. `keep` is what the view keeps besides
+  // the filters (q and sort for a search), `fixed` the filters the view sets itself.
+  function filterForm(params, basePath, keep, fixed) {
     const country = el('input', {
       id: 'filter-country', name: 'country', maxlength: '2', size: '4', autocomplete: 'off',
       pattern: '[A-Za-z]{2}', placeholder: t('filters.country_example'), value: params.get('country') || '',
@@ -311,43 +464,61 @@
     const lang = el('select', { id: 'filter-lang', name: 'lang' },
       el('option', { value: '' }, t('filters.any_language')),
       LANGUAGES.map(([code, label]) => el('option', { value: code, lang: code, selected: params.get('lang') === code }, label)));
+    const withAuthor = !(fixed && fixed.author);
+    const author = el('select', { id: 'filter-author', name: 'author' });
+    // Filled again once an answer names the members (setAuthors); the one in use is kept.
+    const setAuthors = (keys) => {
+      const chosen = params.get('author') || '';
+      const all = [...new Set([...keys, ...(chosen ? [chosen] : [])])]
+        .sort((a, b) => authorText(a).localeCompare(authorText(b), i18n.locale()));
+      author.replaceChildren(el('option', { value: '' }, t('filters.any_member')),
+        ...all.map((key) => el('option', { value: key, selected: key === chosen, dir: 'auto' }, authorText(key))));
+    };
+    setAuthors([]);
     const from = el('input', { id: 'filter-from', name: 'from', type: 'date', value: params.get('from') || '' });
     const to = el('input', { id: 'filter-to', name: 'to', type: 'date', value: params.get('to') || '' });
     const form = el('form', { class: 'filters' },
       el('div', { class: 'field' }, el('label', { for: 'filter-country' }, t('filters.country')), country),
       el('div', { class: 'field' }, el('label', { for: 'filter-category' }, t('filters.category')), category),
       el('div', { class: 'field' }, el('label', { for: 'filter-lang' }, t('filters.language')), lang),
+      withAuthor ? el('div', { class: 'field' }, el('label', { for: 'filter-author' }, t('filters.member')), author) : null,
       el('div', { class: 'field' }, el('label', { for: 'filter-from' }, t('filters.from')), from),
       el('div', { class: 'field' }, el('label', { for: 'filter-to' }, t('filters.to')), to),
       el('div', { class: 'field actions' },
         el('button', { type: 'submit' }, t('filters.apply')),
-        el('a', { class: 'button secondary', href: '#' + basePath + query(extra || {}) }, t('filters.clear'))));
+        el('a', { class: 'button secondary', href: viewHref(basePath, keep, {}, {}) }, t('filters.clear'))));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!form.reportValidity()) return;
-      location.hash = '#' + basePath + query({
-        ...(extra || {}),
+      location.hash = viewHref(basePath, keep, {}, {
         country: country.value.trim().toUpperCase(),
         category: category.value,
         lang: lang.value,
+        author: withAuthor ? author.value : null,
         from: from.value,
         to: to.value,
       });
     });
     // Folded on narrow screens unless a filter is in use, so that the alerts come first.
-    const active = ['country', 'category', 'lang', 'from', 'to'].filter((k) => params.get(k)).length;
+    const active = FILTER_KEYS.filter((k) => params.get(k) && !(fixed && k in fixed)).length;
     const open = active > 0 || window.matchMedia('(min-width: 40rem)').matches;
-    return el('details', { class: 'filters-box', open },
+    const box = el('details', { class: 'filters-box', open },
       el('summary', {}, active ? tp('filters.summary_active', active) : t('filters.summary')), form);
+    return { box, setAuthors };
   }
 
-  function filtersOf(params) {
-    const out = {};
-    for (const key of ['lang', 'country', 'category', 'author', 'from', 'to']) {
-      const v = params.get(key);
-      if (v) out[key] = v;
-    }
-    return out;
+  // The results beside their facets: on a wide screen the facets at the inline end, on a narrow
+  // one below the results.
+  function resultsLayout(main, aside) {
+    return el('div', { class: 'results-layout' }, el('div', { class: 'results-main' }, main), aside);
+  }
+
+  // What the first page of an answer says about the members, for the select and the chips.
+  function learnAuthors(page, rows) {
+    const facetAuthors = page.facets && Array.isArray(page.facets.author) ? page.facets.author : [];
+    for (const f of facetAuthors) noteAuthor(f.value, f.name, null);
+    for (const r of rows) noteAuthor(r.author, r.author_name, r.fingerprint);
+    return facetAuthors.map((f) => f.value);
   }
 
   // A "load more" button that runs `load` and stays usable after a failure.
@@ -364,31 +535,51 @@
     return button;
   }
 
-  // ---- #/ : newest alerts ----
+  // ---- #/ and #/member/KEY: alerts newest first ----
 
-  function renderList(params) {
+  // The listing of GET /api/alerts for the fragment's filters plus `fixed` (the member page's
+  // author): "N alerts", the active filters, the cards with "Load more", and the facets.
+  // `onFirstPage(page)` is told of the first answer (the member page takes its name from it).
+  function alertListing(params, basePath, fixed, listId, onFirstPage) {
     const gen = generation;
-    const filters = filtersOf(params);
-    setTitle(t('list.heading'));
-    const list = el('ol', { class: 'cards', id: 'alert-list' });
+    const filters = { ...filtersOf(params), ...(fixed || {}) };
+    const { box, setAuthors } = filterForm(params, basePath, {}, fixed);
+    const total = el('p', { class: 'result-total', id: 'result-total', role: 'status', 'aria-live': 'polite' });
+    const list = el('ol', { class: 'cards', id: listId });
     const status = el('p', { class: 'list-status', role: 'status', 'aria-live': 'polite' });
     const more = el('div', { class: 'more-row' });
-    view.append(heading(t('list.heading')), filterForm(params, '/'), status, list, more);
+    const aside = el('div', { class: 'facets-slot' });
+    const viewFilters = filtersOf(params);
+    const parts = [box, activeFilters(basePath, {}, viewFilters, fixed), total,
+      resultsLayout([list, status, more], aside)];
 
     let cursor = null;
+    let first = true;
     const loadPage = async () => {
       setLoading(t('list.loading'));
       try {
         const page = await api('/api/alerts' + query({ ...filters, limit: PAGE_SIZE, cursor }));
         if (gen !== generation) return;
         const alerts = Array.isArray(page.alerts) ? page.alerts : [];
+        if (first) {
+          first = false;
+          setAuthors(learnAuthors(page, alerts));
+          if (typeof page.total === 'number') {
+            total.textContent = totalText(page);
+            total.dataset.total = String(page.total);
+          }
+          if (page.facets) aside.replaceChildren(facetPanel(page.facets, basePath, {}, viewFilters, fixed));
+          if (onFirstPage) onFirstPage(page);
+        } else {
+          learnAuthors({}, alerts);
+        }
         for (const a of alerts) list.append(summaryCard(a, filters.lang));
         cursor = page.next_cursor || null;
         clear(more);
         if (cursor) more.append(moreButton(t('list.more'), loadPage));
         const n = list.children.length;
         status.textContent = n === 0
-          ? (Object.keys(filters).length ? t('list.none_match') : t('list.none'))
+          ? (Object.keys(viewFilters).length ? t('list.none_match') : t('list.none'))
           : cursor ? tp('list.shown_more', n) : tp('list.shown', n);
         showError('');
       } catch (e) {
@@ -400,6 +591,50 @@
       }
     };
     loadPage();
+    return parts;
+  }
+
+  function renderList(params) {
+    setTitle(t('list.heading'));
+    append(view, [heading(t('list.heading')), alertListing(params, '/', null, 'alert-list', null)]);
+  }
+
+  // A member's page: its name (from the answers that name it, else the node's status), its
+  // fingerprint and key, how many alerts it published, and those alerts newest first.
+  function renderMember(key, params) {
+    const gen = generation;
+    const basePath = '/member/' + encodeURIComponent(key);
+    const title = heading(authorText(key), { dir: 'auto', id: 'member-name' });
+    const facts = el('dl', { class: 'facts', id: 'member-facts' });
+    setTitle(authorText(key));
+    const show = (name, fingerprint, count) => {
+      noteAuthor(key, name, fingerprint);
+      const known = knownAuthors.get(key) || {};
+      title.replaceChildren(known.name ? el('bdi', { dir: 'auto' }, known.name) : (known.fingerprint || shortKey(key)));
+      setTitle(authorText(key));
+      facts.replaceChildren(
+        el('dt', {}, t('member.fingerprint')), el('dd', {}, el('code', { class: 'fingerprint', id: 'member-fingerprint' }, known.fingerprint || '—')),
+        el('dt', {}, t('member.key')), el('dd', {}, el('code', { id: 'member-key' }, key)),
+        el('dt', {}, t('member.published')), el('dd', { id: 'member-count' }, count));
+    };
+    show(null, null, '…');
+    const listing = alertListing(params, basePath, { author: key }, 'member-alerts', (page) => {
+      const alerts = Array.isArray(page.alerts) ? page.alerts : [];
+      const facet = ((page.facets && page.facets.author) || []).find((f) => f.value === key);
+      const count = typeof page.total === 'number' ? totalText(page) : '—';
+      const name = (facet && facet.name) || (alerts[0] && alerts[0].author_name) || null;
+      const fingerprint = alerts[0] ? alerts[0].fingerprint : null;
+      show(name, fingerprint, count);
+      if (name && fingerprint) return;
+      // A member without alerts here yet: the node's status names its roster's members.
+      api('/api/status').then((s) => {
+        if (gen !== generation) return;
+        const people = [s.node || {}, ...(Array.isArray(s.members) ? s.members : [])];
+        const m = people.find((p) => p.key === key);
+        if (m) show(m.name, m.fingerprint, count);
+      }, () => {});
+    });
+    append(view, [title, facts, el('h2', { class: 'member-alerts-h' }, t('member.alerts')), listing]);
   }
 
   // ---- #/search?q=... ----
@@ -407,13 +642,29 @@
   function renderSearch(params) {
     const gen = generation;
     const q = (params.get('q') || '').trim();
+    const sort = SORTS.includes(params.get('sort')) ? params.get('sort') : 'relevance';
     const filters = filtersOf(params);
+    const keep = { q, sort: sort === 'relevance' ? null : sort };
     setTitle(q ? t('search.title_q', { q }) : t('search.heading'));
     const title = heading(q ? tn('search.heading_q', { q: bdi(q) }) : t('search.heading'));
     const list = el('ol', { class: 'cards', id: 'search-results' });
     const status = el('p', { class: 'list-status', role: 'status', 'aria-live': 'polite' });
+    const total = el('p', { class: 'result-total', id: 'result-total', role: 'status', 'aria-live': 'polite' });
     const more = el('div', { class: 'more-row' });
-    view.append(title, filterForm(params, '/search', { q }), status, list, more);
+    const aside = el('div', { class: 'facets-slot' });
+    const sortSelect = el('select', { id: 'search-sort', name: 'sort' },
+      el('option', { value: 'relevance', selected: sort === 'relevance' }, t('search.sort_relevance')),
+      el('option', { value: 'newest', selected: sort === 'newest' }, t('search.sort_newest')),
+      el('option', { value: 'oldest', selected: sort === 'oldest' }, t('search.sort_oldest')));
+    sortSelect.addEventListener('change', () => {
+      location.hash = viewHref('/search', { q, sort: sortSelect.value === 'relevance' ? null : sortSelect.value }, filters, {});
+    });
+    const { box, setAuthors } = filterForm(params, '/search', keep, null);
+    // append() skips the filters in use when there are none; the DOM's append would show "null".
+    append(view, [title, box, activeFilters('/search', keep, filters, null),
+      el('div', { class: 'results-bar' }, total,
+        q ? el('div', { class: 'field sort-field' }, el('label', { for: 'search-sort' }, t('search.sort')), sortSelect) : null),
+      resultsLayout([list, status, more], aside)]);
     if (!q) {
       status.textContent = t('search.hint');
       searchInput.focus();
@@ -421,12 +672,24 @@
     }
 
     let offset = 0;
+    let first = true;
     const loadPage = async () => {
       setLoading(t('search.loading'));
       try {
-        const page = await api('/api/search' + query({ q, ...filters, limit: PAGE_SIZE, offset: offset || null }));
+        const page = await api('/api/search' + query({ q, ...filters, sort: keep.sort, limit: PAGE_SIZE, offset: offset || null }));
         if (gen !== generation) return;
         const results = Array.isArray(page.results) ? page.results : [];
+        if (first) {
+          first = false;
+          setAuthors(learnAuthors(page, results));
+          if (typeof page.total === 'number') {
+            total.textContent = totalText(page);
+            total.dataset.total = String(page.total);
+          }
+          if (page.facets) aside.replaceChildren(facetPanel(page.facets, '/search', keep, filters, null));
+        } else {
+          learnAuthors({}, results);
+        }
         for (const r of results) list.append(summaryCard(r, filters.lang, r.snippet_html || ''));
         offset = typeof page.next_offset === 'number' ? page.next_offset : null;
         clear(more);
@@ -435,10 +698,10 @@
         if (n === 0) {
           status.textContent = t('search.none');
         } else {
-          const total = typeof page.total_estimate === 'number' ? page.total_estimate : n;
+          const count = typeof page.total === 'number' ? page.total : typeof page.total_estimate === 'number' ? page.total_estimate : n;
           status.textContent = typeof page.took_ms === 'number'
-            ? tp('search.showing_took', total, { shown: n, ms: i18n.number(page.took_ms, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
-            : tp('search.showing', total, { shown: n });
+            ? tp('search.showing_took', count, { shown: n, ms: i18n.number(page.took_ms, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
+            : tp('search.showing', count, { shown: n });
         }
         showError('');
       } catch (e) {
@@ -522,8 +785,10 @@
       const cats = alert.categories || entry.categories || [];
       fact(t('alert.categories'), cats.map((c, i) => [i ? ' ' : '', el('a', { class: 'tag', href: '#/' + query({ category: c }) }, categoryLabel(c))]));
       fact(t('alert.languages'), joined(texts.map((text) => bdi(languageName(text.lang), text.lang))));
-      const author = entry.author_name ? [bdi(entry.author_name), ' '] : [];
-      fact(t('alert.published_by'), author, el('code', { class: 'fingerprint' }, entry.fingerprint || entry.author || ''));
+      const author = entry.author_name ? [memberLink(entry.author, entry.author_name, null), ' '] : [];
+      fact(t('alert.published_by'), author, entry.author_name
+        ? el('code', { class: 'fingerprint' }, entry.fingerprint || entry.author || '')
+        : memberLink(entry.author, null, entry.fingerprint));
       if (entry.created_at) fact(t('alert.signed'), el('time', { datetime: entry.created_at }, formatTime(entry.created_at)));
       if (Array.isArray(alert.tags) && alert.tags.length) fact(t('alert.tags'), joined(alert.tags.map((tag) => bdi(tag))));
       if (alert.legacy_id) fact(t('alert.legacy_id'), bdi(alert.legacy_id));
@@ -912,6 +1177,81 @@
       help ? el('p', { id: helpId, class: 'help' }, help) : null);
   }
 
+  // The languages a translation may be in: the interface's four first, then others the
+  // federation's members write in (the node takes any ISO 639-1 code of docs/taxonomy.md).
+  const TRANSLATION_LANGUAGES = ['en', 'fr', 'es', 'ar', 'fa', 'ur', 'ps', 'he', 'tr', 'ru', 'pt', 'sw', 'zh', 'hi', 'bn', 'id'];
+
+  // The translations of the publish form: "Add a translation" adds a language and its title,
+  // summary and text, each laid out in that language's direction; collect() gives them as the
+  // API takes them, {"fr": {"title", "summary", "body"}, ...}.
+  function translationsEditor(originalLang) {
+    const list = el('div', { class: 'translations', id: 'pub-translations' });
+    const add = el('button', { type: 'button', class: 'secondary', id: 'pub-add-translation' }, t('publish.add_translation'));
+    const rows = [];
+    let made = 0;
+    add.addEventListener('click', () => {
+      made += 1;
+      const id = 'pub-tr-' + made;
+      // Offered first: a language the alert does not have yet.
+      const taken = new Set([originalLang(), ...rows.map((r) => r.lang.value)]);
+      const fresh = TRANSLATION_LANGUAGES.find((code) => !taken.has(code));
+      const lang = el('select', { id: id + '-lang', name: 'translation-lang', class: 'translation-lang' },
+        TRANSLATION_LANGUAGES.map((code) => el('option', { value: code, lang: code, selected: code === fresh }, languageName(code))));
+      const title = el('input', { id: id + '-title', name: 'translation-title', maxlength: '1024' });
+      const summary = el('textarea', { id: id + '-summary', name: 'translation-summary', rows: '3' });
+      const body = el('textarea', { id: id + '-body', name: 'translation-body', rows: '6' });
+      const remove = el('button', { type: 'button', class: 'secondary remove-translation' }, t('publish.remove_translation'));
+      const syncDir = () => {
+        for (const c of [title, summary, body]) {
+          c.setAttribute('lang', lang.value);
+          c.setAttribute('dir', dirOf(lang.value));
+        }
+      };
+      lang.addEventListener('change', syncDir);
+      syncDir();
+      const box = el('fieldset', { class: 'translation', 'data-translation': String(made) },
+        el('legend', {}, t('publish.translation')),
+        field(id + '-lang', t('publish.translation_language'), lang),
+        field(id + '-title', t('publish.title'), title),
+        field(id + '-summary', t('publish.summary'), summary),
+        field(id + '-body', t('publish.body'), body),
+        el('div', { class: 'actions' }, remove));
+      const row = { box, lang, title, summary, body };
+      remove.addEventListener('click', () => {
+        rows.splice(rows.indexOf(row), 1);
+        box.remove();
+        add.focus();
+      });
+      rows.push(row);
+      list.append(box);
+      lang.focus();
+    });
+    // The API's object has one key per language: a language given twice is said, not dropped.
+    const twice = () => {
+      const seen = new Set();
+      for (const r of rows) {
+        if (seen.has(r.lang.value)) return r.lang;
+        seen.add(r.lang.value);
+      }
+      return null;
+    };
+    const collect = () => {
+      const out = {};
+      for (const r of rows) {
+        const text = { title: r.title.value.trim() };
+        if (r.summary.value.trim()) text.summary = r.summary.value.trim();
+        if (r.body.value.trim()) text.body = r.body.value.trim();
+        out[r.lang.value] = text;
+      }
+      return out;
+    };
+    const box = el('fieldset', { class: 'translations-box' },
+      el('legend', {}, t('publish.translations')),
+      el('p', { class: 'help' }, t('publish.translations_help')),
+      list, add);
+    return { box, collect, twice };
+  }
+
   function renderPublishForm() {
     const gen = generation;
     const signOut = el('button', { type: 'button', class: 'secondary', id: 'forget-token' }, t('publish.forget_token'));
@@ -931,6 +1271,8 @@
     });
     const eventDate = el('input', { id: 'pub-date', name: 'event_date', type: 'date' });
     const sources = el('textarea', { id: 'pub-sources', name: 'sources', rows: '3', dir: 'ltr', spellcheck: 'false' });
+    const tags = el('input', { id: 'pub-tags', name: 'tags', maxlength: '2200', autocomplete: 'off', dir: 'ltr', spellcheck: 'false' });
+    const translations = translationsEditor(() => lang.value);
     const categoryBoxes = CATEGORIES.map(([slug]) =>
       el('input', { type: 'checkbox', name: 'categories', value: slug, id: 'pub-cat-' + slug }));
     const categories = el('fieldset', { class: 'categories' },
@@ -958,6 +1300,8 @@
       categories,
       field('pub-date', t('publish.date'), eventDate, t('publish.optional')),
       field('pub-sources', t('publish.sources'), sources, t('publish.sources_help')),
+      field('pub-tags', t('publish.tags'), tags, t('publish.tags_help')),
+      translations.box,
       formError,
       el('div', { class: 'actions' }, submit));
 
@@ -974,6 +1318,8 @@
       if (!/^[A-Za-z]{2}$/.test(country.value.trim())) return fail(t('publish.country_invalid'), country);
       if (chosen.length < 1) return fail(t('publish.too_few_categories'), categoryBoxes[0]);
       if (chosen.length > MAX_CATEGORIES) return fail(t('publish.too_many_categories', { max: MAX_CATEGORIES }), categoryBoxes[0]);
+      const repeated = translations.twice();
+      if (repeated) return fail(t('publish.translation_twice', { lang: languageName(repeated.value) }), repeated);
 
       const alert = {
         lang: lang.value,
@@ -986,6 +1332,11 @@
       if (eventDate.value) alert.event_date = eventDate.value;
       const urls = sources.value.split('\n').map((s) => s.trim()).filter((s) => s !== '');
       if (urls.length) alert.sources = urls;
+      // As typed: the node says which tag it refuses, and why (docs/protocol.md, "tags").
+      const tagList = tags.value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (tagList.length) alert.tags = tagList;
+      const texts = translations.collect();
+      if (Object.keys(texts).length) alert.translations = texts;
 
       submit.disabled = true;
       setLoading(t('publish.publishing'));
@@ -1033,7 +1384,8 @@
       return;
     }
     const { path, params } = parseHash();
-    const keep = path === '/search' ? filtersOf(params) : {};
+    // A new search keeps the filters and the order of the one on screen.
+    const keep = path === '/search' ? { ...filtersOf(params), sort: params.get('sort') } : {};
     location.hash = '#/search' + query({ q, ...keep });
   });
 

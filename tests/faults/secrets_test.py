@@ -2,7 +2,8 @@
 
 Nodes S and T have UNENCRYPTED identity keys (`init` without a passphrase), so the test reads
 each key's 32-byte seed from its key file (docs/keys.md: plain format, seed at offset 41) and
-builds libsodium's 64-byte secret key (seed || public key). Both run at the debug log level, each
+builds libsodium's 64-byte secret key (seed || public key). Both run at the debug log level (T's
+log in JSON lines, `[log] format = "json"`), each
 dialing the other through a recording loopback proxy, so every gossip byte both ways is captured
 (the stream is encrypted; it is searched anyway). The test then exercises every command, every
 HTTP endpoint (errors included: 400, 401, 404, 405, 413, 415, a WebSocket upgrade left
@@ -28,7 +29,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fault_node import cli, federation, sample_alert, stop_everything, wait_until  # noqa: E402
+from fault_node import cli, federation, sample_alert, set_config, stop_everything, \
+    wait_until  # noqa: E402
 from loopback_proxy import LoopbackProxy  # noqa: E402
 from raw_http import raw_request, status_of  # noqa: E402
 from secret_patterns import find_all, spellings  # noqa: E402
@@ -222,6 +224,8 @@ def main():
         for n in (s, t):
             patterns.append((f"{n.label} admin token", n.token.encode()))
 
+        # T logs JSON lines (issue 17): the structured fields are searched like the text.
+        set_config(t.data, "log", "format", "json")
         s.start()
         t.start()
         with LoopbackProxy(s.port, record=True) as to_s, LoopbackProxy(t.port, record=True) as to_t:

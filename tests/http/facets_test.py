@@ -5,6 +5,7 @@ import collections
 import json
 import os
 import random
+import re
 import sys
 import unittest
 import urllib.parse
@@ -171,6 +172,63 @@ class Facets(unittest.TestCase):
         status, _, body = self.node.request("GET", f"/api/search?q={WORD}&sort=date")
         self.assertEqual(status, 400)
         self.assertIn("sort", json.loads(body)["error"])
+
+
+class BoundedSearchFacets(unittest.TestCase):
+    """Past `[http] max_facet_matches`, a search's total and facets are estimates: the counts
+    over the matches checked, scaled to the total (docs/http-api.md, `GET /api/search`)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node("hub", "hub")
+        try:
+            path = os.path.join(cls.node.data, "ifexnode.toml")
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(re.sub(r"(?m)^max_facet_matches = .*$", "max_facet_matches = 1000", text))
+            cls.node.start()
+            # 1,500 alerts, every one with the word "Body": more matches than the bound.
+            cls.alerts = make_fixture(count=1500, seed=19)
+            for a in cls.alerts:
+                status, _, body = cls.node.publish(a)
+                assert status == 201, body
+            cls.node.wait_indexed(timeout=120)
+            cls.author = cls.node.get_json("/api/alerts?limit=1")["alerts"][0]["author"]
+        except BaseException:
+            cls.node.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.close()
+
+    def test_counts_past_the_bound_are_scaled_estimates(self):
+        got = self.node.get_json("/api/search?q=body&limit=5")
+        self.assertFalse(got["total_exact"])
+        # Past the bound the total is Xapian's estimate (the query is a word in four stemmers).
+        self.assertEqual(got["total"], got["total_estimate"])
+        self.assertGreaterEqual(got["total"], 1000)
+        brute = brute_facets(self.alerts, self.author)
+        counts = as_counts(got["facets"])
+        self.assertEqual(set(counts["country"]), set(brute["country"]))
+        for value, n in counts["country"].items():
+            self.assertLessEqual(n, got["total"])
+            # At least 1,000 of the 1,500 were checked: each estimate keeps the real share.
+            share, real_share = n / got["total"], brute["country"][value] / len(self.alerts)
+            self.assertLess(abs(share - real_share), 0.2 * real_share, (value, n, brute))
+        # Scaled, not lower bounds: one country per alert, so the estimates add up to the total
+        # (give or take rounding, one per value).
+        self.assertLessEqual(abs(sum(counts["country"].values()) - got["total"]),
+                             len(counts["country"]))
+        self.assertEqual(counts["author"], {self.author: got["total"]})
+
+    def test_counts_within_the_bound_stay_exact(self):
+        expected = [a for i, a in enumerate(self.alerts) if i % 3 == 0 and a["country"] == "TN"]
+        got = self.node.get_json(f"/api/search?q={WORD}&country=TN&limit=5")
+        self.assertTrue(got["total_exact"])
+        self.assertEqual(got["total"], len(expected))
+        self.assertEqual(as_counts(got["facets"]), brute_facets(expected, self.author))
 
 
 if __name__ == "__main__":

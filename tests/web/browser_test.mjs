@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as federation from './federation_fixture.mjs';
+import { runReaderChecks } from './reader_checks.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -22,7 +23,7 @@ const FIXTURE = path.join(REPO, 'tests', 'fixtures', 'legacy_fixture.jsonl');
 const CHROMIUM = process.env.IFEX_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT_MS = 20000;
 const STEP_TIMEOUT_MS = 15000;
-const WHOLE_TEST_TIMEOUT_MS = 270000;
+const WHOLE_TEST_TIMEOUT_MS = 420000;
 
 // ---- the test data ----
 
@@ -1208,6 +1209,13 @@ async function main() {
       } finally {
         await ctx.close();
       }
+    });
+
+    // ---- the archive as readers use it (issue 18): reader_checks.mjs ----
+    await runReaderChecks({
+      step, check, page, base, fedBase, fed, federation, token, catalogues, openContext, getJson, goto, waitFor, shots,
+      waitForList, checkViewText, unlabelledControls, noHorizontalOverflow, checkNoRawKeys, fillPublishForm,
+      expectFailure: () => { expectedFailures += 1; },
     });
 
     await step('no console errors and no request leaves the node', async () => {
