@@ -208,6 +208,8 @@ class DebPackageTest(unittest.TestCase):
             package = owner.stdout.split(":")[0]
             self.assertIn(package, depends, f"{soname} comes from {package}")
         self.assertIn("adduser", depends)  # the maintainer scripts run it
+        # The libsodium with the fix of CVE-2025-69277 (docs/keys.md), not just any libsodium23.
+        self.assertIn("libsodium23 (>= 1.0.18-1+deb12u1)", self.field("Depends"))
         # Nothing beyond: each dependency is a library package the binary links, or adduser.
         self.assertLessEqual(len(depends), len(needed) + 1, depends)
 
