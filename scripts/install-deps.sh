@@ -13,9 +13,13 @@ packages=(
   python3
   chromium
   prometheus
+  help2man dpkg-dev systemd adduser
 )
 # clang: scripts/check_thread_safety.sh runs its -Wthread-safety analysis over node/net.
 # prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
+# help2man, dpkg-dev, systemd, adduser: the Debian package (packaging/deb): the man page from
+# --help, dpkg-shlibdeps for its Depends, systemd-analyze verify/security on its unit, and the
+# maintainer scripts that tests/packaging runs in a throwaway root.
 # The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 

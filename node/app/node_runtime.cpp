@@ -10,6 +10,8 @@
 
 #include "keys/identity.hpp"
 #include "keys/key_text.hpp"
+#include "node/app/service_notify.hpp"
+#include "node/app/service_watchdog.hpp"
 #include "node/archive/alert_catalog.hpp"
 #include "node/archive/index_worker.hpp"
 #include "node/base/log.hpp"
@@ -88,6 +90,7 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
     const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
     log_event(LogLevel::info, LogArea::node, "stopping", "stopping on " + name,
               {{"signal", name}});
+    service_notify("STOPPING=1");
     dialer.stop();
     core.stop();
     // Give sessions a moment to close, then stop everything.
@@ -99,10 +102,12 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       if (signal != SIGHUP) return stop_on(signal);
+      service_notify("RELOADING=1\n" + service_monotonic_usec());
       log_event(LogLevel::info, LogArea::node, "sighup",
                "SIGHUP: nothing to reload (the roster and peers are read from the store as "
                "they change; ifexnode.toml and --log-level are read at start: restart to apply "
                "a change there); still running");
+      service_notify("READY=1");
       await_signal();
     });
   };
@@ -121,6 +126,10 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
             {{"node", fingerprint(identity.public_key())},
              {"role", std::string(role_name(config.role))},
              {"listen", listening}});
+  // Under systemd (Type=notify): ready once the listener accepts; the watchdog from here on.
+  service_notify("READY=1\nSTATUS=listening on " + listening);
+  ServiceWatchdog watchdog(net_ioc);
+  watchdog.start();
   net_ioc.run();
 
   core_guard.reset();
