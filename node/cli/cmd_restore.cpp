@@ -86,27 +86,41 @@ void add_restore_command(CLI::App& app) {
       throw Failure{"cannot create " + staging.path().string() + ": " + ec.message()};
     fs::permissions(staging.path(), fs::perms::owner_all, ec);
 
+    // Each phase is reported as it ends: on a large store the index rebuild dominates.
+    auto phase_start = std::chrono::steady_clock::now();
+    auto phase_done = [&](const std::string& what) {
+      const auto now = std::chrono::steady_clock::now();
+      std::cout << what << " (" << std::fixed << std::setprecision(1)
+                << std::chrono::duration<double>(now - phase_start).count() << " s)" << std::endl;
+      phase_start = now;
+    };
     auto extracted = need(backup::extract_backup(o->in, staging.path()), "restore");
+    std::uint64_t bytes = 0;
+    for (const auto& member : extracted.members) bytes += member.second;
+    phase_done("read: " + std::to_string(extracted.members.size()) + " members, " +
+               std::to_string(bytes) + " bytes, every checksum matched");
     const DataDir dir{staging.path()};
     const auto format = need(read_data_format(dir), "restore");
     if (format > current_data_format)
       throw Failure{"restore: the backup holds data format " + std::to_string(format) +
                     ", written by a newer ifexnode; this one reads formats up to " +
                     std::to_string(current_data_format) + ": restore it with that version"};
-    std::uint64_t indexed = 0;
     std::optional<PublishingHold> hold;
-    VerifyReport report;
     {
       // Opening it as every command does: an older format is migrated here.
       NodeHandle node = need(NodeHandle::open(staging.path()), "restore");
-      indexed = build_indexes(node);  // the archive never holds the index
-      report = need(node.store().verify(), "restore: verifying the store");
+      // The store first: a damaged one is refused before the long part, the indexing.
+      const VerifyReport report = need(node.store().verify(), "restore: verifying the store");
+      for (const auto& f : report.faults) std::cerr << "fault: " << f << "\n";
+      if (!report.faults.empty())
+        throw Failure{"restore: the restored store failed verification (" +
+                      std::to_string(report.faults.size()) + " faults); nothing was restored"};
+      phase_done("verify: ok: " + std::to_string(report.entries_checked) + " entries of " +
+                 std::to_string(report.authors_checked) + " authors checked, 0 faults");
+      const std::uint64_t indexed = build_indexes(node);  // the archive never holds the index
+      phase_done("index: rebuilt, " + std::to_string(indexed) + " alerts");
       hold = need(node.store().publishing_hold(), "restore");
     }
-    for (const auto& f : report.faults) std::cerr << "fault: " << f << "\n";
-    if (!report.faults.empty())
-      throw Failure{"restore: the restored store failed verification (" +
-                    std::to_string(report.faults.size()) + " faults); nothing was restored"};
 
     sync_dir(staging.path());
     // rename(2) replaces an empty directory, so DIR appears whole or not at all.
@@ -120,16 +134,13 @@ void add_restore_command(CLI::App& app) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "restored " << o->in << " into " << target.string() << " (data format "
               << format << (format < current_data_format ? ", migrated" : "") << ")\n";
-    std::cout << "verify: ok: " << report.entries_checked << " entries of "
-              << report.authors_checked << " authors checked, 0 faults\n";
-    std::cout << "index: rebuilt, " << indexed << " alerts\n";
     if (hold)
       std::cout << "publishing: held (" << hold->reason << "): start the node with its peers; "
                 << "it resumes by itself once a peer confirms this node's log "
                 << "(docs/operations.md, \"Backup and restore\")\n";
     else
       std::cout << "publishing: not held\n";
-    std::cout << std::fixed << std::setprecision(1) << "done in " << seconds << " s\n";
+    std::cout << std::fixed << std::setprecision(1) << "done in " << seconds << " s" << std::endl;
   });
 }
 
