@@ -76,7 +76,8 @@ void add_restore_command(CLI::App& app) {
   cmd->add_option("--data", o->data, "Data directory to create (absent or empty)")->required();
   cmd->callback([o] {
     const auto start = std::chrono::steady_clock::now();
-    const fs::path target = fs::absolute(o->data).lexically_normal();
+    fs::path target = fs::absolute(o->data).lexically_normal();
+    if (target.filename().empty()) target = target.parent_path();  // "DIR/" names DIR
     const fs::path parent = check_target(target);
     Staging staging(parent / ("." + target.filename().string() + ".restoring-" +
                               std::to_string(::getpid())));
