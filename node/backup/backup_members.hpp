@@ -29,8 +29,8 @@ inline constexpr std::string_view store_member = "store/data.mdb";
 struct MemberRule {
   std::string_view name;  // in the archive, and relative to the data dir
   bool required;
-  bool secret;               // its mode is kept at most 0600
-  std::uint64_t max_bytes;   // a larger member is refused
+  bool secret;              // its mode is kept at most 0600
+  std::uint64_t max_bytes;  // a larger member is refused
 };
 
 inline constexpr std::uint64_t KiB = 1024;

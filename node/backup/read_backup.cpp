@@ -26,7 +26,8 @@ Error damaged(const std::string& what) {
 
 // A small member's whole text, bounded.
 Result<std::string> read_text(tar::Reader& reader, const tar::Header& h, std::uint64_t max) {
-  if (h.size > max) return damaged(h.name + " is " + std::to_string(h.size) + " bytes, over its bound");
+  if (h.size > max)
+    return damaged(h.name + " is " + std::to_string(h.size) + " bytes, over its bound");
   std::string text;
   auto s = reader.read_data([&](ByteView d) {
     text.append(as_chars(d));
@@ -42,8 +43,9 @@ Status check_manifest(const std::string& text) {
   std::getline(in, line);
   if (line != manifest_magic) {
     if (line.rfind("ifexnode backup ", 0) == 0)
-      return make_error("backup_newer", "the archive is a backup of format \"" + line.substr(16) +
-                                            "\", made by a newer ifexnode; this one reads format 1");
+      return make_error("backup_newer",
+                        "the archive is a backup of format \"" + line.substr(16) +
+                            "\", made by a newer ifexnode; this one reads format 1");
     return damaged("its manifest does not begin with \"" + std::string(manifest_magic) + "\"");
   }
   return Status::success();
@@ -145,7 +147,8 @@ Result<ExtractReport> extract_backup(const fs::path& archive, const fs::path& in
   auto io_error = [&](const char* what) {
     const int err = errno;
     if (err == ENOSPC || err == EDQUOT)
-      return make_error("disk_full", "the disk is full restoring " + current + " into " + into.string());
+      return make_error("disk_full",
+                        "the disk is full restoring " + current + " into " + into.string());
     return make_error("restore_write", std::string(what) + " " + (into / current).string() + ": " +
                                            std::strerror(err));
   };
@@ -153,7 +156,8 @@ Result<ExtractReport> extract_backup(const fs::path& archive, const fs::path& in
   sink.begin = [&](const std::string& name, std::uint32_t mode) -> Status {
     current = name;
     const fs::path path = into / name;
-    if (path.parent_path() != into && ::mkdir(path.parent_path().c_str(), 0700) != 0 && errno != EEXIST)
+    if (path.parent_path() != into && ::mkdir(path.parent_path().c_str(), 0700) != 0 &&
+        errno != EEXIST)
       return io_error("cannot create");
     // O_EXCL | O_NOFOLLOW: a member never replaces or follows anything already there.
     out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

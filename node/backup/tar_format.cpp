@@ -39,8 +39,8 @@ unsigned checksum_of(std::span<const std::uint8_t, block_size> b) {
 
 // An octal field: optional leading spaces, digits, then NULs or spaces to the end. At least
 // one digit. Anything else is refused rather than guessed.
-std::optional<std::uint64_t> get_octal(std::span<const std::uint8_t, block_size> b,
-                                       std::size_t at, std::size_t len) {
+std::optional<std::uint64_t> get_octal(std::span<const std::uint8_t, block_size> b, std::size_t at,
+                                       std::size_t len) {
   std::size_t i = at, end = at + len;
   while (i < end && b[i] == ' ') ++i;
   std::uint64_t value = 0;
@@ -112,7 +112,10 @@ Block encode_header(const Header& h) {
   }
   put_octal(b, mtime_at, mtime_len, h.mtime & (octal_size_limit - 1));
   b[type_at] = '0';
-  std::memcpy(b.data() + magic_at, "ustar\0" "00", 8);
+  std::memcpy(b.data() + magic_at,
+              "ustar\0"
+              "00",
+              8);
   const unsigned sum = checksum_of(b);
   // Six octal digits, a NUL and a space: the form the standard's own tools write.
   put_octal(b, chksum_at, 7, sum);
@@ -124,15 +127,20 @@ Result<std::optional<Header>> decode_header(std::span<const std::uint8_t, block_
   if (all_zero(b)) return std::optional<Header>{};
   const auto stored = get_octal(b, chksum_at, chksum_len);
   if (!stored || *stored != checksum_of(b))
-    return make_error("tar_checksum", "a member header's checksum is wrong (the archive is "
-                                      "damaged or was altered)");
-  if (std::memcmp(b.data() + magic_at, "ustar\0" "00", 8) != 0)
+    return make_error("tar_checksum",
+                      "a member header's checksum is wrong (the archive is "
+                      "damaged or was altered)");
+  if (std::memcmp(b.data() + magic_at,
+                  "ustar\0"
+                  "00",
+                  8) != 0)
     return make_error("tar_format", "a member header is not a POSIX ustar header");
   if (b[type_at] != '0' && b[type_at] != 0)
     return make_error("tar_member_type", "a member is not a regular file (type '" +
                                              std::string(1, static_cast<char>(b[type_at])) +
                                              "'): links, devices and directories are refused");
-  if (!all_zero(b.subspan(linkname_at, linkname_len)) || !all_zero(b.subspan(prefix_at, prefix_len)))
+  if (!all_zero(b.subspan(linkname_at, linkname_len)) ||
+      !all_zero(b.subspan(prefix_at, prefix_len)))
     return make_error("tar_format", "a member header has a link name or a name prefix");
   Header h;
   h.name = field_text(b, name_at, name_len);

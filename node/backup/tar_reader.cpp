@@ -89,7 +89,8 @@ ReadFn fd_source(int fd) {
       const ssize_t n = ::read(fd, out, size);
       if (n >= 0) return static_cast<std::size_t>(n);
       if (errno != EINTR)
-        return make_error("archive_read", std::string("cannot read the archive: ") + std::strerror(errno));
+        return make_error("archive_read",
+                          std::string("cannot read the archive: ") + std::strerror(errno));
     }
   };
 }

@@ -14,12 +14,14 @@ namespace ifex::tar {
 Result<Writer> Writer::create(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
-    return make_error("archive_create", "cannot create " + file.string() + ": " + std::strerror(errno));
+    return make_error("archive_create",
+                      "cannot create " + file.string() + ": " + std::strerror(errno));
   // An existing file keeps its old mode through O_CREAT: the archive holds secrets.
   if (::fchmod(fd, 0600) != 0) {
     const int err = errno;
     ::close(fd);
-    return make_error("archive_create", "cannot chmod " + file.string() + ": " + std::strerror(err));
+    return make_error("archive_create",
+                      "cannot chmod " + file.string() + ": " + std::strerror(err));
   }
   return Writer(fd, file);
 }
@@ -37,8 +39,8 @@ Error Writer::io_error(const char* what, int err) const {
   if (err == ENOSPC || err == EDQUOT)
     return make_error("disk_full", "the disk is full writing " + file_.string() +
                                        ": free space there or write the backup elsewhere");
-  return make_error("archive_write", std::string(what) + " " + file_.string() + ": " +
-                                         std::strerror(err));
+  return make_error("archive_write",
+                    std::string(what) + " " + file_.string() + ": " + std::strerror(err));
 }
 
 Status Writer::write_all(const std::uint8_t* data, std::size_t size) {

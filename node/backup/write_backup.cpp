@@ -55,7 +55,8 @@ struct Archive {
 
 Result<std::string> read_small_file(const fs::path& path, std::uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("backup_read", "cannot read " + path.string() + ": " + std::strerror(errno));
+  if (!in)
+    return make_error("backup_read", "cannot read " + path.string() + ": " + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return make_error("backup_read", "cannot read " + path.string());
   if (text.size() > max_bytes)
@@ -83,7 +84,9 @@ Status add_store(Archive& archive, const fs::path& store_dir) {
     const ssize_t n = ::read(fds[0], buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      if (written) written = make_error("backup_pipe", std::string("reading the store's copy: ") + std::strerror(errno));
+      if (written)
+        written = make_error("backup_pipe",
+                             std::string("reading the store's copy: ") + std::strerror(errno));
       break;
     }
     if (n == 0) break;
@@ -113,7 +116,8 @@ Status write_members(Archive& archive, const DataDir& dir) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
       if (errno == ENOENT && !rule.required) continue;
-      return make_error("backup_read", "cannot read " + path.string() + ": " + std::strerror(errno));
+      return make_error("backup_read",
+                        "cannot read " + path.string() + ": " + std::strerror(errno));
     }
     auto text = read_small_file(path, rule.max_bytes);
     if (!text) return text.error();
@@ -125,10 +129,12 @@ Status write_members(Archive& archive, const DataDir& dir) {
 
 Status sync_directory(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error("backup_sync", "cannot open " + dir.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return make_error("backup_sync", "cannot open " + dir.string() + ": " + std::strerror(errno));
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return make_error("backup_sync", "cannot sync " + dir.string() + ": " + std::strerror(errno));
+  if (rc != 0)
+    return make_error("backup_sync", "cannot sync " + dir.string() + ": " + std::strerror(errno));
   return Status::success();
 }
 
@@ -139,8 +145,9 @@ Result<BackupReport> write_backup(const DataDir& dir, const fs::path& out, bool 
   if (!fs::is_directory(dir.root, ec))
     return make_error("no_data_dir", "no such data directory: " + dir.root.string());
   if (!fs::exists(dir.key_file(), ec) || !fs::exists(dir.config_file(), ec))
-    return make_error("no_data_dir", dir.root.string() + " is not an ifexnode data directory "
-                                                         "(no identity.key or ifexnode.toml)");
+    return make_error("no_data_dir", dir.root.string() +
+                                         " is not an ifexnode data directory "
+                                         "(no identity.key or ifexnode.toml)");
   if (!fs::exists(dir.store_dir() / "data.mdb", ec))
     return make_error("no_store", "no store in " + dir.store_dir().string());
   auto format = read_data_format(dir);
@@ -151,8 +158,9 @@ Result<BackupReport> write_backup(const DataDir& dir, const fs::path& out, bool 
                           ", written by a newer ifexnode; this one reads formats up to " +
                           std::to_string(current_data_format) + ": back it up with that version");
   if (fs::exists(out, ec) && !overwrite)
-    return make_error("backup_exists", out.string() + " exists: choose another name, or pass "
-                                                      "--force to replace it");
+    return make_error("backup_exists", out.string() +
+                                           " exists: choose another name, or pass "
+                                           "--force to replace it");
   const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   if (!fs::is_directory(parent, ec))
     return make_error("backup_out", "no such directory: " + parent.string());
@@ -169,7 +177,8 @@ Result<BackupReport> write_backup(const DataDir& dir, const fs::path& out, bool 
   }
   if (done) {
     fs::rename(tmp, out, ec);
-    if (ec) done = make_error("backup_rename", "cannot rename " + tmp.string() + ": " + ec.message());
+    if (ec)
+      done = make_error("backup_rename", "cannot rename " + tmp.string() + ": " + ec.message());
   }
   if (done) done = sync_directory(parent);
   if (!done) {

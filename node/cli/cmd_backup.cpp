@@ -18,8 +18,9 @@ void add_backup_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "backup", "Write one archive (tar) of the data dir: store, key, config, token; safe while "
-                "the node runs");
+      "backup",
+      "Write one archive (tar) of the data dir: store, key, config, token; safe while "
+      "the node runs");
   cmd->add_option("--data", o->data, "Data directory")->required();
   cmd->add_option("--out", o->out, "Archive file to write (mode 0600)")->required();
   cmd->add_flag("--force", o->force, "Replace --out if it exists");

@@ -54,8 +54,9 @@ fs::path check_target(const fs::path& dir) {
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec)) throw Failure{dir.string() + " exists and is not a directory"};
     if (!fs::is_empty(dir, ec))
-      throw Failure{dir.string() + " is not empty: restore only into a new or empty directory "
-                                   "(a node's data is never overwritten)"};
+      throw Failure{dir.string() +
+                    " is not empty: restore only into a new or empty directory "
+                    "(a node's data is never overwritten)"};
   }
   const fs::path parent = fs::absolute(dir).parent_path();
   if (!fs::is_directory(parent, ec)) throw Failure{"no such directory: " + parent.string()};
@@ -71,7 +72,8 @@ void add_restore_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "restore", "Restore a backup archive into a new data directory, rebuild its index, verify it");
+      "restore",
+      "Restore a backup archive into a new data directory, rebuild its index, verify it");
   cmd->add_option("--in", o->in, "Archive written by `ifexnode backup`")->required();
   cmd->add_option("--data", o->data, "Data directory to create (absent or empty)")->required();
   cmd->callback([o] {
@@ -79,8 +81,8 @@ void add_restore_command(CLI::App& app) {
     fs::path target = fs::absolute(o->data).lexically_normal();
     if (target.filename().empty()) target = target.parent_path();  // "DIR/" names DIR
     const fs::path parent = check_target(target);
-    Staging staging(parent / ("." + target.filename().string() + ".restoring-" +
-                              std::to_string(::getpid())));
+    Staging staging(
+        parent / ("." + target.filename().string() + ".restoring-" + std::to_string(::getpid())));
     std::error_code ec;
     fs::remove_all(staging.path(), ec);
     if (!fs::create_directory(staging.path(), ec) || ec)
@@ -126,15 +128,16 @@ void add_restore_command(CLI::App& app) {
     sync_dir(staging.path());
     // rename(2) replaces an empty directory, so DIR appears whole or not at all.
     fs::rename(staging.path(), target, ec);
-    if (ec) throw Failure{"cannot rename " + staging.path().string() + " to " + target.string() +
-                          ": " + ec.message()};
+    if (ec)
+      throw Failure{"cannot rename " + staging.path().string() + " to " + target.string() + ": " +
+                    ec.message()};
     staging.keep();
     sync_dir(parent);
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "restored " << o->in << " into " << target.string() << " (data format "
-              << format << (format < current_data_format ? ", migrated" : "") << ")\n";
+    std::cout << "restored " << o->in << " into " << target.string() << " (data format " << format
+              << (format < current_data_format ? ", migrated" : "") << ")\n";
     if (hold)
       std::cout << "publishing: held (" << hold->reason << "): start the node with its peers; "
                 << "it resumes by itself once a peer confirms this node's log "

@@ -65,8 +65,8 @@ TEST_CASE("a header with any byte changed is refused by its checksum") {
 }
 
 TEST_CASE("member names that could leave the directory are unsafe") {
-  for (const char* name : {"../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a/", "", "a\\b",
-                           "name with space"})
+  for (const char* name :
+       {"../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a/", "", "a\\b", "name with space"})
     CHECK_FALSE(tar::is_safe_member_name(name));
   for (const char* name : {"identity.key", "store/data.mdb", "a.b-c_d"})
     CHECK(tar::is_safe_member_name(name));
@@ -114,8 +114,10 @@ TEST_CASE("the writer streams members the reader reads back, and truncation is d
     Status failed;
     for (int i = 0; i < 4 && failed; ++i) {
       auto h = t.next();
-      if (!h) failed = h.error();
-      else if (!*h) break;
+      if (!h)
+        failed = h.error();
+      else if (!*h)
+        break;
     }
     REQUIRE_FALSE(failed);
     CHECK(failed.error().code == "archive_truncated");
