@@ -14,6 +14,9 @@
 namespace CLI {
 class App;
 }
+namespace ifex {
+class NodeHandle;
+}
 
 namespace ifex::cli {
 
@@ -64,6 +67,11 @@ void add_import_archive_command(CLI::App& app);
 void add_publishing_command(CLI::App& app);
 void add_federation_command(CLI::App& app);
 void add_doctor_command(CLI::App& app);
+void add_backup_command(CLI::App& app);
+void add_restore_command(CLI::App& app);
+// Builds the search index and the alert catalog of `node` from its store (DATA/index must be
+// absent or empty: `reindex` removes it first), with progress on stderr. Returns the alerts.
+std::uint64_t build_indexes(NodeHandle& node);
 // Joins the federation an invitation file names: takes its network key (an existing other one
 // only with `replace_network_key`), pins its genesis and adds its bootstrap peers.
 void join_federation(const std::string& data, const std::string& invitation_file,

@@ -184,11 +184,15 @@ void add_reindex_command(CLI::App& app) {
     std::error_code ec;
     std::filesystem::remove_all(dir.index_dir(), ec);
     if (ec) throw Failure{"cannot remove " + dir.index_dir().string() + ": " + ec.message()};
-    auto catalog = open_catalog(node);
-    auto index = need(SearchIndex::open_writable(dir.search_dir()), "creating the search index");
-    index_backlog(node, *catalog, *index, false);
-    std::cout << "indexed " << need(catalog->count()) << " alerts\n";
+    std::cout << "indexed " << build_indexes(node) << " alerts\n";
   });
+}
+
+std::uint64_t build_indexes(NodeHandle& node) {
+  auto catalog = open_catalog(node);
+  auto index = need(SearchIndex::open_writable(node.dir().search_dir()), "creating the search index");
+  index_backlog(node, *catalog, *index, false);
+  return need(catalog->count());
 }
 
 }  // namespace ifex::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   add_search_command(app);
   add_reindex_command(app);
   add_doctor_command(app);
+  add_backup_command(app);
+  add_restore_command(app);
   try {
     ifex::init_crypto();
     app.parse(argc, argv);

@@ -16,6 +16,8 @@
 #include "handshake_script.hpp"
 #include "http_request_text.hpp"
 #include "keys/key_text.hpp"
+#include "node/backup/member_digest.hpp"
+#include "node/backup/tar_format.hpp"
 #include "node/codec/entry_json.hpp"
 #include "protocol/bundle.hpp"
 #include "protocol/gossip_messages.hpp"
@@ -340,6 +342,36 @@ void roster_seeds(Corpus& c) {
   c.add("roster", "invitation", with_prefix(1, as_bytes(text)));
 }
 
+// A backup archive as `ifexnode backup` lays it out (node/backup/backup_members.hpp), built
+// from its parts, then cut short and with a member renamed.
+void backup_seeds(Corpus& c) {
+  Bytes archive;
+  std::string sums;
+  auto member = [&](const std::string& name, std::string_view text) {
+    const auto header = tar::encode_header(tar::Header{name, 0600, text.size(), 1700000000});
+    archive.insert(archive.end(), header.begin(), header.end());
+    archive.insert(archive.end(), text.begin(), text.end());
+    archive.resize(archive.size() + tar::padding_for(text.size()), 0);
+    backup::MemberDigest d;
+    d.update(as_bytes(text));
+    sums += d.hex() + "  " + name + "\n";
+  };
+  member("ifexnode-backup", "ifexnode backup 1\ncreated_ms 1700000000000\nindex rebuild\n");
+  member("format", "ifexnode data format 2\n");
+  member("ifexnode.toml", "[node]\nname = \"a\"\n");
+  member("identity.key", "key bytes");
+  member("store/data.mdb", std::string(1500, 's'));
+  const std::string checksums = sums;
+  member("checksums", checksums);
+  archive.resize(archive.size() + 2 * tar::block_size, 0);
+  c.add("backup_archive", "whole", archive);
+  c.add("backup_archive", "truncated", ByteView(archive.data(), archive.size() / 2));
+  Bytes renamed = archive;
+  const auto bad = tar::encode_header(tar::Header{"../evil", 0600, 23, 1700000000});
+  std::copy(bad.begin(), bad.end(), renamed.begin() + 1024);
+  c.add("backup_archive", "traversal", renamed);
+}
+
 }  // namespace
 }  // namespace ifex::fuzz
 
@@ -359,6 +391,7 @@ int main(int argc, char** argv) {
     ifex::fuzz::http_seeds(corpus);
     ifex::fuzz::http_reader_seeds(corpus);
     ifex::fuzz::roster_seeds(corpus);
+    ifex::fuzz::backup_seeds(corpus);
     std::printf("fuzz_seeds: %zu inputs in %s\n", corpus.count(), argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());
