@@ -309,6 +309,43 @@ std::uint64_t read_u64(const Txn& txn, MDB_dbi dbi, ByteView key) {
   return v && v->size() == 8 ? get_be(v->data(), 8) : 0;
 }
 
+// The candidate facet with the fewest alerts: the one whose rows a walk reads least of.
+Bytes most_selective(const Txn& txn, MDB_dbi counts, const std::vector<Bytes>& candidates) {
+  Bytes prefix = candidates.front();
+  std::uint64_t fewest = read_u64(txn, counts, prefix);
+  for (const auto& c : candidates)
+    if (auto n = read_u64(txn, counts, c); n < fewest) fewest = n, prefix = c;
+  return prefix;
+}
+
+// Hands `visit` the record of each alert under `prefix` dated from..to, oldest first, reading
+// at most max_scanned rows. True when every row was read, false when the bound cut it short.
+template <class Visit>
+Result<bool> walk_dated_rows(const Txn& txn, MDB_dbi rows, MDB_dbi facets, const Bytes& prefix,
+                             std::uint32_t from, std::uint32_t to, std::size_t max_scanned,
+                             Visit&& visit) {
+  if (from > to) return true;
+  Bytes seek = prefix;
+  put_be(seek, from, 4);
+  Cursor cur(txn, rows);
+  MDB_val k, v;
+  std::size_t scanned = 0;
+  for (bool more = cur.seek(seek, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
+    auto key = lmdb::view(k);
+    if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
+      break;
+    if (get_be(key.data() + prefix.size(), 4) > to) break;
+    if (scanned == max_scanned) return false;
+    ++scanned;
+    auto record = txn.get(facets, key.subspan(key.size() - 32));
+    auto f = record ? decode_facets(*record) : std::nullopt;
+    if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
+                                         "reindex` rebuilds it from the store");
+    visit(*f);
+  }
+  return true;
+}
+
 void write_u64(Txn& txn, MDB_dbi dbi, ByteView key, std::uint64_t value) {
   Bytes v;
   put_be(v, value, 8);
@@ -510,12 +547,7 @@ Result<CatalogPage> AlertCatalog::list(const AlertFilters& filters, std::size_t 
     const auto& d = *dbis_;
     // Scan the facet with the fewest rows; check the other filters on each alert's record.
     auto candidates = candidate_facets(filters);
-    Bytes prefix = candidates.front();
-    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
-    for (const auto& c : candidates) {
-      auto n = read_u64(txn, d.counts, c);
-      if (n < fewest) fewest = n, prefix = c;
-    }
+    Bytes prefix = most_selective(txn, d.counts, candidates);
     bool single_facet = candidates.size() == 1;
 
     // Start just below the cursor (exclusive) or at the end of the date range.
@@ -644,33 +676,15 @@ Result<FacetCounts> AlertCatalog::facet_counts(const AlertFilters& filters,
     }
     // A combination the counts do not hold: walk the most selective facet's rows, oldest
     // first from the start of the date range, checking each alert's record as list() does.
-    Bytes prefix = candidates.front();
-    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
-    for (const auto& c : candidates)
-      if (auto n = read_u64(txn, d.counts, c); n < fewest) fewest = n, prefix = c;
+    const Bytes prefix = most_selective(txn, d.counts, candidates);
     const std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
     const std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
-    Bytes seek = prefix;
-    put_be(seek, from, 4);
-    Cursor cur(txn, d.rows);
-    MDB_val k, v;
-    std::size_t scanned = 0;
-    for (bool more = cur.seek(seek, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
-      auto key = lmdb::view(k);
-      if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
-        break;
-      if (get_be(key.data() + prefix.size(), 4) > to) break;
-      if (scanned == max_scanned) {
-        out.exact = false;
-        break;
-      }
-      ++scanned;
-      auto record = txn.get(d.facets, key.subspan(key.size() - 32));
-      auto f = record ? decode_facets(*record) : std::nullopt;
-      if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
-                                           "reindex` rebuilds it from the store");
-      if (matches(*f, filters)) tally(out, *f);
-    }
+    auto whole = walk_dated_rows(txn, d.rows, d.facets, prefix, from, to, max_scanned,
+                                 [&](const Facets& f) {
+                                   if (matches(f, filters)) tally(out, f);
+                                 });
+    if (!whole) return whole.error();
+    if (!*whole) out.exact = false;
     return out;
   } catch (const LmdbError& e) {
     return catalog_error(e);
@@ -741,41 +755,25 @@ Result<TimelineCounts> AlertCatalog::timeline(const AlertFilters& filters, std::
     }
     // A combination the counts do not hold: walk the most selective facet's rows within the
     // date range (and the year), checking each alert's record as facet_counts() does.
-    Bytes prefix = candidates.front();
-    std::uint64_t fewest = read_u64(txn, d.counts, prefix);
-    for (const auto& c : candidates)
-      if (auto n = read_u64(txn, d.counts, c); n < fewest) fewest = n, prefix = c;
+    const Bytes prefix = most_selective(txn, d.counts, candidates);
     std::uint32_t from = filters.from_date.empty() ? 0 : date_number(filters.from_date);
     std::uint32_t to = filters.to_date.empty() ? 0xFFFFFFFF : date_number(filters.to_date);
     if (year) {
       from = std::max<std::uint32_t>(from, static_cast<std::uint32_t>(*year) * 10000 + 101);
       to = std::min<std::uint32_t>(to, static_cast<std::uint32_t>(*year) * 10000 + 1231);
     }
-    Bytes seek = prefix;
-    put_be(seek, from, 4);
-    Cursor cur(txn, d.rows);
-    MDB_val k, v;
-    std::size_t scanned = 0;
-    for (bool more = from <= to && cur.seek(seek, &k, &v); more; more = cur.get(MDB_NEXT, &k, &v)) {
-      auto key = lmdb::view(k);
-      if (key.size() != prefix.size() + 44 || !std::equal(prefix.begin(), prefix.end(), key.begin()))
-        break;
-      if (get_be(key.data() + prefix.size(), 4) > to) break;
-      if (scanned == max_scanned) {
-        out.exact = false;
-        break;
-      }
-      ++scanned;
-      auto record = txn.get(d.facets, key.subspan(key.size() - 32));
-      auto f = record ? decode_facets(*record) : std::nullopt;
-      if (!f) return make_error("catalog", "a damaged record in the alert catalog; `ifexnode "
-                                           "reindex` rebuilds it from the store");
-      if (!matches(*f, filters)) continue;
-      const std::string period = year ? month_text(f->date) : year_text(f->date);
-      ++out.total[period];
-      if (by_category)
-        for (const auto& c : f->categories) ++out.by_category[period][c];
-    }
+    auto whole = walk_dated_rows(txn, d.rows, d.facets, prefix, from, to, max_scanned,
+                                 [&](const Facets& f) {
+                                   if (!matches(f, filters)) return;
+                                   const std::string period =
+                                       year ? month_text(f.date) : year_text(f.date);
+                                   ++out.total[period];
+                                   if (by_category)
+                                     for (const auto& c : f.categories)
+                                       ++out.by_category[period][c];
+                                 });
+    if (!whole) return whole.error();
+    if (!*whole) out.exact = false;
     return out;
   } catch (const LmdbError& e) {
     return catalog_error(e);
