@@ -49,6 +49,28 @@ def timed(cmd):
     return time.monotonic() - start, done.stdout
 
 
+def archive_parser(doc):
+    """The arguments every archive benchmark takes: the binary and the generated archive."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--alerts", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gen", default=os.path.join(here, "..", "..", "..", "shared", "data",
+                                                      "gen-alerts.py"))
+    parser.add_argument("--cache", default=os.path.join(here, "..", "..", "build", "bench-cache"))
+    return parser
+
+
+def timed_requests(node, path, repeat):
+    """(client seconds per request, the last body as JSON)."""
+    took, body = [], None
+    for _ in range(repeat):
+        t, body = node.get(path)
+        took.append(t)
+    return took, json.loads(body)
+
+
 def prepare(args):
     os.makedirs(args.cache, exist_ok=True)
     jsonl = os.path.join(args.cache, f"alerts-{args.alerts}-{args.seed}.jsonl")
@@ -195,14 +217,7 @@ def bench_pages(node, params, limit, max_pages, repeat=30):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--alerts", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--gen", default=os.path.join(here, "..", "..", "..", "shared", "data",
-                                                      "gen-alerts.py"))
-    parser.add_argument("--cache", default=os.path.join(here, "..", "..", "build", "bench-cache"))
+    parser = archive_parser(__doc__)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()

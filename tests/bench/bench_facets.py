@@ -8,7 +8,6 @@ time (docs/performance.md records the output and this command).
 The archive is made, imported and indexed as bench_archive.py does, in the same cache (so one
 run of either serves the other). Every node it starts is stopped at the end, also on error.
 """
-import argparse
 import json
 import os
 import random
@@ -17,16 +16,8 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_archive import Running, common_facets, ms, percentile, prepare, vocabulary  # noqa: E402
-
-
-def timed_requests(node, path, repeat):
-    """(client seconds per request, the last body as JSON)."""
-    took, body = [], None
-    for _ in range(repeat):
-        t, body = node.get(path)
-        took.append(t)
-    return took, json.loads(body)
+from bench_archive import (  # noqa: E402
+    Running, archive_parser, common_facets, ms, percentile, prepare, timed_requests, vocabulary)
 
 
 def row(label, took, extra=""):
@@ -34,14 +25,7 @@ def row(label, took, extra=""):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--alerts", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--gen", default=os.path.join(here, "..", "..", "..", "shared", "data",
-                                                      "gen-alerts.py"))
-    parser.add_argument("--cache", default=os.path.join(here, "..", "..", "build", "bench-cache"))
+    parser = archive_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()

@@ -13,7 +13,6 @@ otherwise rebuilt by the node in the background, and the figures would measure t
 uses a data directory made elsewhere (a copy of such a cache, its store imported from `--jsonl`)
 instead. Every node it starts is stopped at the end, also on error.
 """
-import argparse
 import json
 import os
 import statistics
@@ -23,26 +22,12 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_archive import Running, common_facets, du, ms, percentile, prepare  # noqa: E402
-
-
-def timed_requests(node, path, repeat):
-    took, body = [], None
-    for _ in range(repeat):
-        t, body = node.get(path)
-        took.append(t)
-    return took, json.loads(body)
+from bench_archive import (  # noqa: E402
+    Running, archive_parser, common_facets, du, ms, percentile, prepare, timed_requests)
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bin", required=True)
-    parser.add_argument("--alerts", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--gen", default=os.path.join(here, "..", "..", "..", "shared", "data",
-                                                      "gen-alerts.py"))
-    parser.add_argument("--cache", default=os.path.join(here, "..", "..", "build", "bench-cache"))
+    parser = archive_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--reindex", action="store_true")
