@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils libcereal-dev
   catch2 libcli11-dev libtomlplusplus-dev
-  libxapian-dev
+  libxapian-dev xapian-tools
   python3
   chromium
   prometheus
@@ -17,6 +17,7 @@ packages=(
 )
 # clang: scripts/check_thread_safety.sh runs its -Wthread-safety analysis over node/net.
 # prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
+# xapian-tools: xapian-tcpsrv serves search shards in tests/search (remote_shards_test.py).
 # help2man, dpkg-dev, systemd, adduser: the Debian package (packaging/deb): the man page from
 # --help, dpkg-shlibdeps for its Depends, systemd-analyze verify/security on its unit, and the
 # maintainer scripts that tests/packaging runs in a throwaway root.

@@ -10,6 +10,7 @@
 
 #include "keys/identity.hpp"
 #include "keys/key_text.hpp"
+#include "node/app/search_plan.hpp"
 #include "node/app/service_notify.hpp"
 #include "node/app/service_watchdog.hpp"
 #include "node/archive/alert_catalog.hpp"
@@ -61,9 +62,14 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   ConnectionLimiter limiter(ConnectionLimits{config.network.max_connections,
                                              config.network.max_unauthenticated_connections,
                                              config.network.max_connections_per_address});
-  IndexWorker indexer(node.store(), **catalog, dir.search_dir(),
-                      std::chrono::milliseconds(config.http.index_interval_ms));
-  SearchReaders search_readers(dir.search_dir());
+  auto plan = search_plan(config.search);
+  if (!plan) return plan.error();
+  IndexWorker indexer(node.store(), **catalog,
+                      plan->local_index() ? std::optional(dir.search_dir()) : std::nullopt,
+                      plan->shard, std::chrono::milliseconds(config.http.index_interval_ms));
+  SearchReaders search_readers =
+      plan->local_index() ? SearchReaders(dir.search_dir())
+                          : SearchReaders(plan->remote, plan->remote_timeout);
   HttpApi http(ApiServices{config, node.store(), **catalog, search_readers, identity, *admin_token,
                            [&core] { return core.status_snapshot(); },
                            [&core] { return core.metrics(); },

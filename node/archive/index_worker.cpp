@@ -15,8 +15,13 @@ constexpr std::chrono::seconds progress_interval{10};
 }  // namespace
 
 IndexWorker::IndexWorker(const Store& store, AlertCatalog& catalog,
-                         std::filesystem::path search_dir, std::chrono::milliseconds interval)
-    : store_(store), catalog_(catalog), search_dir_(std::move(search_dir)), interval_(interval) {}
+                         std::optional<std::filesystem::path> search_dir, SearchShard shard,
+                         std::chrono::milliseconds interval)
+    : store_(store),
+      catalog_(catalog),
+      search_dir_(std::move(search_dir)),
+      shard_(shard),
+      interval_(interval) {}
 
 IndexWorker::~IndexWorker() { stop(); }
 
@@ -48,8 +53,8 @@ void IndexWorker::run() {
               "the alert catalog was written by an older version: rebuilding it from the store");
   for (;;) {
     bool busy = false;
-    if (!search_) {
-      auto opened = SearchIndex::open_writable(search_dir_);
+    if (search_dir_ && !search_) {
+      auto opened = SearchIndex::open_writable(*search_dir_, shard_);
       if (opened) {
         search_ = std::move(*opened);
         last_open_error.clear();
@@ -60,7 +65,7 @@ void IndexWorker::run() {
                   {{"error", last_open_error}});
       }
     }
-    if (search_) {
+    if (search_ || !search_dir_) {
       const auto round_started = std::chrono::steady_clock::now();
       // Revocations are read each round: one that took effect since is carried out now.
       auto revoked = ended_keys(store_);

@@ -1,6 +1,7 @@
 // The running node's indexing thread: every `interval` (or sooner when woken) it indexes what
 // the store gained since the last round, in bounded rounds so that stop() is prompt even during
-// a large catch-up. Owns the search index's write lock for the node's lifetime.
+// a large catch-up. Owns the search index's write lock for the node's lifetime. Without a search
+// dir (the node searches remote shards) it keeps only the alert catalog.
 #pragma once
 
 #include <chrono>
@@ -8,18 +9,19 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "node/archive/alert_catalog.hpp"
+#include "node/search/search_index.hpp"
 #include "node/store/store.hpp"
 
 namespace ifex {
 
-class SearchIndex;
-
 class IndexWorker {
  public:
-  IndexWorker(const Store& store, AlertCatalog& catalog, std::filesystem::path search_dir,
+  IndexWorker(const Store& store, AlertCatalog& catalog,
+              std::optional<std::filesystem::path> search_dir, SearchShard shard,
               std::chrono::milliseconds interval);
   ~IndexWorker();  // stops and joins
 
@@ -31,7 +33,8 @@ class IndexWorker {
   void run();
   const Store& store_;
   AlertCatalog& catalog_;
-  std::filesystem::path search_dir_;
+  std::optional<std::filesystem::path> search_dir_;
+  SearchShard shard_;
   std::chrono::milliseconds interval_;
   std::unique_ptr<SearchIndex> search_;
   std::mutex mutex_;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "keys/key_text.hpp"
+#include "node/app/search_plan.hpp"
 #include "node/archive/alert_catalog.hpp"
 #include "node/archive/archive_indexer.hpp"
 #include "node/base/progress.hpp"
@@ -26,10 +27,15 @@ std::unique_ptr<AlertCatalog> open_catalog(NodeHandle& node) {
               "opening the alert catalog");
 }
 
+SearchPlan plan_of(const NodeHandle& node) {
+  return need(search_plan(node.config().search), "reading [search]");
+}
+
 // Brings both indexes up to date with the store, with progress on stderr when it is long.
-void index_backlog(NodeHandle& node, AlertCatalog& catalog, SearchIndex& index, bool quiet) {
+// `index` is null on a node that searches remote shards: then only the catalog is kept.
+void index_backlog(NodeHandle& node, AlertCatalog& catalog, SearchIndex* index, bool quiet) {
   // Large batches: each is one Xapian commit (a flush to disk), the dominant cost of a rebuild.
-  ArchiveIndexer indexer(node.store(), catalog, &index, 10'000,
+  ArchiveIndexer indexer(node.store(), catalog, index, 10'000,
                          need(ended_keys(node.store()), "reading the federation's revocations"));
   need(indexer.void_revoked(), "taking void alerts out of the indexes");
   std::uint64_t backlog = need(indexer.backlog(), "reading the index state");
@@ -83,13 +89,15 @@ void run_search(const SearchOptions& o) {
     if (!value.empty()) need(set_filter(request.filters, name, value));
 
   NodeHandle node = need(NodeHandle::open(o.data));
+  const SearchPlan plan = plan_of(node);
   auto catalog = open_catalog(node);
   // A running node holds the index's write lock and keeps it current; otherwise index now.
   std::unique_ptr<SearchIndex> index;
-  auto writable = SearchIndex::open_writable(node.dir().search_dir());
+  auto writable = plan.local_index() ? SearchIndex::open_writable(node.dir().search_dir(), plan.shard)
+                                     : SearchIndex::open_remote(plan.remote, plan.remote_timeout);
   if (writable) {
     index = std::move(*writable);
-    index_backlog(node, *catalog, *index, true);
+    if (plan.local_index()) index_backlog(node, *catalog, index.get(), true);
   } else if (search_errors::is_index_locked(writable.error())) {
     index = need(SearchIndex::open_readonly(node.dir().search_dir()), "opening the search index");
   } else {
@@ -175,8 +183,9 @@ void add_reindex_command(CLI::App& app) {
     NodeHandle node = need(NodeHandle::open(o->data));
     const DataDir& dir = node.dir();
     {
-      // Taking the write lock proves no node is running on this data dir.
-      auto probe = SearchIndex::open_writable(dir.search_dir());
+      // Taking the write lock proves no node is running on this data dir (the lock is taken
+      // before the shard is compared, so a mismatch does not hide a running node).
+      auto probe = SearchIndex::open_writable(dir.search_dir(), plan_of(node).shard);
       if (!probe && search_errors::is_index_locked(probe.error()))
         throw Failure{"a running node holds the search index; stop it first (it keeps the index "
                       "current by itself)"};
@@ -189,9 +198,13 @@ void add_reindex_command(CLI::App& app) {
 }
 
 std::uint64_t build_indexes(NodeHandle& node) {
+  const SearchPlan plan = plan_of(node);
   auto catalog = open_catalog(node);
-  auto index = need(SearchIndex::open_writable(node.dir().search_dir()), "creating the search index");
-  index_backlog(node, *catalog, *index, false);
+  std::unique_ptr<SearchIndex> index;
+  if (plan.local_index())
+    index = need(SearchIndex::open_writable(node.dir().search_dir(), plan.shard),
+                 "creating the search index");
+  index_backlog(node, *catalog, index.get(), false);
   return need(catalog->count());
 }
 

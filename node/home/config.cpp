@@ -99,6 +99,21 @@ struct Reader {
       fail(full_name(key) + " " + std::string(k.refusal));
   }
 
+  void read(const toml::node_view<const toml::node>& node, const ConfigKey& key,
+            const TextListKey& k) {
+    const toml::array* items = node.as_array();
+    if (!items || items->size() > k.max_items) return fail(full_name(key) + " " + std::string(k.refusal));
+    std::vector<std::string> out;
+    for (const auto& item : *items) {
+      auto v = item.value<std::string>();
+      if (!v || !item.is_string() || !k.accepts(*v))
+        return fail(full_name(key) + " " + std::string(k.refusal) + ": '" +
+                    (v ? *v : std::string("(not a string)")) + "' is not");
+      out.push_back(*v);
+    }
+    k.field(config) = std::move(out);
+  }
+
   void read(const toml::node_view<const toml::node>& node, const ConfigKey& key, RoleKey) {
     auto v = node.value<std::string>();
     if (!v) return fail(full_name(key) + " must be a string: member, hub or relay");
@@ -134,6 +149,11 @@ toml::table section_table(const NodeConfig& config, std::string_view section) {
             table.insert(key.name, static_cast<std::int64_t>(k.field(copy)));
           else if constexpr (std::is_same_v<Kind, RoleKey>)
             table.insert(key.name, std::string(role_name(copy.role)));
+          else if constexpr (std::is_same_v<Kind, TextListKey>) {
+            toml::array items;
+            for (const auto& v : k.field(copy)) items.push_back(v);
+            table.insert(key.name, std::move(items));
+          }
           else
             table.insert(key.name, k.field(copy));
         },

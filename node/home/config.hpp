@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "keys/result.hpp"
 
@@ -73,6 +74,14 @@ struct HttpConfig {
   std::string public_url;                      // base URL in feeds ("" = from the Host header)
 };
 
+// [search]: where full-text search runs (node/home/search_settings.hpp, docs/operations.md
+// "Search shards"). Both empty: one local index of every alert, the default.
+struct SearchConfig {
+  std::string shard;                 // "I/N": the local index holds only part I of N
+  std::vector<std::string> remote;   // "tcp://HOST:PORT" shards served by xapian-tcpsrv
+  std::uint64_t remote_timeout_ms = 10'000;  // connecting to a shard, and each request to it
+};
+
 // [log]: how `run` writes its log (node/base/log.hpp). Read at start.
 struct LogConfig {
   std::string format = "auto";  // text, json, journald; auto = journald under systemd, else text
@@ -93,6 +102,7 @@ struct NodeConfig {
   std::uint64_t max_clock_skew_s = 3600;
   NetworkConfig network;
   HttpConfig http;
+  SearchConfig search;
   LogConfig log;
 };
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "node/base/log.hpp"
+#include "node/home/search_settings.hpp"
 
 namespace ifex {
 
@@ -28,8 +29,19 @@ auto& http_field(NodeConfig& c) {
   return c.http.*Member;
 }
 template <auto Member>
+auto& search_field(NodeConfig& c) {
+  return c.search.*Member;
+}
+template <auto Member>
 auto& log_field(NodeConfig& c) {
   return c.log.*Member;
+}
+
+bool is_shard_spec(std::string_view v) {
+  return parse_shard_spec(v).ok();
+}
+bool is_shard_address(std::string_view v) {
+  return parse_shard_address(v).ok();
 }
 
 bool is_log_format(std::string_view v) {
@@ -58,6 +70,11 @@ constexpr std::array sections = {
                   ""},
     ConfigSection{"http",
                   "# The HTTP API, feeds and web page on the same port (docs/http-api.md).\n", ""},
+    ConfigSection{"search",
+                  "# Full-text search: one local index (the default), part of a sharded index "
+                  "(shard = \"I/N\"),\n# or remote shards served by xapian-tcpsrv "
+                  "(remote = [\"tcp://HOST:PORT\", ...]).\n",
+                  ""},
     ConfigSection{"log",
                   "# The log of `run`: format text, json or journald (auto: journald under "
                   "systemd), levels per subsystem.\n",
@@ -154,6 +171,17 @@ const std::array keys = {
               TextKey{http_field<&HttpConfig::public_url>, "must be \"\" or an http(s):// URL",
                       is_public_url}},
 
+    ConfigKey{"search", "shard",
+              TextKey{search_field<&SearchConfig::shard>,
+                      "must be \"\" (the whole archive) or \"I/N\" (part I of N, N <= 1024)",
+                      is_shard_spec}},
+    ConfigKey{"search", "remote",
+              TextListKey{search_field<&SearchConfig::remote>,
+                          "must be an array of \"tcp://HOST:PORT\" strings (at most 1024)",
+                          is_shard_address, 1024}},
+    ConfigKey{"search", "remote_timeout_ms",
+              IntegerKey{search_field<&SearchConfig::remote_timeout_ms>, 100, 600'000}},
+
     ConfigKey{"log", "format",
               TextKey{log_field<&LogConfig::format>, "must be \"auto\", \"text\", \"json\" or \"journald\"",
                       is_log_format}},
@@ -194,6 +222,11 @@ const std::array rules = {
     ConfigRule{"http",
                [](const NodeConfig& c) { return c.http.max_body_bytes >= c.max_entry_bytes; },
                "http.max_body_bytes must be at least limits.max_entry_bytes"},
+    // A shard is searched through xapian-tcpsrv by the hub; it does not search shards itself.
+    ConfigRule{"search",
+               [](const NodeConfig& c) { return c.search.shard.empty() || c.search.remote.empty(); },
+               "search.shard and search.remote exclude each other: a shard's index is served by "
+               "xapian-tcpsrv, and the node that searches the shards keeps no index of its own"},
 };
 
 }  // namespace

@@ -38,13 +38,21 @@ struct TextKey {
   bool (*accepts)(std::string_view) = nullptr;
 };
 
+// An array of strings, each accepted by `accepts` (else refused with `refusal`).
+struct TextListKey {
+  ConfigField<std::vector<std::string>> field;
+  std::string_view refusal;
+  bool (*accepts)(std::string_view);
+  std::size_t max_items;
+};
+
 // node.role: one of role_name()'s names.
 struct RoleKey {};
 
 struct ConfigKey {
   std::string_view section;
   std::string_view name;
-  std::variant<IntegerKey, FlagKey, TextKey, RoleKey> value;
+  std::variant<IntegerKey, FlagKey, TextKey, TextListKey, RoleKey> value;
   // For a required key, the reason given when it is absent (what follows "SECTION.KEY ").
   std::string_view missing = {};
 };

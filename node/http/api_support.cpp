@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "keys/key_text.hpp"
+#include "node/base/log.hpp"
 #include "node/codec/entry_json.hpp"
 #include "node/search/search_errors.hpp"
 #include "node/store/federation_load.hpp"
@@ -28,6 +29,13 @@ HttpResponse error_response(int status, const std::string& message) {
 
 HttpResponse error_response(const Error& error) {
   const std::string& c = error.code;
+  // The message names the shard's address: the operator's log has it, a reader does not.
+  if (search_errors::is_shard_unavailable(error)) {
+    log_event(LogLevel::warn, LogArea::http, "search_shard_unavailable", error.message,
+              {{"error", error.message}});
+    return error_response(503, "search is unavailable: a search shard cannot be reached; try "
+                               "again shortly");
+  }
   int status = 500;
   if (c == "bad_parameter" || c == "bad_request" || c == "bad_query" || c == "bad_cursor" ||
       c == "bad_alert")

@@ -7,6 +7,9 @@
 //   value slot 1   the facets, for counting them: country, author hex, year "YYYY",
 //                  categories, languages (facet_value() below). Documents from before this
 //                  slot are re-added when the catalog's layout 3 rebuilds everything.
+//   value slot 2   YYYYMMDD + the raw id: the order of newest/oldest and relevance's tie
+//                  break (node/search/index_layout.hpp); written into older indexes at open.
+//   metadata       ifex.layout "2"; ifex.shard "I/N" when the index is one part of several.
 //   free text      unprefixed words with positions (phrases) and Z<stem> (TermGenerator
 //                  STEM_SOME), each text with stemmer_for(its language); titles count 3 times.
 // All text, and every query, goes through normalize_arabic() first.
@@ -24,6 +27,7 @@
 
 #include "node/codec/markup_escape.hpp"
 #include "node/search/arabic_analysis.hpp"
+#include "node/search/index_layout.hpp"
 #include "node/search/search_errors.hpp"
 #include "node/search/stemmers.hpp"
 
@@ -31,8 +35,9 @@ namespace ifex {
 
 namespace {
 
-constexpr Xapian::valueno date_slot = 0;
-constexpr Xapian::valueno facet_slot = 1;
+using index_layout::date_slot;
+using index_layout::facet_slot;
+using index_layout::sort_slot;
 
 const std::string id_prefix = "Q";
 const std::string author_prefix = "A";
@@ -67,45 +72,45 @@ std::string facet_value(const std::string& country, const std::string& author_he
   return out;
 }
 
-// Counts every facet of each document the match checks, from facet_slot.
-class FacetSpy : public Xapian::MatchSpy {
+// The facet counts of the checked matches, from Xapian's ValueCountMatchSpy over facet_slot:
+// it counts each distinct facet value (one per combination of country, author, year,
+// categories and languages), and each is split into its facets here. A built-in spy rather
+// than one of ours, because xapian-tcpsrv runs only spies it knows: the same counting then
+// works over remote shards, each shard counting its own matches.
+class FacetTally {
  public:
-  void operator()(const Xapian::Document& doc, double) override {
-    const std::string value = doc.get_value(facet_slot);
-    std::string_view rest(value);
-    auto next = [&rest](char end) {
-      auto at = rest.find(end);
-      if (at == std::string_view::npos) at = rest.size();
-      std::string_view field = rest.substr(0, at);
-      rest.remove_prefix(std::min(rest.size(), at + 1));
+  void add(std::string_view value, std::uint64_t n) {
+    auto next = [&value](char end) {
+      auto at = value.find(end);
+      if (at == std::string_view::npos) at = value.size();
+      std::string_view field = value.substr(0, at);
+      value.remove_prefix(std::min(value.size(), at + 1));
       return field;
     };
-    ++seen_;
-    if (rest.empty()) return;  // indexed before facet_slot: reindex
-    bump(country_, next(field_end));
-    bump(author_, next(field_end));
-    bump(year_, next(field_end));
+    if (value.empty()) return;  // indexed before facet_slot: reindex
+    bump(country_, next(field_end), n);
+    bump(author_, next(field_end), n);
+    bump(year_, next(field_end), n);
     for (Counts* list : {&category_, &lang_}) {
       std::string_view items = next(field_end);
       while (!items.empty()) {
         auto at = items.find(item_end);
         if (at == std::string_view::npos) at = items.size();
-        bump(*list, items.substr(0, at));
+        bump(*list, items.substr(0, at), n);
         items.remove_prefix(std::min(items.size(), at + 1));
       }
     }
   }
-  std::uint64_t seen() const { return seen_; }
-  // The counts over the checked matches, scaled to `total` when fewer were checked (a bound
+  // The counts over `seen` checked matches, scaled to `total` when fewer were checked (a bound
   // stopped the match early): estimates in proportion, none above the total.
-  void fill(FacetCounts& out, std::uint64_t total) const {
+  void fill(FacetCounts& out, std::uint64_t seen, std::uint64_t total) const {
     auto scaled = [&](const Counts& counts) {
       std::map<std::string, std::uint64_t> estimates;
       for (const auto& [value, n] : counts) {
         std::uint64_t v = n;
-        if (seen_ > 0 && total > seen_)
+        if (seen > 0 && total > seen)
           v = std::min<std::uint64_t>(
-              total, static_cast<std::uint64_t>(static_cast<double>(n) * total / seen_ + 0.5));
+              total, static_cast<std::uint64_t>(static_cast<double>(n) * total / seen + 0.5));
         estimates.emplace(value, v);
       }
       return estimates;
@@ -119,18 +124,25 @@ class FacetSpy : public Xapian::MatchSpy {
 
  private:
   using Counts = std::map<std::string, std::uint64_t, std::less<>>;  // found by string_view
-  static void bump(Counts& counts, std::string_view v) {
+  static void bump(Counts& counts, std::string_view v, std::uint64_t n) {
     if (v.empty()) return;
-    if (auto it = counts.find(v); it != counts.end()) ++it->second;
-    else counts.emplace(std::string(v), 1);
+    if (auto it = counts.find(v); it != counts.end()) it->second += n;
+    else counts.emplace(std::string(v), n);
   }
   Counts country_, author_, year_, category_, lang_;
-  std::uint64_t seen_ = 0;  // documents checked
 };
 
 Error xapian_error(std::string_view what, const Xapian::Error& e) {
   return make_error("search_index", "search index: " + std::string(what) + ": " + e.get_type() +
                                         ": " + e.get_msg());
+}
+
+// Xapian names the shard in the error's context ("remote:tcp(HOST:PORT)"): the operator's log
+// needs it to know which one failed.
+std::string shard_failure(const Xapian::Error& e) {
+  std::string out = "search shard";
+  if (!e.get_context().empty()) out += " " + e.get_context();
+  return out + ": " + e.get_type() + ": " + e.get_msg();
 }
 
 Error other_error(std::string_view what, const char* message) {
@@ -299,6 +311,9 @@ std::string html_from_xapian_snippet(std::string_view s) {
 
 struct SearchIndex::Impl {
   bool writable = false;
+  bool remote = false;
+  bool broken = false;  // a remote shard failed: the connection's state is unknown
+  SearchShard shard;
   Xapian::WritableDatabase wdb;
   Xapian::Database rdb;
   Xapian::TermGenerator termgen;
@@ -346,6 +361,7 @@ struct SearchIndex::Impl {
     doc.add_boolean_term(id_prefix + in.id.hex());
     const std::string date = compact_date(alert_date(a.event_date, in.created_ms));
     doc.add_value(date_slot, date);
+    doc.add_value(sort_slot, index_layout::sort_value(date, std::string(as_chars(in.id.view()))));
     doc.add_value(facet_slot, facet_value(a.country, in.author.hex(), date.substr(0, 4),
                                           {a.categories.begin(), a.categories.end()}, langs));
     doc.set_data(std::string(as_chars(in.id.view())));
@@ -445,6 +461,39 @@ struct SearchIndex::Impl {
                       flags & ~unsigned{Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH});
   }
 
+  // The total and the facets over the matches, each checked up to max_checked: a pass of its
+  // own, unranked and unsorted. Apart from the page's pass because Xapian 1.4's spies count
+  // some documents twice over remote shards when the match is sorted by a value (as every
+  // order here is); unranked, the pass also costs less per match than the page's.
+  void count_facets(const Xapian::Query& query, std::uint64_t max_checked, SearchResults& out) {
+    // Declared before the Enquire that points at it (it keeps no reference of its own).
+    Xapian::ValueCountMatchSpy spy(facet_slot);
+    Xapian::Enquire enquire(db());
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.add_matchspy(&spy);
+    constexpr std::uint64_t most_checked = std::numeric_limits<Xapian::doccount>::max();
+    const Xapian::doccount check = std::max(
+        check_at_least, std::min<Xapian::doccount>(db().get_doccount(),
+                                                   static_cast<Xapian::doccount>(
+                                                       std::min(max_checked, most_checked))));
+    Xapian::MSet mset = enquire.get_mset(0, 0, check);
+    out.total_estimate = mset.get_matches_estimated();
+    const bool total_known = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    out.facets.total = total_known ? mset.get_matches_lower_bound() : out.total_estimate;
+    // Every document has one facet value, so the counts of the values sum to the matches the
+    // spy saw; the counts are exact only when it saw them all (Xapian may know the total
+    // without checking every match: one term and no filter is its frequency).
+    std::uint64_t seen = 0;
+    FacetTally tally;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+      tally.add(*it, it.get_termfreq());
+      seen += it.get_termfreq();
+    }
+    out.facets.exact = total_known && seen >= out.facets.total;
+    tally.fill(out.facets, seen, out.facets.total);
+  }
+
   Result<SearchResults> run(const SearchRequest& request, const AlertLoader& load) {
     Xapian::Query text = text_query(prepare_query(request.query), request.filters);
     if (text.empty())
@@ -452,39 +501,27 @@ struct SearchIndex::Impl {
     Xapian::Query query = request.filters.empty() ? text
                                                   : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                                   filter_query(request.filters));
-    // Declared before the Enquire that points at it (it keeps no reference of its own).
-    FacetSpy spy;
     Xapian::Enquire enquire(db());
     enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BM25Weight());
     constexpr std::size_t most = std::numeric_limits<Xapian::doccount>::max();
     const auto first = static_cast<Xapian::doccount>(std::min(request.offset, most));
     const auto count = static_cast<Xapian::doccount>(std::min(request.limit, most));
-    if (request.sort != SearchSort::relevance)
-      enquire.set_sort_by_value_then_relevance(date_slot, request.sort == SearchSort::newest);
-    // Spies see every document checked; checking them all makes counts and total exact.
-    Xapian::doccount check = check_at_least;
-    if (request.facets) {
-      enquire.add_matchspy(&spy);
-      constexpr std::uint64_t most_checked = std::numeric_limits<Xapian::doccount>::max();
-      check = std::min<Xapian::doccount>(
-          db().get_doccount(),
-          static_cast<Xapian::doccount>(std::min(request.max_checked, most_checked)));
-    }
-    Xapian::MSet mset = enquire.get_mset(first, count, std::max(check, check_at_least));
+    // Every order ends on sort_slot, unique per alert, so equal scores or dates come out in the
+    // same order from one index and from shards (whose document numbers differ).
+    if (request.sort == SearchSort::relevance)
+      enquire.set_sort_by_relevance_then_value(sort_slot, true);
+    else
+      enquire.set_sort_by_value_then_relevance(sort_slot, request.sort == SearchSort::newest);
+    Xapian::MSet mset = enquire.get_mset(first, count, check_at_least);
 
     SearchResults out;
     out.total_estimate = mset.get_matches_estimated();
     const bool total_known = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     out.facets.total = total_known ? mset.get_matches_lower_bound() : out.total_estimate;
     out.facets.exact = total_known;
-    if (request.facets) {
-      // Xapian may know the total without checking every match (one term, no filter: its
-      // frequency); the counts are exact only when the spy saw them all.
-      out.facets.exact = total_known && spy.seen() >= out.facets.total;
-      spy.fill(out.facets, out.facets.total);
-    }
-    out.hits.reserve(mset.size());
+    if (request.facets) count_facets(query, request.max_checked, out);
+    out.hits.reserve(mset.size());    out.hits.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       auto id = Hash::from(as_bytes(it.get_document().get_data()));
       if (!id)
@@ -503,7 +540,19 @@ struct SearchIndex::Impl {
 SearchIndex::SearchIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SearchIndex::~SearchIndex() = default;
 
-Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::filesystem::path& dir) {
+bool SearchShard::holds(const Hash& id) const {
+  if (count <= 1) return true;
+  std::uint64_t prefix = 0;
+  for (std::size_t i = 0; i < 8; ++i) prefix = (prefix << 8) | id.view()[i];
+  return prefix % count == number - 1;
+}
+
+std::string SearchShard::spec() const {
+  return count <= 1 ? "" : std::to_string(number) + "/" + std::to_string(count);
+}
+
+Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::filesystem::path& dir,
+                                                                SearchShard shard) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
@@ -513,6 +562,7 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::files
   return guarded<Opened>("open " + dir.string() + " for writing", [&]() -> Opened {
     auto impl = std::make_unique<Impl>();
     impl->writable = true;
+    impl->shard = shard;
     try {
       impl->wdb = Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN);
     } catch (const Xapian::DatabaseLockError& e) {
@@ -522,6 +572,22 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_writable(const std::files
                             "running or reindexing?): " +
                             e.get_msg());
     }
+    Xapian::WritableDatabase& db = impl->wdb;
+    const std::string held = db.get_metadata(index_layout::shard_key);
+    if (db.get_doccount() == 0) {
+      db.set_metadata(index_layout::shard_key, shard.spec());
+      db.set_metadata(index_layout::layout_key, index_layout::current_layout);
+      db.commit();
+    } else if (held != shard.spec()) {
+      auto name = [](const std::string& spec) {
+        return spec.empty() ? std::string("every alert") : "shard " + spec;
+      };
+      return make_error(search_errors::shard_mismatch,
+                        "search index " + dir.string() + " holds " + name(held) +
+                            " but [search] shard asks for " + name(shard.spec()) +
+                            ": stop the node and run `ifexnode reindex` to rebuild it");
+    }
+    index_layout::upgrade(db);
     return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
   });
 }
@@ -545,9 +611,35 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open_readonly(const std::files
   });
 }
 
+Result<std::unique_ptr<SearchIndex>> SearchIndex::open_remote(
+    const std::vector<RemoteShard>& shards, std::chrono::milliseconds timeout) {
+  if (shards.empty())
+    return make_error(search_errors::shard_unavailable, "search: no remote shard configured");
+  using Opened = Result<std::unique_ptr<SearchIndex>>;
+  return guarded<Opened>("open the remote shards", [&]() -> Opened {
+    auto impl = std::make_unique<Impl>();
+    impl->remote = true;
+    const auto ms = static_cast<useconds_t>(std::min<std::chrono::milliseconds::rep>(
+        timeout.count(), std::numeric_limits<useconds_t>::max()));
+    for (const auto& shard : shards) {
+      try {
+        impl->rdb.add_database(Xapian::Remote::open(shard.host, shard.port, ms, ms));
+      } catch (const Xapian::Error& e) {
+        return make_error(search_errors::shard_unavailable,
+                          "search shard tcp://" + shard.host + ":" + std::to_string(shard.port) +
+                              ": " + e.get_type() + ": " + e.get_msg());
+      }
+    }
+    return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
+  });
+}
+
+bool SearchIndex::usable() const { return !impl_->broken; }
+
 Status SearchIndex::add(const IndexedAlert& alert) {
   if (!impl_->writable)
     return make_error("read_only", "search index: add() on an index opened read-only");
+  if (!impl_->shard.holds(alert.id)) return Status::success();  // another shard's alert
   return guarded<Status>("add " + alert.id.hex(), [&] {
     impl_->wdb.replace_document(id_prefix + alert.id.hex(), impl_->make_document(alert));
     return Status::success();
@@ -587,8 +679,14 @@ Result<std::string> SearchIndex::metadata(const std::string& key) const {
 }
 
 Status SearchIndex::refresh() {
-  return guarded<Status>("refresh", [&] {
-    if (!impl_->writable) impl_->rdb.reopen();
+  return guarded<Status>("refresh", [&]() -> Status {
+    try {
+      if (!impl_->writable) impl_->rdb.reopen();
+    } catch (const Xapian::NetworkError& e) {
+      impl_->broken = true;
+      return make_error(search_errors::shard_unavailable,
+                        shard_failure(e));
+    }
     return Status::success();
   });
 }
@@ -609,6 +707,11 @@ Result<SearchResults> SearchIndex::search(const SearchRequest& request,
         return impl_->run(request, load);
       } catch (const Xapian::QueryParserError& e) {
         return make_error(search_errors::bad_query, explain_parse_error(e.get_msg()));
+      } catch (const Xapian::NetworkError& e) {
+        // A shard went away or timed out mid-search; the connection cannot be trusted after.
+        impl_->broken = true;
+        return make_error(search_errors::shard_unavailable,
+                          shard_failure(e));
       } catch (const Xapian::DatabaseModifiedError&) {
         // A writer committed over the revision being read: read the newest one and try again.
         if (attempt == max_attempts) throw;

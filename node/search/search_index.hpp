@@ -9,6 +9,7 @@
 // after refresh().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -66,6 +67,22 @@ struct SearchResults {
   std::vector<SearchHit> hits;
 };
 
+// One part of a sharded index: an index opened for {number, count} keeps only the alerts whose
+// id falls in that part (the id's first 8 bytes, big-endian, modulo count, equal number - 1), so
+// N indexes opened for 1/N..N/N hold every alert exactly once. {1, 1} is the whole archive.
+struct SearchShard {
+  std::uint32_t number = 1;
+  std::uint32_t count = 1;
+  bool holds(const Hash& id) const;
+  std::string spec() const;  // "I/N", or "" for the whole archive
+};
+
+// A shard served by xapian-tcpsrv (Xapian's remote backend).
+struct RemoteShard {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
 // Loads an alert by id for snippets (the index keeps ids, not texts); nullopt if unknown.
 using AlertLoader = std::function<std::optional<Alert>(const Hash&)>;
 
@@ -73,10 +90,21 @@ class SearchIndex {
  public:
   // Creates the directory if needed. Fails with a clear message when another process holds the
   // write lock (search_errors::is_index_locked) or the database is damaged.
-  static Result<std::unique_ptr<SearchIndex>> open_writable(const std::filesystem::path& dir);
+  // Opened for a part of a sharded index, add() keeps only that part's alerts. An index that
+  // holds alerts of another part answers search_errors::shard_mismatch (reindex it).
+  static Result<std::unique_ptr<SearchIndex>> open_writable(const std::filesystem::path& dir,
+                                                            SearchShard shard = {});
   // Fails when the index does not exist yet (search_errors::is_no_index).
   static Result<std::unique_ptr<SearchIndex>> open_readonly(const std::filesystem::path& dir);
+  // The shards together, searched as one index: Xapian combines their statistics, so ranks,
+  // totals and facets are those of one index holding every shard's alerts. `timeout` bounds
+  // the connection to each and every request. Errors: search_errors::shard_unavailable.
+  static Result<std::unique_ptr<SearchIndex>> open_remote(const std::vector<RemoteShard>& shards,
+                                                          std::chrono::milliseconds timeout);
   ~SearchIndex();
+
+  // False once a remote shard failed under this handle: open a new one rather than reuse it.
+  bool usable() const;
 
   // Adds or replaces (by id) one alert; visible to readers after commit(). Writable only (a
   // read-only index answers "read_only", as do commit() and set_metadata()).

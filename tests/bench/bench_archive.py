@@ -115,9 +115,9 @@ def du(path):
 
 
 class Running:
-    def __init__(self, args, data):
+    def __init__(self, args, data, log_name="bench-node.log"):
         self.port = free_port()
-        self.log = open(os.path.join(args.cache, "bench-node.log"), "w")
+        self.log = open(os.path.join(args.cache, log_name), "w")
         self.proc = subprocess.Popen([args.bin, "run", "--data", data, "--listen",
                                       f"127.0.0.1:{self.port}"], stdout=self.log,
                                      stderr=subprocess.STDOUT)
