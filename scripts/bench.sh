@@ -52,3 +52,7 @@ else
   python3 tests/bench/bench_roster.py --bin build/node/ifexnode --nodes 20 --threshold 11 \
     --changes 20 --low-threshold 3 --low-changes 20
 fi
+echo
+echo "== readers through the nginx cache (contrib/nginx/ifexnode-cache.conf) against the node directly"
+python3 tests/bench/bench_cache.py --bin build/node/ifexnode --alerts "$([ "$quick" = 1 ] && echo 200 || echo 1000)" \
+  --requests "$([ "$quick" = 1 ] && echo 1000 || echo 4000)" --clients 4

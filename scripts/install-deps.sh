@@ -14,6 +14,7 @@ packages=(
   chromium
   prometheus
   help2man dpkg-dev systemd adduser
+  nginx
 )
 # clang: scripts/check_thread_safety.sh runs its -Wthread-safety analysis over node/net.
 # prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
@@ -21,6 +22,8 @@ packages=(
 # help2man, dpkg-dev, systemd, adduser: the Debian package (packaging/deb): the man page from
 # --help, dpkg-shlibdeps for its Depends, systemd-analyze verify/security on its unit, and the
 # maintainer scripts that tests/packaging runs in a throwaway root.
+# nginx: tests/ops/nginx_cache_test.py runs contrib/nginx/ifexnode-cache.conf in front of a node
+# (its own prefix and port; the package's service is not needed).
 # The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
