@@ -176,7 +176,8 @@ class Doctor {
     switch (lock.state) {
       case RunLockState::held:
         add("run_lock", Severity::ok,
-            "a node runs on this data directory" + (lock.pid.empty() ? "" : " (pid " + lock.pid + ")"),
+            "a node runs on this data directory" +
+                (lock.pid.empty() ? "" : " (pid " + lock.pid + ")"),
             "");
         break;
       case RunLockState::free:
@@ -208,11 +209,12 @@ class Doctor {
                                     ? "[" + addresses.front() + "]"
                                     : addresses.front();
       add("listen", Severity::fail,
-          "[network] listen = \"" + where + "\" is a host name, and the node listens on an IP "
-          "address only: its next start fails (" +
+          "[network] listen = \"" + where +
+              "\" is a host name, and the node listens on an IP "
+              "address only: its next start fails (" +
               (addresses.empty() ? why : listen->host + " is " + known + " here") + ")",
-          "write the address: [network] listen = \"" + first + ":" +
-              std::to_string(listen->port) + "\"");
+          "write the address: [network] listen = \"" + first + ":" + std::to_string(listen->port) +
+              "\"");
       if (running != RunLockState::held) return;
     }
     if (running != RunLockState::free) {
@@ -345,8 +347,8 @@ class Doctor {
       return add("clock", Severity::info, "no peer's clock to compare with", "");
     std::sort(skews.begin(), skews.end());
     const std::int64_t median = skews[skews.size() / 2];
-    const std::int64_t bound = options_.max_clock_skew_s.value_or(
-        static_cast<std::int64_t>(config_.max_clock_skew_s));
+    const std::int64_t bound =
+        options_.max_clock_skew_s.value_or(static_cast<std::int64_t>(config_.max_clock_skew_s));
     const std::string what = "the peers' clocks are " + std::to_string(median) +
                              " s from this host's (median of " + std::to_string(skews.size()) +
                              "; positive: theirs ahead; more than " + std::to_string(bound) +

@@ -23,7 +23,7 @@ struct Finding {
 };
 
 struct DoctorOptions {
-  std::chrono::milliseconds peer_timeout{3000};     // each probe, name lookup included
+  std::chrono::milliseconds peer_timeout{3000};      // each probe, name lookup included
   std::chrono::milliseconds peers_deadline{10'000};  // all peer probes together
   // A peer's clock further off than this is a warning; unset: the config's [limits]
   // max_clock_skew_s, the bound past which peers refuse this node's entries as future-dated.

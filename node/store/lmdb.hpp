@@ -69,7 +69,8 @@ class Txn {
  public:
   enum Mode { read_only, read_write };
   Txn(const Env& env, Mode mode) : guard_(env.txn_guard()) {
-    if (mode == read_write && env.read_only()) throw LmdbError{EACCES, "write on a read-only store"};
+    if (mode == read_write && env.read_only())
+      throw LmdbError{EACCES, "write on a read-only store"};
     int rc = begin(env, mode);
     if (rc == MDB_MAP_RESIZED) {
       guard_.unlock();
@@ -150,6 +151,8 @@ class Cursor {
 // Opens the named database; with `create` (in a write transaction) makes it when missing.
 // Without, a missing database is nullopt.
 std::optional<MDB_dbi> open_dbi(MDB_txn* txn, const char* name, bool create);
-inline MDB_dbi open_dbi(MDB_txn* txn, const char* name) { return *open_dbi(txn, name, true); }
+inline MDB_dbi open_dbi(MDB_txn* txn, const char* name) {
+  return *open_dbi(txn, name, true);
+}
 
 }  // namespace ifex::lmdb

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <iterator>
 
 #include "node/store/lmdb.hpp"
 #include "node/store/store_layout.hpp"
@@ -37,32 +36,39 @@ Status check_store_exists(const std::filesystem::path& dir) {
   return Status::success();
 }
 
-}  // namespace
-
-namespace {
-
-constexpr const char* table_names[] = {"entries", "by_id", "by_time", "heads", "forks",
-                                       "roster", "peers", "meta", "roster_entries"};
+struct Table {
+  const char* name;
+  MDB_dbi Store::Dbis::*slot;
+};
+constexpr Table tables[] = {
+    {"entries", &Store::Dbis::entries},
+    {"by_id", &Store::Dbis::by_id},
+    {"by_time", &Store::Dbis::by_time},
+    {"heads", &Store::Dbis::heads},
+    {"forks", &Store::Dbis::forks},
+    {"roster", &Store::Dbis::roster},
+    {"peers", &Store::Dbis::peers},
+    {"meta", &Store::Dbis::meta},
+    {"roster_entries", &Store::Dbis::roster_entries},
+};
 
 // Opens every database of the layout; false (read-only only) when one is missing: a store
 // written by an older ifexnode, which the next read-write open upgrades.
 bool open_tables(const Txn& txn, Store::Dbis& d, bool create) {
-  MDB_dbi* slots[] = {&d.entries, &d.by_id, &d.by_time, &d.heads, &d.forks,
-                      &d.roster, &d.peers, &d.meta, &d.roster_entries};
-  static_assert(std::size(slots) == std::size(table_names));
-  for (std::size_t i = 0; i < std::size(slots); ++i) {
-    auto dbi = lmdb::open_dbi(txn.get(), table_names[i], create);
+  for (const Table& t : tables) {
+    auto dbi = lmdb::open_dbi(txn.get(), t.name, create);
     if (!dbi) return false;
-    *slots[i] = *dbi;
+    d.*t.slot = *dbi;
   }
   return true;
 }
 
 Error not_upgraded(const std::filesystem::path& dir) {
   return make_error("store_not_upgraded",
-                    "the store in " + dir.string() + " was written by an older ifexnode and is "
-                    "upgraded at its next read-write open (`ifexnode run`, or any command that "
-                    "writes); a read-only look cannot read it until then");
+                    "the store in " + dir.string() +
+                        " was written by an older ifexnode and is "
+                        "upgraded at its next read-write open (`ifexnode run`, or any command that "
+                        "writes); a read-only look cannot read it until then");
 }
 
 }  // namespace

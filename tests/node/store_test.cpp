@@ -526,7 +526,8 @@ std::unique_ptr<Store> open_read_only(const std::filesystem::path& dir) {
   return std::move(*store);
 }
 
-TEST_CASE("a read-only store reads, changes nothing and refuses every write", "[store][read_only]") {
+TEST_CASE("a read-only store reads, changes nothing and refuses every write",
+          "[store][read_only]") {
   TempDir dir("store");
   Identity alice = Identity::generate();
   auto chain = make_chain(alice, 5);
