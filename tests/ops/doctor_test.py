@@ -325,6 +325,7 @@ class DoctorTest(unittest.TestCase):
         self.assertEqual(severities(report, "data_dir"), {"ok"})  # checks go on after a failure
 
     def test_text_output_and_a_missing_dir(self):
+        set_config(self.a.data, "network", "listen", f"127.0.0.1:{free_port()}")  # not 7400
         code, out, _ = cli("doctor", "--data", self.a.data, "--peer-timeout-ms", "500",
                            check=False)
         self.assertIn(code, (0, 1))
