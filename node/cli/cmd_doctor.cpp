@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <iostream>
+#include <optional>
 
 #include "node/cli/cli_support.hpp"
 #include "node/cli/doctor_checks.hpp"
@@ -18,23 +19,30 @@ void add_doctor_command(CLI::App& app) {
     std::string data;
     bool json = false;
     std::uint64_t peer_timeout_ms = 3000;
-    std::int64_t max_clock_skew_s = 60;
+    std::uint64_t peers_deadline_ms = 10'000;
+    std::optional<std::int64_t> max_clock_skew_s;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "doctor", "Check permissions, key, config, disk, map size, ports, peers and clock");
   cmd->add_option("--data", o->data, "Data directory")->required();
   cmd->add_flag("--json", o->json, "Print the findings as JSON");
-  cmd->add_option("--peer-timeout-ms", o->peer_timeout_ms, "How long to wait for each peer")
+  cmd->add_option("--peer-timeout-ms", o->peer_timeout_ms,
+                  "How long to wait for each peer address, name lookup included")
       ->check(CLI::Range(100, 60'000))
       ->capture_default_str();
-  cmd->add_option("--max-clock-skew-s", o->max_clock_skew_s,
-                  "A peer clock further off than this is a warning")
-      ->check(CLI::Range(1, 86'400))
+  cmd->add_option("--peers-deadline-ms", o->peers_deadline_ms,
+                  "How long all peer probes may take together (they run in parallel)")
+      ->check(CLI::Range(100, 600'000))
       ->capture_default_str();
+  cmd->add_option("--max-clock-skew-s", o->max_clock_skew_s,
+                  "A peer clock further off than this is a warning (default: the config's "
+                  "[limits] max_clock_skew_s)")
+      ->check(CLI::Range(1, 86'400 * 366));
   cmd->callback([o] {
     DoctorOptions options;
     options.peer_timeout = std::chrono::milliseconds(o->peer_timeout_ms);
+    options.peers_deadline = std::chrono::milliseconds(o->peers_deadline_ms);
     options.max_clock_skew_s = o->max_clock_skew_s;
     auto findings = run_doctor(o->data, options);
     Severity worst = Severity::ok;

@@ -71,7 +71,7 @@ void add_status_command(CLI::App& app) {
   cmd->add_option("--data", o->data, "Data directory")->required();
   cmd->add_flag("--json", o->json, "Print as JSON");
   cmd->callback([o] {
-    NodeHandle node = need(NodeHandle::open(o->data));
+    NodeHandle node = need(NodeHandle::open(o->data, NodeHandle::Access::read_only));
     json::value live = running_status(node.dir().root / "status.json");
     json::object out = live.is_object() ? live.as_object() : json::object{};
     out["running"] = live.is_object();

@@ -1,7 +1,5 @@
 #include "node/cli/doctor_checks.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include "node/home/config.hpp"
 #include "node/home/data_format.hpp"
 #include "node/home/node_handle.hpp"
+#include "node/home/run_lock.hpp"
 #include "node/net/endpoint.hpp"
 
 namespace ifex::cli {
@@ -63,8 +62,8 @@ class Doctor {
     add("config", Severity::ok, dir_.config_file().string() + " is valid", "");
     config_ = std::move(*config);
     check_disk();
-    const bool running = node_running();
-    check_listen(running);
+    const RunLockState running = check_run_lock();
+    check_listen(running.state);
     check_store();
     check_index();
     return std::move(findings_);
@@ -171,45 +170,89 @@ class Doctor {
       add("disk", Severity::ok, what, "");
   }
 
-  // A running node holds the run lock (flock); taking and dropping it here changes nothing.
-  bool node_running() {
-    int fd = ::open(dir_.run_lock_file().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
-    ::close(fd);
-    return held;
+  // Asked of the kernel, without taking the lock (node/home/run_lock.hpp).
+  RunLockState check_run_lock() {
+    RunLockState lock = query_run_lock(dir_.run_lock_file());
+    switch (lock.state) {
+      case RunLockState::held:
+        add("run_lock", Severity::ok,
+            "a node runs on this data directory" +
+                (lock.pid.empty() ? "" : " (pid " + lock.pid + ")"),
+            "");
+        break;
+      case RunLockState::free:
+        add("run_lock", Severity::info, "no node runs on this data directory", "");
+        break;
+      case RunLockState::unknown:
+        add("run_lock", Severity::warn,
+            "whether a node runs on this data directory is unknown: " + lock.why,
+            "run doctor as the node's user; " + dir_.run_lock_file().string() +
+                " should be a regular file (`ifexnode run` makes it if missing); "
+                "`systemctl status ifexnode` also says whether the service runs");
+        break;
+    }
+    return lock;
   }
 
-  void check_listen(bool running) {
+  void check_listen(RunLockState::Held running) {
     auto listen = parse_host_port(config_.network.listen);
     if (!listen) return add("listen", Severity::fail, listen.error().message, "");
     const std::string where = config_.network.listen;
-    if (running) {
+    if (!is_ip_address(listen->host)) {
+      // The node binds an IP address only (node/net/server.cpp) and refuses a name at start.
+      std::string why;
+      auto addresses = resolve_host(listen->host, options_.peer_timeout, why);
+      std::string known;
+      for (const auto& a : addresses) known += (known.empty() ? "" : ", ") + a;
+      const std::string first = addresses.empty() ? "127.0.0.1"
+                                : addresses.front().find(':') != std::string::npos
+                                    ? "[" + addresses.front() + "]"
+                                    : addresses.front();
+      add("listen", Severity::fail,
+          "[network] listen = \"" + where +
+              "\" is a host name, and the node listens on an IP "
+              "address only: its next start fails (" +
+              (addresses.empty() ? why : listen->host + " is " + known + " here") + ")",
+          "write the address: [network] listen = \"" + first + ":" + std::to_string(listen->port) +
+              "\"");
+      if (running != RunLockState::held) return;
+    }
+    if (running != RunLockState::free) {
       auto probe = probe_http(listen->host, listen->port, options_.peer_timeout);
       if (probe.reached && probe.http_status > 0)
         return add("listen", Severity::ok, "the node runs and answers on " + where, "");
-      return add("listen", Severity::fail,
-                 "the node runs but does not answer on " + where + ": " + probe.error,
-                 "look at its log (journalctl -u ifexnode); run --listen may have moved it");
+      if (running == RunLockState::held)
+        return add("listen", Severity::fail,
+                   "the node runs but does not answer on " + where + ": " + probe.error,
+                   "look at its log (journalctl -u ifexnode); run --listen may have moved it");
     }
     std::string why;
-    if (can_bind(listen->host, listen->port, why))
-      return add("listen", Severity::info,
-                 "the node is not running; " + where + " is free for it", "");
-    add("listen", Severity::fail,
-        "the node is not running and " + where + " cannot be bound: " + why,
+    const std::string state =
+        running == RunLockState::free ? "the node is not running" : "nothing answers there";
+    if (can_bind(listen->host, listen->port, options_.peer_timeout, why))
+      return add("listen", Severity::info, state + "; " + where + " is free for it", "");
+    add("listen", Severity::fail, state + " and " + where + " cannot be bound: " + why,
         "stop what holds the port (ss -ltnp), or change [network] listen");
   }
 
   void check_store() {
-    StoreOptions options = store_options(dir_, config_);
-    auto store = Store::open(options);
+    // Read-only: no write transaction to wait for behind a running node or an import, and no
+    // note of a copied store file (that hold is the next node start's to set).
+    auto store = Store::open(store_options(dir_, config_, NodeHandle::Access::read_only));
+    if (!store && store.error().code == "store_not_upgraded")
+      return add("store", Severity::info, store.error().message,
+                 "back up the data directory before the next start");
     if (!store)
       return add("store", Severity::fail, store.error().message,
                  "restore the store from a backup (docs/operations.md, \"Backup and restore\")");
     auto count = (*store)->entry_count();
     add("store", Severity::ok,
         std::to_string(count ? *count : 0) + " entries in " + dir_.store_dir().string(), "");
+    if (auto copied = (*store)->store_file_changed(); copied && *copied)
+      add("publishing", Severity::info,
+          "the store file is a copy (restored, or moved to another disk): the node's next start "
+          "holds publishing until a peer has shown how far it holds this node's log",
+          "start the node with its peers (docs/operations.md, \"Backup and restore\")");
     check_map((**store));
     check_hold((**store));
     check_forks((**store));
@@ -258,34 +301,41 @@ class Doctor {
     return key ? *key : PublicKey{};
   }
 
+  // Every address of every peer, probed in parallel within options_.peers_deadline.
   void check_peers(const Store& store) {
     auto peers = store.peers();
     if (!peers) return;
     if (peers->empty())
       return add("peers", Severity::info, "no peer configured (`ifexnode peer add`)", "");
-    std::vector<std::int64_t> skews;
+    std::vector<std::string> who;
+    std::vector<ProbeTarget> targets;
     for (const PeerRecord& peer : *peers) {
       for (const std::string& text : peer.urls) {
-        const std::string who = fingerprint(peer.key) + " at " + text;
         auto url = parse_peer_url(text);
+        const std::string name = fingerprint(peer.key) + " at " + text;
         if (!url) {
-          add("peers", Severity::warn, who + ": " + url.error().message, "ifexnode peer add");
+          add("peers", Severity::warn, name + ": " + url.error().message, "ifexnode peer add");
           continue;
         }
-        const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
-        auto probe = probe_http(url->host, url->port, options_.peer_timeout);
-        const std::int64_t after = static_cast<std::int64_t>(std::time(nullptr));
-        if (!probe.reached || probe.http_status == 0) {
-          add("peers", Severity::warn, who + " is unreachable: " + probe.error,
-              "check the address with the peer's operator, and this host's outgoing firewall");
-          continue;
-        }
-        add("peers", Severity::ok,
-            who + " answers (HTTP " + std::to_string(probe.http_status) + ", " +
-                std::to_string(probe.took.count()) + " ms)",
-            "");
-        if (probe.date_unix_s) skews.push_back(*probe.date_unix_s - (before + after) / 2);
+        who.push_back(name);
+        targets.push_back({url->host, url->port});
       }
+    }
+    const auto results = probe_all(targets, options_.peer_timeout,
+                                   std::chrono::steady_clock::now() + options_.peers_deadline);
+    std::vector<std::int64_t> skews;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const ProbeResult& probe = results[i];
+      if (!probe.reached || probe.http_status == 0) {
+        add("peers", Severity::warn, who[i] + " is unreachable: " + probe.error,
+            "check the address with the peer's operator, and this host's outgoing firewall");
+        continue;
+      }
+      add("peers", Severity::ok,
+          who[i] + " answers (HTTP " + std::to_string(probe.http_status) + ", " +
+              std::to_string(probe.took.count()) + " ms)",
+          "");
+      if (probe.skew_s) skews.push_back(*probe.skew_s);
     }
     check_clock(skews);
   }
@@ -297,10 +347,13 @@ class Doctor {
       return add("clock", Severity::info, "no peer's clock to compare with", "");
     std::sort(skews.begin(), skews.end());
     const std::int64_t median = skews[skews.size() / 2];
+    const std::int64_t bound =
+        options_.max_clock_skew_s.value_or(static_cast<std::int64_t>(config_.max_clock_skew_s));
     const std::string what = "the peers' clocks are " + std::to_string(median) +
                              " s from this host's (median of " + std::to_string(skews.size()) +
-                             "; positive: theirs ahead)";
-    if (std::llabs(median) > options_.max_clock_skew_s)
+                             "; positive: theirs ahead; more than " + std::to_string(bound) +
+                             " s is a warning)";
+    if (std::llabs(median) > bound)
       return add("clock", Severity::warn, what,
                  "synchronise this host's clock (systemd-timesyncd or chrony): alerts dated by a "
                  "wrong clock are refused or misordered by date");

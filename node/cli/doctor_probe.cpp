@@ -1,16 +1,20 @@
 #include "node/cli/doctor_probe.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 namespace ifex::cli {
 
@@ -31,6 +35,60 @@ struct AddrList {
     if (list) ::freeaddrinfo(list);
   }
 };
+
+using Clock = std::chrono::steady_clock;
+
+// One name lookup with getaddrinfo_a, so that it can be given up at a deadline: getaddrinfo
+// itself waits as long as the resolver's own timeouts and retries say (often 10 s and more per
+// name). Everything the request points to lives here, on the heap, because a lookup that
+// cannot be cancelled goes on in the resolver's thread after we stopped waiting.
+struct Lookup {
+  std::string host;
+  std::string service;
+  addrinfo hints{};
+  gaicb request{};
+};
+
+// Fills `addrs` with what HOST:PORT resolves to by `deadline`; false with the reason in `why`.
+bool lookup(const std::string& host, std::uint16_t port, bool passive, Clock::time_point deadline,
+            AddrList& addrs, std::string& why) {
+  auto* l = new Lookup{host, std::to_string(port), {}, {}};
+  l->hints.ai_family = AF_UNSPEC;
+  l->hints.ai_socktype = SOCK_STREAM;
+  l->hints.ai_flags = passive ? AI_PASSIVE : 0;
+  l->request.ar_name = l->host.c_str();
+  l->request.ar_service = l->service.c_str();
+  l->request.ar_request = &l->hints;
+  gaicb* list[] = {&l->request};
+  if (int rc = ::getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr); rc != 0) {
+    why = std::string("cannot resolve the host: ") + ::gai_strerror(rc);
+    delete l;
+    return false;
+  }
+  int rc = EAI_INPROGRESS;
+  while ((rc = ::gai_error(&l->request)) == EAI_INPROGRESS) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    timespec wait{static_cast<time_t>(left.count() / 1'000'000'000),
+                  static_cast<long>(left.count() % 1'000'000'000)};
+    ::gai_suspend(list, 1, &wait);  // returns on completion, timeout or a signal: re-checked
+  }
+  if (rc == EAI_INPROGRESS) {
+    why = "cannot resolve the host: no answer from the resolver in time";
+    // Not cancelled: the resolver still uses the request, so it is left to it (a few bytes,
+    // at most one per unresolved name, released when this short-lived process ends).
+    if (::gai_cancel(&l->request) == EAI_CANCELED) delete l;
+    return false;
+  }
+  if (rc != 0) {
+    why = std::string("cannot resolve the host: ") + ::gai_strerror(rc);
+    delete l;
+    return false;
+  }
+  addrs.list = l->request.ar_result;
+  delete l;
+  return true;
+}
 
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -75,15 +133,9 @@ ProbeResult probe_http(const std::string& host, std::uint16_t port,
   ProbeResult out;
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + timeout;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
+  const auto started_unix_s = static_cast<std::int64_t>(std::time(nullptr));
   AddrList addrs;
-  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs.list);
-      rc != 0) {
-    out.error = std::string("cannot resolve the host: ") + ::gai_strerror(rc);
-    return out;
-  }
+  if (!lookup(host, port, false, deadline, addrs, out.error)) return out;
   Fd sock;
   for (addrinfo* a = addrs.list; a && !out.reached; a = a->ai_next) {
     Fd s{::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol)};
@@ -144,20 +196,62 @@ ProbeResult probe_http(const std::string& host, std::uint16_t port,
   out.http_status = std::atoi(answer.substr(9, 3).c_str());
   std::string head = answer.substr(0, answer.find("\r\n\r\n"));
   out.date_unix_s = parse_http_date(header_value(head, "date"));
+  const auto ended_unix_s = static_cast<std::int64_t>(std::time(nullptr));
+  if (out.date_unix_s) out.skew_s = *out.date_unix_s - (started_unix_s + ended_unix_s) / 2;
   return out;
 }
 
-bool can_bind(const std::string& host, std::uint16_t port, std::string& why) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+std::vector<ProbeResult> probe_all(const std::vector<ProbeTarget>& targets,
+                                   std::chrono::milliseconds each, Clock::time_point all_by) {
+  std::vector<ProbeResult> results(targets.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < targets.size(); i = next++) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(all_by - Clock::now());
+      if (left.count() <= 0) {
+        results[i].error = "not probed: doctor's time for all peers ran out first";
+        continue;
+      }
+      results[i] = probe_http(targets[i].host, targets[i].port, std::min(each, left));
+      if (left < each && results[i].http_status == 0)
+        results[i].error += " (cut short: doctor's time for all peers ran out)";
+    }
+  };
+  std::vector<std::thread> workers;
+  const std::size_t count = std::min(targets.size(), max_parallel_probes);
+  for (std::size_t w = 0; w < count; ++w) workers.emplace_back(work);
+  for (auto& t : workers) t.join();
+  return results;
+}
+
+std::vector<std::string> resolve_host(const std::string& host, std::chrono::milliseconds timeout,
+                                      std::string& why) {
   AddrList addrs;
-  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs.list);
-      rc != 0) {
-    why = std::string("not a numeric address: ") + ::gai_strerror(rc);
-    return false;
+  std::vector<std::string> out;
+  if (!lookup(host, 0, false, Clock::now() + timeout, addrs, why)) return out;
+  for (addrinfo* a = addrs.list; a; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* where =
+        a->ai_family == AF_INET6
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr);
+    if (!::inet_ntop(a->ai_family, where, text, sizeof text)) continue;
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.emplace_back(text);
   }
+  return out;
+}
+
+bool is_ip_address(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+bool can_bind(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout,
+              std::string& why) {
+  AddrList addrs;
+  if (!lookup(host, port, true, Clock::now() + timeout, addrs, why)) return false;
   Fd s{::socket(addrs.list->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   if (s.fd < 0) {
     why = std::strerror(errno);

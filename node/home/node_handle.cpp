@@ -6,16 +6,18 @@
 
 namespace ifex {
 
-StoreOptions store_options(const DataDir& dir, const NodeConfig& config) {
+StoreOptions store_options(const DataDir& dir, const NodeConfig& config,
+                           NodeHandle::Access access) {
   StoreOptions options;
   options.dir = dir.store_dir();
   options.create_if_missing = false;  // only init creates a store (cmd_init.cpp)
+  options.read_only = access == NodeHandle::Access::read_only;
   options.map_size = static_cast<std::size_t>(config.map_size_mib) << 20;
   options.limits.max_entry_bytes = config.max_entry_bytes;
   return options;
 }
 
-Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
+Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root, Access access) {
   NodeHandle node;
   node.dir_ = DataDir{root};
   if (!std::filesystem::is_directory(root))
@@ -32,12 +34,12 @@ Result<NodeHandle> NodeHandle::open(const std::filesystem::path& root) {
   auto key = read_key_file_public_key(node.dir_.key_file());
   if (!key) return key.error();
   node.own_key_ = *key;
-  auto store = Store::open(store_options(node.dir_, node.config_));
+  auto store = Store::open(store_options(node.dir_, node.config_, access));
   if (!store) return store.error();
   node.store_ = std::move(*store);
   // An older format is migrated once the directory is known to be a node's (config, key and
   // store opened): never write into a directory that merely exists.
-  if (*format < current_data_format) {
+  if (*format < current_data_format && access == Access::read_write) {
     auto was = prepare_data_format(node.dir_);
     if (!was) return was.error();
     log_event(LogLevel::info, LogArea::node, "data_dir_migrated",

@@ -16,8 +16,14 @@ namespace ifex {
 
 class NodeHandle {
  public:
+  // read_only: for commands that only look (status, doctor). The store is opened
+  // read-only (StoreOptions::read_only) and an older data format is read as it is, not migrated,
+  // so nothing in the data dir changes and a running node's writes are never waited on.
+  enum class Access { read_write, read_only };
+
   // Fails with a clear message when `root` is not an initialised data dir.
-  static Result<NodeHandle> open(const std::filesystem::path& root);
+  static Result<NodeHandle> open(const std::filesystem::path& root,
+                                 Access access = Access::read_write);
 
   const DataDir& dir() const { return dir_; }
   const NodeConfig& config() const { return config_; }
@@ -36,6 +42,7 @@ class NodeHandle {
 };
 
 // The options a data dir's store opens with: an existing store only (see create_if_missing).
-StoreOptions store_options(const DataDir& dir, const NodeConfig& config);
+StoreOptions store_options(const DataDir& dir, const NodeConfig& config,
+                           NodeHandle::Access access = NodeHandle::Access::read_write);
 
 }  // namespace ifex

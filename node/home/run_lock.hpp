@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "keys/result.hpp"
 
@@ -26,5 +27,16 @@ class RunLock {
   explicit RunLock(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
+
+// Whether a node holds the run lock on `file`, asked without taking any lock. Taking it, even
+// for an instant, could make a node that starts at that instant refuse to run. flock(2) locks
+// are invisible to fcntl's F_GETLK / F_OFD_GETLK (a separate lock table on Linux), so the
+// query reads the kernel's list of held locks, /proc/locks, for a FLOCK lock on this inode.
+struct RunLockState {
+  enum Held { free, held, unknown } state = unknown;
+  std::string pid;  // the holder's pid, as it wrote it into the file ("" when not known)
+  std::string why;  // for `unknown`: what could not be read
+};
+RunLockState query_run_lock(const std::filesystem::path& file);
 
 }  // namespace ifex

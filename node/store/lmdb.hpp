@@ -4,6 +4,8 @@
 
 #include <lmdb.h>
 
+#include <cerrno>
+
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -40,9 +42,12 @@ class Env {
     if (env_) mdb_env_close(env_);
   }
   // Opens the environment in `dir`; with `create`, creates `dir` and the environment if needed.
+  // With `read_only` (MDB_RDONLY): data.mdb is opened for reading only, and every write
+  // transaction is refused (LmdbError with EACCES) before LMDB is asked for one.
   void open(const std::filesystem::path& dir, std::size_t map_size, unsigned max_dbs,
-            bool create = true);
+            bool create = true, bool read_only = false);
   MDB_env* get() const { return env_; }
+  bool read_only() const { return read_only_; }
   std::size_t map_size() const;
 
   // Another process (a CLI command run after [store] map_size_mib was raised) may grow the file
@@ -56,6 +61,7 @@ class Env {
 
  private:
   MDB_env* env_ = nullptr;
+  bool read_only_ = false;
   mutable std::shared_timed_mutex txn_guard_;
 };
 
@@ -63,6 +69,8 @@ class Txn {
  public:
   enum Mode { read_only, read_write };
   Txn(const Env& env, Mode mode) : guard_(env.txn_guard()) {
+    if (mode == read_write && env.read_only())
+      throw LmdbError{EACCES, "write on a read-only store"};
     int rc = begin(env, mode);
     if (rc == MDB_MAP_RESIZED) {
       guard_.unlock();
@@ -140,6 +148,11 @@ class Cursor {
   MDB_cursor* cursor_ = nullptr;
 };
 
-MDB_dbi open_dbi(MDB_txn* txn, const char* name);
+// Opens the named database; with `create` (in a write transaction) makes it when missing.
+// Without, a missing database is nullopt.
+std::optional<MDB_dbi> open_dbi(MDB_txn* txn, const char* name, bool create);
+inline MDB_dbi open_dbi(MDB_txn* txn, const char* name) {
+  return *open_dbi(txn, name, true);
+}
 
 }  // namespace ifex::lmdb

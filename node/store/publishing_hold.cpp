@@ -60,10 +60,18 @@ std::optional<PublishingHold> read_hold(const Txn& txn, const Store::Dbis& d) {
 // The inode of data.mdb changes when the file is copied (`cp`, `mdb_copy`, a restore from an
 // archive), not when the node restarts or the directory is renamed in place. The device number
 // is left out: some file systems (btrfs subvolumes) give it anew at each mount.
-void note_store_file(Txn& txn, const Store::Dbis& d, const std::filesystem::path& dir) {
+namespace {
+std::optional<std::string> store_file_id(const std::filesystem::path& dir) {
   struct stat st {};
-  if (::stat((dir / "data.mdb").c_str(), &st) != 0) return;
-  const std::string now = std::to_string(static_cast<std::uint64_t>(st.st_ino));
+  if (::stat((dir / "data.mdb").c_str(), &st) != 0) return std::nullopt;
+  return std::to_string(static_cast<std::uint64_t>(st.st_ino));
+}
+}  // namespace
+
+void note_store_file(Txn& txn, const Store::Dbis& d, const std::filesystem::path& dir) {
+  const auto id = store_file_id(dir);
+  if (!id) return;
+  const std::string& now = *id;
   auto before = txn.get(d.meta, as_bytes(file_id_key));
   if (before && as_chars(*before) == now) return;
   txn.put(d.meta, as_bytes(file_id_key), as_bytes(now));
@@ -97,6 +105,16 @@ Result<std::optional<PublishingHold>> Store::publishing_hold() const {
         Txn txn(*env_, Txn::read_only);
         return read_hold(txn, *dbis_);
       });
+}
+
+Result<bool> Store::store_file_changed() const {
+  return guarded<bool>(*this, [&]() -> Result<bool> {
+    const auto now = store_file_id(options_.dir);
+    Txn txn(*env_, Txn::read_only);
+    auto noted = txn.get(dbis_->meta, as_bytes(file_id_key));
+    // As note_store_file: no record yet is not a copy.
+    return now && noted && as_chars(*noted) != *now;
+  });
 }
 
 Result<bool> Store::hold_publishing(const PublishingHold& hold) {

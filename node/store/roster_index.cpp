@@ -19,7 +19,7 @@ constexpr const char* founder_key = "federation_founder";
 // Stores made before the index hold roster entries (a reserved kind then) only in `entries`:
 // one scan at the first open by this version, then the writer keeps the index.
 void index_roster_entries(Txn& txn, const Store::Dbis& d, const EntryLimits& limits) {
-  if (txn.get(d.meta, as_bytes(indexed_key))) return;
+  if (roster_entries_indexed(txn, d)) return;
   Cursor c(txn, d.entries);
   MDB_val k, v;
   for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v)) {
@@ -27,6 +27,10 @@ void index_roster_entries(Txn& txn, const Store::Dbis& d, const EntryLimits& lim
     if (e && e->kind() == EntryKind::roster) txn.put(d.roster_entries, e->id().view(), lmdb::view(k));
   }
   txn.put(d.meta, as_bytes(indexed_key), as_bytes("1"));
+}
+
+bool roster_entries_indexed(const Txn& txn, const Store::Dbis& d) {
+  return txn.get(d.meta, as_bytes(indexed_key)).has_value();
 }
 
 Result<std::vector<SignedEntry>> Store::roster_entries() const {

@@ -36,25 +36,55 @@ Status check_store_exists(const std::filesystem::path& dir) {
   return Status::success();
 }
 
+struct Table {
+  const char* name;
+  MDB_dbi Store::Dbis::*slot;
+};
+constexpr Table tables[] = {
+    {"entries", &Store::Dbis::entries},
+    {"by_id", &Store::Dbis::by_id},
+    {"by_time", &Store::Dbis::by_time},
+    {"heads", &Store::Dbis::heads},
+    {"forks", &Store::Dbis::forks},
+    {"roster", &Store::Dbis::roster},
+    {"peers", &Store::Dbis::peers},
+    {"meta", &Store::Dbis::meta},
+    {"roster_entries", &Store::Dbis::roster_entries},
+};
+
+// Opens every database of the layout; false (read-only only) when one is missing: a store
+// written by an older ifexnode, which the next read-write open upgrades.
+bool open_tables(const Txn& txn, Store::Dbis& d, bool create) {
+  for (const Table& t : tables) {
+    auto dbi = lmdb::open_dbi(txn.get(), t.name, create);
+    if (!dbi) return false;
+    d.*t.slot = *dbi;
+  }
+  return true;
+}
+
+Error not_upgraded(const std::filesystem::path& dir) {
+  return make_error("store_not_upgraded",
+                    "the store in " + dir.string() +
+                        " was written by an older ifexnode and is "
+                        "upgraded at its next read-write open (`ifexnode run`, or any command that "
+                        "writes); a read-only look cannot read it until then");
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& given) {
+  StoreOptions options = given;
+  if (options.read_only) options.create_if_missing = false;
   if (!options.create_if_missing)
     if (auto st = check_store_exists(options.dir); !st) return st.error();
   std::unique_ptr<Store> store(new Store(options));
   try {
-    store->env_->open(options.dir, options.map_size, 16, options.create_if_missing);
-    Txn txn(*store->env_, Txn::read_write);
+    store->env_->open(options.dir, options.map_size, 16, options.create_if_missing,
+                      options.read_only);
+    Txn txn(*store->env_, options.read_only ? Txn::read_only : Txn::read_write);
     Dbis& d = *store->dbis_;
-    d.entries = lmdb::open_dbi(txn.get(), "entries");
-    d.by_id = lmdb::open_dbi(txn.get(), "by_id");
-    d.by_time = lmdb::open_dbi(txn.get(), "by_time");
-    d.heads = lmdb::open_dbi(txn.get(), "heads");
-    d.forks = lmdb::open_dbi(txn.get(), "forks");
-    d.roster = lmdb::open_dbi(txn.get(), "roster");
-    d.peers = lmdb::open_dbi(txn.get(), "peers");
-    d.meta = lmdb::open_dbi(txn.get(), "meta");
-    d.roster_entries = lmdb::open_dbi(txn.get(), "roster_entries");
+    if (!open_tables(txn, d, !options.read_only)) return not_upgraded(options.dir);
     auto schema = txn.get(d.meta, as_bytes("schema"));
     if (!schema && !options.create_if_missing) {
       // Returning aborts the transaction: nothing is written to a store that is not ours.
@@ -69,8 +99,13 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
                                              " has schema " + std::string(as_chars(*schema)) +
                                              "; this ifexnode reads schema " + store_schema_version);
     }
-    note_store_file(txn, d, options.dir);
-    index_roster_entries(txn, d, options.limits);
+    if (options.read_only) {
+      if (!roster_entries_indexed(txn, d)) return not_upgraded(options.dir);
+    } else {
+      note_store_file(txn, d, options.dir);
+      index_roster_entries(txn, d, options.limits);
+    }
+    // Also for a read transaction: committing is what keeps the database handles open.
     txn.commit();
   } catch (const LmdbError& e) {
     return make_error("store_open", "cannot open the store in " + options.dir.string() + ": " +

@@ -38,6 +38,12 @@ struct StoreOptions {
   // dir's store this way (NodeHandle); only `init` creates one. A new empty store under an
   // existing identity would restart this node's log at seq 0 and fork it at the next publish.
   bool create_if_missing = true;
+  // True: look, never touch. data.mdb is opened read-only (MDB_RDONLY) and only read
+  // transactions are begun, so opening waits on no writer (a running node, an import) and
+  // changes nothing: no store-file note (publishing hold), no index migration, no schema
+  // record. Implies !create_if_missing. Every write then fails with `store_read_only`, and a
+  // store that still needs a migration by this version fails to open with `store_not_upgraded`.
+  bool read_only = false;
   std::size_t map_size = std::size_t{16} << 30;  // address space reserved, not disk used
   EntryLimits limits;
 };
@@ -119,6 +125,9 @@ class Store {
   Result<std::optional<PublishingHold>> publishing_hold() const;
   Result<bool> hold_publishing(const PublishingHold& hold);
   Result<bool> release_publishing();
+  // Whether data.mdb is not the file this store last noted (it was copied or restored since):
+  // the next read-write open then sets the `store_copied` hold. For a read-only look (doctor).
+  Result<bool> store_file_changed() const;
 
   // Records a fork proof (freezing the author's log); false if one was already held.
   Result<bool> add_fork_proof(const ForkProof& proof);

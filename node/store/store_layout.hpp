@@ -72,6 +72,10 @@ inline std::optional<std::uint64_t> free_bytes(const std::filesystem::path& dir)
 }
 
 inline Error store_error(const lmdb::LmdbError& e, const Store& store) {
+  if (e.rc == EACCES && store.options().read_only)
+    return make_error("store_read_only",
+                      "this store was opened read-only (to look, not to change): the write was "
+                      "refused and nothing was written");
   // LMDB turns a short write into EIO ("short write, filesystem full?" in mdb_page_flush): a
   // disk with a few blocks left fails a large commit that way rather than with ENOSPC. With
   // (almost) nothing left on the store's file system, say so, as for ENOSPC.
@@ -102,6 +106,7 @@ void note_store_file(lmdb::Txn& txn, const Store::Dbis& d, const std::filesystem
 Status check_publishing_open(const lmdb::Txn& txn, const Store::Dbis& d);
 // Fills the roster_entries index once for a store written before it existed (roster_index.cpp).
 void index_roster_entries(lmdb::Txn& txn, const Store::Dbis& d, const EntryLimits& limits);
+bool roster_entries_indexed(const lmdb::Txn& txn, const Store::Dbis& d);
 
 template <class T, class Fn>
 Result<T> guarded(const Store& store, Fn&& fn) {

@@ -2,7 +2,11 @@
 // roster, verify against damage made behind its back, and a full map.
 #include "node/store/store.hpp"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 
@@ -492,6 +496,103 @@ TEST_CASE("a full map is reported clearly and leaves the store readable", "[stor
   CHECK(outcomes(*store, failed) == all(AppendOutcome::stored, failed.size()));
   CHECK(count(*store) == stored + failed.size());
   require_sound(*store);
+}
+
+// What `ifexnode doctor` (and status) rely on: a read-only open reads everything, waits
+// on no writer, writes nothing (not even the note of a copied store file) and refuses writes.
+struct FileState {
+  std::string bytes;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileState&) const = default;
+};
+
+FileState file_state(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  FileState s{std::string(std::istreambuf_iterator<char>(in), {}), 0};
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  s.mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return s;
+}
+
+std::unique_ptr<Store> open_read_only(const std::filesystem::path& dir) {
+  StoreOptions options;
+  options.dir = dir;
+  options.map_size = std::size_t{64} << 20;
+  options.read_only = true;
+  auto store = Store::open(options);
+  INFO((store ? "" : store.error().message));
+  REQUIRE(store);
+  return std::move(*store);
+}
+
+TEST_CASE("a read-only store reads, changes nothing and refuses every write",
+          "[store][read_only]") {
+  TempDir dir("store");
+  Identity alice = Identity::generate();
+  auto chain = make_chain(alice, 5);
+  const PeerRecord peer{Identity::generate().public_key(), {"ws://127.0.0.1:7000/gossip"}, t0};
+  {
+    auto store = open_store(dir.path());
+    REQUIRE(outcomes(*store, chain) == all(AppendOutcome::stored, 5));
+    REQUIRE(store->peer_add(peer));
+  }
+  // A restored store: data.mdb is a new file (inode). A read-write open would note it and hold
+  // publishing; a read-only one must leave that to the node.
+  const auto data = dir.path() / "data.mdb";
+  std::filesystem::copy_file(data, dir.path() / "copy.mdb");
+  std::filesystem::rename(dir.path() / "copy.mdb", data);
+  const FileState before = file_state(data);
+  {
+    auto store = open_read_only(dir.path());
+    CHECK(count(*store) == 5);
+    auto head = store->head(alice.public_key());
+    REQUIRE(head);
+    REQUIRE(*head);
+    CHECK((*head)->seq == 5);
+    auto peers = store->peers();
+    REQUIRE(peers);
+    CHECK(peers->size() == 1);
+    auto hold = store->publishing_hold();
+    REQUIRE(hold);
+    CHECK_FALSE(*hold);
+    auto changed = store->store_file_changed();
+    REQUIRE(changed);
+    CHECK(*changed);
+    require_sound(*store);
+
+    auto refused = [](const auto& result) {
+      REQUIRE_FALSE(result);
+      CHECK(result.error().code == "store_read_only");
+    };
+    refused(store->append(make_chain(Identity::generate(), 1)));
+    refused(store->append_own(alice, EntryKind::alert, alert_payload("no"), t0));
+    refused(store->set_meta("own_key", "x"));
+    refused(store->peer_remove(peer.key));
+    refused(store->roster_add({alice.public_key(), "alice", t0}));
+    refused(store->hold_publishing({"operator", t0, "no"}));
+    refused(store->release_publishing());
+    CHECK(count(*store) == 5);
+  }
+  CHECK(file_state(data) == before);
+  // The first read-write open notes the copy, as before.
+  auto store = open_store(dir.path());
+  auto hold = store->publishing_hold();
+  REQUIRE(hold);
+  REQUIRE(*hold);
+  CHECK((*hold)->reason == "store_copied");
+}
+
+TEST_CASE("a read-only open creates nothing", "[store][read_only]") {
+  TempDir dir("store");
+  StoreOptions options;
+  options.dir = dir.path() / "none";
+  options.read_only = true;
+  options.create_if_missing = true;  // read_only wins
+  auto store = Store::open(options);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().code == "no_store");
+  CHECK_FALSE(std::filesystem::exists(options.dir));
 }
 
 }  // namespace
