@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Clang's thread-safety analysis (-Wthread-safety) over node/net: every .cpp whose own file or
-# header carries an annotation from node/net/thread_annotations.hpp (GUARDED_BY, REQUIRES,
+# Clang's thread-safety analysis (-Wthread-safety) over node/base and node/net: every .cpp whose own file or
+# header carries an annotation from node/base/thread_annotations.hpp (GUARDED_BY, REQUIRES,
 # EXCLUDES, MutexLock) is parsed by clang++ with the analysis's warnings as errors, so a guarded
 # member touched without its mutex fails the test run. Syntax only: nothing is built. Takes the
 # -D/-I flags CMake uses for these files from BUILD_DIR/compile_commands.json (default build/).
@@ -19,7 +19,7 @@ if [ ! -f "$build_dir/compile_commands.json" ]; then
 fi
 
 files=()
-for cpp in node/net/*.cpp; do
+for cpp in node/base/*.cpp node/net/*.cpp; do
   hpp=${cpp%.cpp}.hpp
   candidates=("$cpp")
   [ -f "$hpp" ] && candidates+=("$hpp")

@@ -10,6 +10,7 @@
 
 #include "keys/identity.hpp"
 #include "keys/key_text.hpp"
+#include "node/app/config_reload.hpp"
 #include "node/app/search_plan.hpp"
 #include "node/app/service_notify.hpp"
 #include "node/app/service_watchdog.hpp"
@@ -28,7 +29,7 @@ namespace ifex {
 namespace asio = boost::asio;
 
 Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
-                const std::string& listen) {
+                const std::string& listen, const std::string& log_level_override) {
   NodeConfig config = node.config();
   if (!listen.empty()) config.network.listen = listen;
   if (!sodium_refuses_mixed_order_keys())
@@ -89,9 +90,9 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   auto core_guard = asio::make_work_guard(core_ioc);
   std::thread core_thread([&] { core_ioc.run(); });
 
-  // SIGINT/SIGTERM stop the node. SIGHUP (sent by service managers and log rotators, often
-  // meaning "reload") leaves it running: the roster and peers already follow the store as they
-  // change (NodeCore polls them); ifexnode.toml and --log-level are read at start only.
+  // SIGINT/SIGTERM stop the node. SIGHUP (`systemctl reload`, log rotators) leaves it running
+  // and reloads ifexnode.toml (config_reload.hpp: what applies live); the roster and peers
+  // already follow the store as they change (NodeCore polls them).
   auto stop_on = [&](int signal) {
     const std::string name = signal == SIGINT ? "SIGINT" : "SIGTERM";
     log_event(LogLevel::info, LogArea::node, "stopping", "stopping on " + name,
@@ -103,16 +104,14 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
     auto timer = std::make_shared<asio::steady_timer>(net_ioc, std::chrono::milliseconds(200));
     timer->async_wait([&, timer](const boost::system::error_code&) { net_ioc.stop(); });
   };
+  ConfigReloader reloader(dir.config_file(), node.config(), log_level_override);
   asio::signal_set signals(net_ioc, SIGINT, SIGTERM, SIGHUP);
   std::function<void()> await_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       if (signal != SIGHUP) return stop_on(signal);
       service_notify("RELOADING=1\n" + service_monotonic_usec());
-      log_event(LogLevel::info, LogArea::node, "sighup",
-               "SIGHUP: nothing to reload (the roster and peers are read from the store as "
-               "they change; ifexnode.toml and --log-level are read at start: restart to apply "
-               "a change there); still running");
+      reloader.reload();
       service_notify("READY=1");
       await_signal();
     });

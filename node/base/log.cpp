@@ -1,19 +1,16 @@
 #include "node/base/log.hpp"
 
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <mutex>
 
+#include "node/base/journal_socket.hpp"
 #include "node/base/log_format.hpp"
+#include "node/base/thread_annotations.hpp"
 
 namespace ifex {
 
@@ -24,31 +21,22 @@ constexpr std::array<std::string_view, log_area_count> area_names = {"node",    
                                                                      "publish", "http", "index"};
 
 constexpr int info_level = static_cast<int>(LogLevel::info);
+// Read by every event before anything else, without the lock: atomics, so a reload that changes
+// them while other threads log is no data race.
 std::array<std::atomic<int>, log_area_count> min_levels{info_level, info_level, info_level,
                                                         info_level, info_level, info_level};
-std::atomic<int> format{static_cast<int>(LogFormat::text)};
-std::mutex write_mutex;  // one line at a time on stderr; guards journal_fd too
-int journal_fd = -1;     // a connected datagram socket to journald, or -1
+
+// Where events go. The format and the journal change together (a reload) and are read together
+// (an event), so both live under one mutex: an event formatted for journald must never be
+// written to stderr, nor sent on a socket being closed.
+struct Sink {
+  Mutex mutex;  // also keeps lines whole on stderr
+  LogFormat format GUARDED_BY(mutex) = LogFormat::text;
+  JournalSocket journal GUARDED_BY(mutex);
+};
+Sink sink;
 
 void write_stderr(const std::string& bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stderr); }
-
-// Connects journal_fd to `path`; false (and journal_fd -1) when journald is not there.
-bool open_journal(const std::string& path) {
-  if (journal_fd >= 0) ::close(journal_fd);
-  journal_fd = -1;
-  sockaddr_un addr{};
-  if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return false;
-  }
-  journal_fd = fd;
-  return true;
-}
 
 }  // namespace
 
@@ -121,10 +109,12 @@ void configure_log(const LogSettings& settings) {
     min_levels[i] = static_cast<int>(settings.levels[i]);
   bool journal_failed = false;
   {
-    std::lock_guard lock(write_mutex);
-    if (settings.format == LogFormat::journald && !open_journal(settings.journal_socket))
-      journal_failed = true;
-    format = static_cast<int>(journal_failed ? LogFormat::text : settings.format);
+    MutexLock lock(sink.mutex);
+    if (settings.format == LogFormat::journald)
+      journal_failed = !sink.journal.open(settings.journal_socket);
+    else
+      sink.journal.close();
+    sink.format = journal_failed ? LogFormat::text : settings.format;
   }
   if (journal_failed)
     log_event(LogLevel::warn, LogArea::node, "journal_unavailable",
@@ -147,18 +137,17 @@ void log_event(LogLevel level, LogArea area, std::string_view event, const std::
   LogRecord record{
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(), level, area,
       event, message, fields};
-  auto chosen = static_cast<LogFormat>(format.load());
-  std::string bytes = chosen == LogFormat::json       ? format_json_line(record)
-                      : chosen == LogFormat::journald ? format_journal_datagram(record)
-                                                      : format_text_line(record);
-  std::lock_guard lock(write_mutex);
-  if (chosen == LogFormat::journald && journal_fd >= 0) {
-    if (::send(journal_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) >= 0) return;
-    // journald gone or the record too large for a datagram: the event still reaches stderr.
-    write_stderr(format_text_line(record));
-    return;
+  MutexLock lock(sink.mutex);
+  switch (sink.format) {
+    case LogFormat::json: return write_stderr(format_json_line(record));
+    case LogFormat::text: return write_stderr(format_text_line(record));
+    case LogFormat::journald:
+      // The send never waits; when journald is gone or its queue full, stderr gets the event
+      // (which systemd also sends to the journal, without the fields).
+      if (!sink.journal.send(format_journal_datagram(record)))
+        write_stderr(format_text_line(record));
+      return;
   }
-  write_stderr(bytes);
 }
 
 }  // namespace ifex

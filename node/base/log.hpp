@@ -61,8 +61,9 @@ std::optional<std::string> apply_area_levels(std::string_view spec,
 // and inode): then journald is the better format, since it keeps the fields.
 bool stderr_is_journal();
 
-// Replaces the settings for every later event (thread-safe; call before threads start ideally).
-// A journald socket that cannot be opened falls back to text on stderr (and says so).
+// Replaces the settings for every later event. Thread-safe, also while other threads log (a
+// SIGHUP reload): an event sees the old or the new format and journal, never a mix. A journald
+// socket that cannot be opened falls back to text on stderr (and says so).
 void configure_log(const LogSettings& settings);
 void set_log_level(LogLevel level);  // every area
 bool log_enabled(LogLevel level, LogArea area);

@@ -1,7 +1,12 @@
 #include "node/base/log_format.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
+#include <vector>
+
+#include "protocol/utf8.hpp"
 
 namespace ifex {
 
@@ -17,26 +22,52 @@ std::string utc_stamp(std::int64_t unix_ms) {
   return stamp;
 }
 
+// C0 controls, DEL and the C1 controls (U+0080..U+009F, which some terminals obey as escapes).
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
+
+void append_hex_escape(std::string& out, const char* pattern, unsigned value) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, pattern, value);
+  out += buf;
+}
+
+// A JSON string of `s`: always valid JSON and valid UTF-8, since an invalid byte becomes U+FFFD
+// (values can hold what a peer sent) and every control character is escaped.
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char u[8];
-          std::snprintf(u, sizeof u, "\\u%04x", c);
-          out += u;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+  for (std::size_t i = 0; i < s.size();) {
+    const Utf8Step step = decode_utf8_at(s, i);
+    const char32_t cp = step.code_point;
+    if (!step.valid) out += "\\ufffd";
+    else if (cp == '"') out += "\\\"";
+    else if (cp == '\\') out += "\\\\";
+    else if (cp == '\n') out += "\\n";
+    else if (cp == '\r') out += "\\r";
+    else if (cp == '\t') out += "\\t";
+    else if (is_control(cp)) append_hex_escape(out, "\\u%04x", static_cast<unsigned>(cp));
+    else out.append(s, i, step.length);
+    i += step.length;
   }
   out += '"';
+}
+
+// `s` on one text line: a line break (or any control character) from a peer must not start a
+// line of its own that reads like an event, nor reach a terminal raw. Backslashes are doubled so
+// an escape in the output always means an escaped byte; an invalid byte is shown as \xNN.
+void append_text(std::string& out, std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const Utf8Step step = decode_utf8_at(s, i);
+    const char32_t cp = step.code_point;
+    if (!step.valid) append_hex_escape(out, "\\x%02x", static_cast<unsigned char>(s[i]));
+    else if (cp == '\\') out += "\\\\";
+    else if (cp == '\n') out += "\\n";
+    else if (cp == '\r') out += "\\r";
+    else if (cp == '\t') out += "\\t";
+    else if (cp < 0x80 && is_control(cp)) append_hex_escape(out, "\\x%02x", static_cast<unsigned>(cp));
+    else if (is_control(cp)) append_hex_escape(out, "\\u%04x", static_cast<unsigned>(cp));
+    else out.append(s, i, step.length);
+    i += step.length;
+  }
 }
 
 int syslog_priority(LogLevel level) {
@@ -49,16 +80,11 @@ int syslog_priority(LogLevel level) {
   return 6;
 }
 
-// journald field names: upper-case letters, digits and underscores, not starting with one.
-std::string journal_name(std::string_view name) {
-  std::string out = "IFEX_";
-  for (char c : name) {
-    if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 'a' + 'A');
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
-    else out += '_';
-  }
-  return out;
-}
+constexpr std::size_t journal_name_max = 64;  // journald drops a field with a longer name
+
+// Names the record itself sets: a field of the event must never replace one of them.
+constexpr std::array<std::string_view, 5> journal_reserved = {
+    "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "IFEX_SUBSYSTEM", "IFEX_EVENT"};
 
 void append_journal_field(std::string& out, std::string_view name, std::string_view value) {
   out += name;
@@ -76,12 +102,39 @@ void append_journal_field(std::string& out, std::string_view name, std::string_v
   out += '\n';
 }
 
+// `name`, or name_2, name_3, ... (shortened to stay within 64 characters) when taken.
+std::string unique_journal_name(const std::string& name, const std::vector<std::string>& used) {
+  auto taken = [&](const std::string& n) {
+    return std::find(used.begin(), used.end(), n) != used.end();
+  };
+  if (!taken(name)) return name;
+  for (std::size_t k = 2;; ++k) {
+    const std::string suffix = "_" + std::to_string(k);
+    std::string candidate = name.substr(0, journal_name_max - suffix.size()) + suffix;
+    if (!taken(candidate)) return candidate;  // ends: `used` is finite
+  }
+}
+
 }  // namespace
+
+std::string journal_field_name(std::string_view name) {
+  std::string out = "IFEX_";
+  for (char c : name) {
+    if (out.size() == journal_name_max) break;
+    if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 'a' + 'A');
+    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
+    else out += '_';
+  }
+  return out;
+}
 
 std::string format_text_line(const LogRecord& r) {
   std::string level(log_level_name(r.level));
   level.resize(5, ' ');
-  return utc_stamp(r.unix_ms) + " " + level + " " + r.message + "\n";
+  std::string out = utc_stamp(r.unix_ms) + " " + level + " ";
+  append_text(out, r.message);
+  out += '\n';
+  return out;
 }
 
 std::string format_json_line(const LogRecord& r) {
@@ -115,7 +168,12 @@ std::string format_journal_datagram(const LogRecord& r) {
   append_journal_field(out, "SYSLOG_IDENTIFIER", "ifexnode");
   append_journal_field(out, "IFEX_SUBSYSTEM", log_area_name(r.area));
   append_journal_field(out, "IFEX_EVENT", r.event);
-  for (const auto& f : r.fields) append_journal_field(out, journal_name(f.name), f.value);
+  std::vector<std::string> used(journal_reserved.begin(), journal_reserved.end());
+  for (const auto& f : r.fields) {
+    std::string name = unique_journal_name(journal_field_name(f.name), used);
+    append_journal_field(out, name, f.value);
+    used.push_back(std::move(name));
+  }
   return out;
 }
 

@@ -39,7 +39,7 @@ void add_run_command(CLI::App& app) {
     NetworkKey network = need(read_network_key_file(node.dir().network_key_file()));
     Identity identity =
         need(node.load_identity(passphrase_source(o->passphrase_file)), "loading the identity key");
-    need(run_node(node, identity, network, o->listen));
+    need(run_node(node, identity, network, o->listen, o->log_level));
   });
 }
 

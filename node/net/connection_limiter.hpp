@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 
 namespace ifex {
 

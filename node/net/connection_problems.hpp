@@ -12,7 +12,7 @@
 #include <string_view>
 #include <utility>
 
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 
 namespace ifex {
 

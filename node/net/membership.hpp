@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 #include "node/store/federation_load.hpp"
 #include "node/store/store.hpp"
 

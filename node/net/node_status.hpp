@@ -22,7 +22,7 @@
 #include "node/net/publishing_gate.hpp"
 #include "node/net/refused_authors.hpp"
 #include "node/net/store_writer.hpp"
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 #include "protocol/replicator.hpp"
 
 namespace ifex {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 #include "node/store/store.hpp"
 
 namespace ifex {

@@ -15,7 +15,7 @@
 #include <set>
 
 #include "node/feed/metrics_text.hpp"
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 #include "node/store/store.hpp"
 
 namespace ifex {

@@ -14,7 +14,7 @@
 #include <deque>
 #include <unordered_set>
 
-#include "node/net/thread_annotations.hpp"
+#include "node/base/thread_annotations.hpp"
 #include "protocol/handshake.hpp"
 
 namespace ifex {

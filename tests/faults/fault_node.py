@@ -71,7 +71,8 @@ def set_config(data, section, key, value):
     end = len(text) if end < 0 else end
     body = text[head.end():end]
     line = f"{key} = {rendered}"
-    body, n = re.subn(r"^%s = .*$" % re.escape(key), line, body, flags=re.M)
+    # A function, not a template: the value's own backslashes (TOML escapes) stay as they are.
+    body, n = re.subn(r"^%s = .*$" % re.escape(key), lambda _: line, body, flags=re.M)
     if n == 0:
         body = line + "\n" + body
     with open(path, "w") as f:

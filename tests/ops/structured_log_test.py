@@ -190,6 +190,32 @@ class StructuredLogTest(unittest.TestCase):
         self.assertIn("cannot reach journald at", text)
         self.assertIn("stopped", text)
 
+    def test_a_line_break_in_a_logged_string_cannot_forge_a_line(self):
+        # The node's name is in the `listening` line; one with a line break, an escape
+        # sequence and a forged event stands for any peer-supplied string that gets logged.
+        forged = "2026-12-07T00:00:00.000Z error forged"
+        name = f"member-a\n{forged}\u001b[2J"
+        set_config(self.node.data, "node", "name", name)
+        set_config(self.node.data, "log", "format", "text")
+        proc = self.run_node()
+        wait_listening(proc, self.port, self.log_path)
+        self.assertEqual(reap(proc), 0)
+        lines = read(self.log_path).splitlines()
+        self.assertFalse([line for line in lines if line.startswith(forged)], lines)
+        listening = [line for line in lines if "listening on" in line]
+        self.assertEqual(len(listening), 1, lines)
+        self.assertIn("(member-a\\n" + forged + "\\x1b[2J, member)", listening[0])
+        self.assertNotIn("\x1b", read(self.log_path))
+
+        # JSON: still one object a line, and the name comes back exactly.
+        set_config(self.node.data, "log", "format", "json")
+        proc = self.run_node()
+        wait_listening(proc, self.port, self.log_path)
+        self.assertEqual(reap(proc), 0)
+        records = [json.loads(line) for line in read(self.log_path).splitlines()]
+        listening = next(r for r in records if r["event"] == "listening")
+        self.assertIn(f"({name}, member)", listening["message"])
+
     def test_bad_values_are_refused(self):
         for key, value, said in [("format", "xml", "log.format must be"),
                                  ("level", "loud", "log.level must be"),
