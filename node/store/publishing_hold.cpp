@@ -4,6 +4,7 @@
 // alert a seq the federation already holds, with another id: a fork of the node's own log,
 // which freezes it everywhere. The running node lifts the hold once a peer's clock has shown
 // how far the federation holds this log and the entries it lacked came back.
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -57,14 +58,28 @@ std::optional<PublishingHold> read_hold(const Txn& txn, const Store::Dbis& d) {
 
 }  // namespace
 
-// The inode of data.mdb changes when the file is copied (`cp`, `mdb_copy`, a restore from an
-// archive), not when the node restarts or the directory is renamed in place. The device number
-// is left out: some file systems (btrfs subvolumes) give it anew at each mount.
+// data.mdb's inode and birth time change when the file is copied (`cp`, `mdb_copy`, a restore
+// from an archive), not when the node restarts or the directory is renamed in place. The inode
+// alone is not enough: `rm -r DATA; cp -a BACKUP DATA` often gets the freed inode number back,
+// and only the birth time then tells the copy from the original. The device number is left
+// out: some file systems (btrfs subvolumes) give it anew at each mount. "INODE:SECONDS.NANOS",
+// or "INODE" where the file system keeps no birth time.
 namespace {
 std::optional<std::string> store_file_id(const std::filesystem::path& dir) {
-  struct stat st {};
-  if (::stat((dir / "data.mdb").c_str(), &st) != 0) return std::nullopt;
-  return std::to_string(static_cast<std::uint64_t>(st.st_ino));
+  struct statx sx {};
+  const std::string path = (dir / "data.mdb").string();
+  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_INO | STATX_BTIME, &sx) != 0) return std::nullopt;
+  std::string id = std::to_string(static_cast<std::uint64_t>(sx.stx_ino));
+  if (sx.stx_mask & STATX_BTIME)
+    id += ":" + std::to_string(sx.stx_btime.tv_sec) + "." + std::to_string(sx.stx_btime.tv_nsec);
+  return id;
+}
+
+// A record made before birth times were noted holds the inode only; it is compared as such.
+bool same_store_file(std::string_view noted, std::string_view now) {
+  if (noted == now) return true;
+  if (noted.find(':') != std::string_view::npos) return false;
+  return now.substr(0, now.find(':')) == noted;
 }
 }  // namespace
 
@@ -74,7 +89,9 @@ void note_store_file(Txn& txn, const Store::Dbis& d, const std::filesystem::path
   const std::string& now = *id;
   auto before = txn.get(d.meta, as_bytes(file_id_key));
   if (before && as_chars(*before) == now) return;
+  const bool same = before && same_store_file(as_chars(*before), now);
   txn.put(d.meta, as_bytes(file_id_key), as_bytes(now));
+  if (same) return;  // an inode-only record, now with the birth time
   // No record: a store made before this check existed, or one just created. Nothing to hold.
   if (!before || txn.get(d.meta, as_bytes(hold_key))) return;
   PublishingHold hold{"store_copied", wall_ms(),
@@ -113,7 +130,7 @@ Result<bool> Store::store_file_changed() const {
     Txn txn(*env_, Txn::read_only);
     auto noted = txn.get(dbis_->meta, as_bytes(file_id_key));
     // As note_store_file: no record yet is not a copy.
-    return now && noted && as_chars(*noted) != *now;
+    return now && noted && !same_store_file(as_chars(*noted), *now);
   });
 }
 
