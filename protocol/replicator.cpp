@@ -486,6 +486,8 @@ void Replicator::flush_have_notes() {
 
 // Have notes add up, so a batch larger than one message simply goes as several.
 void Replicator::send_have_notes(PeerId peer, std::vector<ClockEntry> notes) {
+  if (auto it = peers_.find(peer); it != peers_.end())
+    for (const ClockEntry& note : notes) raise_known(it->second.announced, note.author, note.seq);
   const std::size_t per_message = std::max<std::size_t>(
       clock_entries_fitting(std::min(config_.max_message_bytes, config_.max_control_message_bytes),
                             have_header_bytes, newest_gossip_version),
@@ -625,6 +627,24 @@ std::optional<PeerReplicationState> Replicator::peer_state(PeerId peer) const {
   if (it == peers_.end()) return std::nullopt;
   const Peer& p = it->second;
   return PeerReplicationState{p.clock_received, p.eager, !p.cursors.empty(), p.known.size()};
+}
+
+std::optional<PeerLag> Replicator::peer_lag(PeerId peer, const ClockMsg& our_heads) const {
+  auto it = peers_.find(peer);
+  if (it == peers_.end() || !it->second.clock_received) return std::nullopt;
+  const Peer& p = it->second;
+  PeerLag lag;
+  for (const ClockEntry& ours : our_heads.heads) {
+    if (frozen_.contains(ours.author)) continue;
+    const std::uint64_t said = known_seq(p, ours.author);
+    if (said > ours.seq) lag.we_lack += said - ours.seq;
+    if (!p.accepts_any && !p.accepted.contains(ours.author)) continue;
+    std::uint64_t theirs = said;
+    if (auto a = p.announced.find(ours.author); a != p.announced.end())
+      theirs = std::max(theirs, a->second);
+    if (ours.seq > theirs) lag.peer_lacks += ours.seq - theirs;
+  }
+  return lag;
 }
 
 bool Replicator::peer_accepts(const Peer& p, const PublicKey& author) const {

@@ -112,6 +112,15 @@ struct ReplicatorStats {
   std::uint64_t clock_authors_left_out = 0;
 };
 
+// How far one connected peer and this node are apart, by what this node knows of the peer: its
+// clock, its Have notes, the entries it sent us, and the entries we sent or announced to it.
+// Counted over the logs both carry (this node's clock against the authors the peer's clock
+// lists), so it costs one step per such log and reads no entry.
+struct PeerLag {
+  std::uint64_t peer_lacks = 0;  // entries we hold that the peer is not known to hold
+  std::uint64_t we_lack = 0;     // entries the peer said it holds that we do not
+};
+
 struct PeerReplicationState {
   bool clock_received = false;
   bool eager = true;           // we push entries to it (else Have notes)
@@ -180,6 +189,10 @@ class Replicator {
 
   const ReplicatorStats& stats() const { return stats_; }
   std::optional<PeerReplicationState> peer_state(PeerId peer) const;
+  // `our_heads`: this node's clock (the heads of the logs it carries). nullopt before the
+  // peer's clock. Entries of a peer we may not serve count too: it lacks them all the same.
+  // Logs frozen by a fork proof are left out (they no longer move).
+  std::optional<PeerLag> peer_lag(PeerId peer, const ClockMsg& our_heads) const;
 
  private:
   struct Cursor {
@@ -212,6 +225,8 @@ class Replicator {
     std::optional<PublicKey> last_served;          // round-robin position among the cursors
     std::size_t served_in_turn = 0;                // bytes of last_served sent in its turn
     std::map<PublicKey, std::uint64_t> have_queue; // lazy notes to flush
+    // How far our Have notes told it we hold each log: it holds that or grafts it (peer_lag).
+    std::map<PublicKey, std::uint64_t> announced;
     std::map<PublicKey, std::uint64_t> last_graft_ms;
     ClockMsg our_clock;                            // what we told it, to start catch-up from
     std::set<PublicKey> stored_before_clock;       // authors stored after our clock went out

@@ -404,8 +404,16 @@ void NodeCore::schedule_tick() {
     if (ec || stopped_) return;
     replicator_->on_tick(now_ms());
     send_outgoing();
+    if (++ticks_ % 20 == 0) refresh_peer_lag();
     schedule_tick();
   });
+}
+
+// Once a second, for /metrics (which runs elsewhere and may not touch the Replicator): one step
+// per connection and log this node carries, from heads the core holds in memory.
+void NodeCore::refresh_peer_lag() {
+  const ClockMsg ours = local_clock();
+  for (const auto& [id, l] : links_) peer_status_.set_lag(l.key, replicator_->peer_lag(id, ours));
 }
 
 void NodeCore::local_entry_stored() { poller_->poll_now(); }

@@ -127,6 +127,7 @@ class NodeCore {
   void note_duplicate(const PublicKey& key, const Link& existing, bool outbound,
                       const std::string& address);
   void schedule_tick();
+  void refresh_peer_lag();
   ClockMsg local_clock() const;
   bool wants_log(const PublicKey& author) const;
   bool reads_our_logs(const PublicKey& key) const;
@@ -157,6 +158,7 @@ class NodeCore {
   std::unique_ptr<StorePoller> poller_;
   std::unique_ptr<NodeStatus> status_;  // snapshot(): any thread
   boost::asio::steady_timer tick_timer_;
+  std::uint64_t ticks_ = 0;
   bool stopped_ = false;
 };
 

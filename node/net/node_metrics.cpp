@@ -26,6 +26,35 @@ std::vector<Metric> NodeCore::metrics() const {
     if (auto name = membership_.name(key)) s.labels["name"] = *name;
     up.samples.push_back(std::move(s));
   }
+  // Replication lag per connected node, from what the core knows of it (Replicator::peer_lag):
+  // its clock and Have notes, the entries it sent us, those we sent or noted to it. Counted
+  // over the logs both carry, so one step per log, never a read of the store.
+  Metric behind{"ifexnode_peer_behind_entries",
+                "Entries this node holds, of the logs a connected node carries, that the node is "
+                "not known to hold: neither said by it (its clock, its Have notes, entries it "
+                "sent) nor sent or announced to it by this node. Stays above 0 while this node "
+                "cannot get them to it (a slow link, a stalled catch-up, a node it does not "
+                "serve). Refreshed every second; no sample while the node is down",
+                "gauge",
+                {},
+                0,
+                0};
+  Metric ahead{"ifexnode_peer_ahead_entries",
+               "Entries a connected node said it holds (its clock, its Have notes) of the logs "
+               "this node carries, that this node does not hold yet. Refreshed every second; no "
+               "sample while the node is down",
+               "gauge",
+               {},
+               0,
+               0};
+  for (const auto& [key, lag] : peer_status_.lags()) {
+    MetricSample s{{{"peer", fingerprint(key)}}, 0};
+    if (auto name = membership_.name(key)) s.labels["name"] = *name;
+    s.value = static_cast<double>(lag.peer_lacks);
+    behind.samples.push_back(s);
+    s.value = static_cast<double>(lag.we_lack);
+    ahead.samples.push_back(std::move(s));
+  }
   Metric offered{"ifexnode_unrostered_entries",
                  "Entries peers hold of authors this node does not accept (not on its roster), "
                  "by author fingerprint",
@@ -42,6 +71,8 @@ std::vector<Metric> NodeCore::metrics() const {
                  0};
   refused_authors_.add_samples(offered, refused);
   out.push_back(std::move(up));
+  out.push_back(std::move(behind));
+  out.push_back(std::move(ahead));
   out.push_back(std::move(offered));
   out.push_back(std::move(refused));
   return out;

@@ -21,6 +21,7 @@ void PeerStatusTable::disconnected(const PublicKey& key, bool still, const std::
   if (!still) connected_keys_.erase(key);
   auto& st = status_[key];
   st.connected = still;
+  if (!still) st.lag.reset();
   st.last_seen_ms = now_ms;
   if (!reason.empty()) {
     st.last_error = reason;
@@ -42,6 +43,21 @@ bool PeerStatusTable::duplicate_seen(const PublicKey& key, std::uint64_t now_ms)
   const bool repeated = st.last_duplicate_ms != 0 && now_ms - st.last_duplicate_ms < 60'000;
   st.last_duplicate_ms = now_ms;
   return repeated;
+}
+
+void PeerStatusTable::set_lag(const PublicKey& key, const std::optional<PeerLag>& lag) {
+  MutexLock lock(mutex_);
+  if (auto it = status_.find(key); it != status_.end() && it->second.connected)
+    it->second.lag = lag;
+}
+
+std::map<PublicKey, PeerLag> PeerStatusTable::lags() const {
+  MutexLock lock(mutex_);
+  std::map<PublicKey, PeerLag> out;
+  for (const PublicKey& key : connected_keys_)
+    if (auto it = status_.find(key); it != status_.end() && it->second.lag)
+      out.emplace(key, *it->second.lag);
+  return out;
 }
 
 bool PeerStatusTable::is_connected(const PublicKey& key) const {

@@ -8,12 +8,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "node/base/thread_annotations.hpp"
 #include "node/store/store.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ifex {
 
@@ -24,6 +26,9 @@ struct PeerStatus {
   std::uint64_t last_duplicate_ms = 0;  // the last time a second link of this key came up
   std::uint64_t last_seen_ms = 0;       // connected until then (0: never while we ran)
   bool connected = false;
+  // While connected and its clock is in: how far it and this node are apart (refreshed every
+  // second by the core from the Replicator, ifexnode_peer_behind_entries and _ahead_entries).
+  std::optional<PeerLag> lag;
 };
 
 class PeerStatusTable {
@@ -41,6 +46,8 @@ class PeerStatusTable {
       EXCLUDES(mutex_);
   // A second link of `key` came up. True when one did already less than a minute ago.
   bool duplicate_seen(const PublicKey& key, std::uint64_t now_ms) EXCLUDES(mutex_);
+  // The lag of a connected node (ignored once it is down: a node down has no lag, only a cause).
+  void set_lag(const PublicKey& key, const std::optional<PeerLag>& lag) EXCLUDES(mutex_);
 
   bool is_connected(const PublicKey& key) const EXCLUDES(mutex_);
   std::size_t connected_count() const EXCLUDES(mutex_);
@@ -54,6 +61,8 @@ class PeerStatusTable {
   // `max_count`: each with whether it is connected.
   std::map<PublicKey, bool> up(std::set<PublicKey> keys, std::uint64_t now_ms,
                                std::size_t max_count) const EXCLUDES(mutex_);
+  // The connected nodes whose lag is known, with it.
+  std::map<PublicKey, PeerLag> lags() const EXCLUDES(mutex_);
   // Keeps the configured peers and the nodes connected or seen recently.
   void forget_old(const std::set<PublicKey>& configured, std::uint64_t now_ms) EXCLUDES(mutex_);
 

@@ -791,6 +791,51 @@ TEST_CASE("a disconnected peer is forgotten, with what was queued for it", "[rep
   CHECK(b.r.on_message(1, PruneMsg{}, 0).error().code == "unknown_peer");
 }
 
+TEST_CASE("peer_lag counts what each side lacks, by what was said, sent or noted",
+          "[replicator]") {
+  Bench b;
+  b.store_x(10);
+  for (const auto& e : b.y_log) b.store(e);
+  b.r.on_connected(1, b.our_clock(), 0);
+  CHECK_FALSE(b.r.peer_lag(1, b.our_clock()));  // nothing known before its clock
+  REQUIRE(b.r.on_message(1, ClockMsg{false, {{b.xk(), 4}, {b.yk(), 0}}}, 0));
+  auto lag = b.r.peer_lag(1, b.our_clock());
+  REQUIRE(lag);
+  CHECK(lag->peer_lacks == 6 + 3);
+  CHECK(lag->we_lack == 0);
+  // What catch-up sent counts as held: a peer that lags is one we still owe entries.
+  b.drain(1);
+  CHECK(b.r.peer_lag(1, b.our_clock())->peer_lacks == 0);
+
+  // A lazy peer is told by a Have note; it then holds the entry or grafts it.
+  b.connect(2, 10);
+  b.drain(2);
+  REQUIRE(b.r.on_message(2, PruneMsg{}, 0));
+  b.r.take_outgoing();
+  b.store_x(11);
+  b.r.on_entry_stored(b.x_log[10], std::nullopt, 10);
+  CHECK(b.r.peer_lag(1, b.our_clock())->peer_lacks == 0);  // pushed
+  CHECK(b.r.peer_lag(2, b.our_clock())->peer_lacks == 1);  // note not sent yet
+  b.r.on_tick(20);
+  CHECK(b.r.peer_lag(2, b.our_clock())->peer_lacks == 0);
+
+  // The other way: a peer that says it holds more than we do.
+  REQUIRE(b.r.on_message(1, HaveMsg{{{b.xk(), 12}}}, 30));
+  lag = b.r.peer_lag(1, b.our_clock());
+  CHECK(lag->we_lack == 1);
+  CHECK(lag->peer_lacks == 0);
+
+  // Only the logs the peer's clock lists; a peer we may not serve lacks what it lacks.
+  b.connect(3, 11);
+  REQUIRE(b.r.on_message(3, ClockMsg{false, {{b.xk(), 11}}}, 30));
+  CHECK(b.r.peer_lag(3, b.our_clock())->peer_lacks == 0);
+  b.r.on_connected(4, b.our_clock(), 30, false);
+  REQUIRE(b.r.on_message(4, ClockMsg{false, {{b.xk(), 2}, {b.yk(), 0}}}, 30));
+  CHECK(b.r.peer_lag(4, b.our_clock())->peer_lacks == 9 + 3);
+  b.r.on_disconnected(4);
+  CHECK_FALSE(b.r.peer_lag(4, b.our_clock()));
+}
+
 // --- Replicator networks in the harness -----------------------------------------------------
 
 const std::uint64_t seeds[] = {1, 2, 3, 4};
