@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   clang
   libboost1.81-dev libboost-json1.81-dev
-  libsodium-dev liblmdb-dev lmdb-utils libcereal-dev
+  libsodium-dev liblmdb-dev lmdb-utils libcereal-dev libssl-dev openssl
   catch2 libcli11-dev libtomlplusplus-dev
   libxapian-dev xapian-tools
   python3
@@ -16,6 +16,8 @@ packages=(
   help2man dpkg-dev systemd adduser
   nginx
 )
+# libssl-dev: TLS (wss://, https://) through Boost.Asio's ssl; openssl: the tests make their CA
+# and certificates with it (tests/net/tls_test.py).
 # clang: scripts/check_thread_safety.sh runs its -Wthread-safety analysis over node/net.
 # prometheus: its promtool checks /metrics in tests/privacy (metrics_test.py).
 # xapian-tools: xapian-tcpsrv serves search shards in tests/search (remote_shards_test.py).

@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
+#include <ctime>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "keys/identity.hpp"
@@ -23,10 +25,46 @@
 #include "node/net/dialer.hpp"
 #include "node/net/node_core.hpp"
 #include "node/net/server.hpp"
+#include "node/net/tls_server_context.hpp"
 
 namespace ifex {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// Days left matter to an operator whose renewal may have stopped (`ifexnode doctor` warns too).
+void log_certificate(const TlsCertificateFacts& facts, const char* event, const std::string& what) {
+  const std::int64_t days = (facts.not_after_s - static_cast<std::int64_t>(std::time(nullptr))) / 86'400;
+  log_event(days < 0 ? LogLevel::error : LogLevel::info, LogArea::node, event,
+            what + " " + facts.subject + " (SHA-256 " + facts.sha256 + "), " +
+                (days < 0 ? "EXPIRED" : "valid for " + std::to_string(days) + " more days"),
+            {{"subject", facts.subject},
+             {"sha256", facts.sha256},
+             {"days_left", std::to_string(days)}});
+}
+
+// The certificate of [tls], when set; paths relative to the data directory.
+Result<std::unique_ptr<TlsServerContext>> load_tls(const DataDir& dir, const TlsConfig& tls) {
+  if (tls.cert_file.empty()) return std::unique_ptr<TlsServerContext>();
+  auto context = TlsServerContext::load(dir.root / tls.cert_file, dir.root / tls.key_file);
+  if (!context) return context.error();
+  log_certificate((*context)->facts(), "tls_certificate", "serving TLS with");
+  return context;
+}
+
+void reload_tls(TlsServerContext& tls) {
+  if (auto st = tls.reload(); !st) {
+    log_event(LogLevel::error, LogArea::node, "tls_reload_failed",
+              "SIGHUP: the TLS certificate was not reloaded, keeping the one in use: " +
+                  st.error().message,
+              {{"error", st.error().message}});
+    return;
+  }
+  log_certificate(tls.facts(), "tls_reloaded", "SIGHUP: now serving TLS with");
+}
+
+}  // namespace
 
 Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& network,
                 const std::string& listen, const std::string& log_level_override) {
@@ -83,8 +121,15 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   NetContext ctx{core, identity, network, verify_pool, limiter, http, http_pool, replay_guard};
   asio::io_context net_ioc(1);
 
-  Server server(net_ioc, ctx);
+  auto tls = load_tls(dir, config.tls);
+  if (!tls) return tls.error();
+  Server server(net_ioc, ctx, Server::Tls{tls->get(), config.tls.require});
   if (auto st = server.listen(config.network.listen); !st) return st;
+  std::optional<Server> tls_server;  // [tls] listen: a second port, TLS only
+  if (!config.tls.listen.empty()) {
+    tls_server.emplace(net_ioc, ctx, Server::Tls{tls->get(), true});
+    if (auto st = tls_server->listen(config.tls.listen); !st) return st;
+  }
   Dialer dialer(net_ioc, ctx);
 
   auto core_guard = asio::make_work_guard(core_ioc);
@@ -112,6 +157,7 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
       if (signal != SIGHUP) return stop_on(signal);
       service_notify("RELOADING=1\n" + service_monotonic_usec());
       reloader.reload();
+      if (*tls) reload_tls(**tls);
       service_notify("READY=1");
       await_signal();
     });
@@ -121,10 +167,15 @@ Status run_node(NodeHandle& node, const Identity& identity, const NetworkKey& ne
   core.start();
   indexer.start();
   server.start();
+  if (tls_server) tls_server->start();
   dialer.start();
   auto endpoint = server.local_endpoint();
-  const std::string listening =
-      endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  std::string listening = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  if (tls_server) {
+    auto second = tls_server->local_endpoint();
+    listening += " and " + second.address().to_string() + ":" + std::to_string(second.port()) +
+                 " (TLS)";
+  }
   log_event(LogLevel::info, LogArea::node, "listening",
             "node " + fingerprint(identity.public_key()) + " (" + config.name + ", " +
                 std::string(role_name(config.role)) + ") listening on " + listening,

@@ -83,6 +83,16 @@ struct SearchConfig {
 };
 
 // [log]: how `run` writes its log (node/base/log.hpp). Read at start.
+// TLS served by the node itself (docs/operations.md, "TLS"). The handshake inside the WebSocket
+// still authenticates nodes; TLS hides the protocol from a passive censor and makes the port
+// look like any HTTPS server. Relative paths are read from the data directory.
+struct TlsConfig {
+  std::string cert_file;  // PEM: the certificate, then its chain
+  std::string key_file;   // PEM: its private key, not encrypted
+  std::string listen;     // a second HOST:PORT that serves TLS only ("" = none)
+  bool require = false;   // the main port refuses connections that do not start TLS
+};
+
 struct LogConfig {
   std::string format = "auto";  // text, json, journald; auto = journald under systemd, else text
   std::string level = "info";   // every subsystem's minimum level (run --log-level overrides it)
@@ -103,6 +113,7 @@ struct NodeConfig {
   NetworkConfig network;
   HttpConfig http;
   SearchConfig search;
+  TlsConfig tls;
   LogConfig log;
 };
 

@@ -33,6 +33,10 @@ auto& search_field(NodeConfig& c) {
   return c.search.*Member;
 }
 template <auto Member>
+auto& tls_field(NodeConfig& c) {
+  return c.tls.*Member;
+}
+template <auto Member>
 auto& log_field(NodeConfig& c) {
   return c.log.*Member;
 }
@@ -74,6 +78,10 @@ constexpr std::array sections = {
                   "# Full-text search: one local index (the default), part of a sharded index "
                   "(shard = \"I/N\"),\n# or remote shards served by xapian-tcpsrv "
                   "(remote = [\"tcp://HOST:PORT\", ...]).\n",
+                  ""},
+    ConfigSection{"tls",
+                  "# TLS served by the node (wss:// and https://): set cert_file and key_file "
+                  "(PEM); SIGHUP re-reads them.\n",
                   ""},
     ConfigSection{"log",
                   "# The log of `run`: format text, json or journald (auto: journald under "
@@ -182,6 +190,14 @@ const std::array keys = {
     ConfigKey{"search", "remote_timeout_ms",
               IntegerKey{search_field<&SearchConfig::remote_timeout_ms>, 100, 600'000}},
 
+    ConfigKey{"tls", "cert_file",
+              TextKey{tls_field<&TlsConfig::cert_file>, "must be a string (a path to a PEM file)"}},
+    ConfigKey{"tls", "key_file",
+              TextKey{tls_field<&TlsConfig::key_file>, "must be a string (a path to a PEM file)"}},
+    ConfigKey{"tls", "listen",
+              TextKey{tls_field<&TlsConfig::listen>, "must be \"\" or a string HOST:PORT"}},
+    ConfigKey{"tls", "require", FlagKey{tls_field<&TlsConfig::require>}},
+
     ConfigKey{"log", "format",
               TextKey{log_field<&LogConfig::format>, "must be \"auto\", \"text\", \"json\" or \"journald\"",
                       is_log_format}},
@@ -227,6 +243,14 @@ const std::array rules = {
                [](const NodeConfig& c) { return c.search.shard.empty() || c.search.remote.empty(); },
                "search.shard and search.remote exclude each other: a shard's index is served by "
                "xapian-tcpsrv, and the node that searches the shards keeps no index of its own"},
+    ConfigRule{"tls",
+               [](const NodeConfig& c) { return c.tls.cert_file.empty() == c.tls.key_file.empty(); },
+               "tls.cert_file and tls.key_file go together: set both (PEM files) or neither"},
+    ConfigRule{"tls",
+               [](const NodeConfig& c) {
+                 return !c.tls.cert_file.empty() || (c.tls.listen.empty() && !c.tls.require);
+               },
+               "tls.listen and tls.require need a certificate: set tls.cert_file and tls.key_file"},
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "node/base/log.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/gossip_session.hpp"
+#include "node/net/tls_dial.hpp"
 
 namespace ifex {
 
@@ -57,7 +58,8 @@ awaitable<void> Dialer::manage() {
       if (p.key != ctx_.core.own_key()) wanted[p.key] = p;
     for (auto it = loops_.begin(); it != loops_.end();) {
       auto w = wanted.find(it->first);
-      if (w == wanted.end() || w->second.urls != it->second->urls) {
+      if (w == wanted.end() || w->second.urls != it->second->urls ||
+          w->second.tls != it->second->tls) {
         it->second->stopped = true;
         it = loops_.erase(it);
       } else {
@@ -68,6 +70,7 @@ awaitable<void> Dialer::manage() {
       if (loops_.count(key)) continue;
       auto loop = std::make_shared<Loop>();
       loop->urls = record.urls;
+      loop->tls = record.tls;
       loops_[key] = loop;
       asio::co_spawn(ioc_, dial_loop(record, loop), asio::detached);
     }
@@ -106,9 +109,16 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
             error = "cannot connect: " + ec.message();
           } else {
             connected = true;
-            auto ended = co_await gossip::run_outbound(
-                ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
-                peer.key, url->text());
+            // Two statements, not `?:`: GCC 12 frees a temporary of a co_await inside a
+            // conditional expression twice.
+            SessionEnded ended;
+            if (url->tls)
+              ended = co_await run_tls_outbound(ctx_, std::move(stream), *url, peer.tls, peer.key,
+                                                milliseconds(net.handshake_timeout_ms));
+            else
+              ended = co_await gossip::run_outbound(
+                  ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
+                  peer.key, url->text());
             error = ended.reason;
             // A session that got past the handshake resets the backoff, except one the peer
             // drops before saying anything: redialing that at once would flap as fast as the

@@ -23,6 +23,7 @@ class Dialer {
   struct Loop {
     bool stopped = false;
     std::vector<std::string> urls;  // restarted when the operator changes them
+    PeerTlsTrust tls;               // or how their certificates are checked
   };
   boost::asio::awaitable<void> manage();
   boost::asio::awaitable<void> dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop);

@@ -41,24 +41,36 @@ Result<HostPort> parse_host_port(std::string_view text) {
 }
 
 Result<PeerUrl> parse_peer_url(std::string_view text) {
-  constexpr std::string_view scheme = "ws://";
-  if (text.substr(0, scheme.size()) != scheme)
-    return make_error("bad_url", "'" + std::string(text) + "': a peer URL starts with ws://");
-  std::string_view rest = text.substr(scheme.size());
+  bool tls = false;
+  std::string_view rest;
+  if (text.starts_with("ws://")) {
+    rest = text.substr(5);
+  } else if (text.starts_with("wss://")) {
+    tls = true;
+    rest = text.substr(6);
+  } else {
+    return make_error("bad_url",
+                      "'" + std::string(text) + "': a peer URL starts with ws:// or wss://");
+  }
   auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
+  std::string authority(rest.substr(0, slash));
   std::string path = slash == std::string_view::npos ? "/gossip" : std::string(rest.substr(slash));
+  // No port after the host (or after an IPv6 address's bracket): the scheme's own.
+  auto colon = authority.rfind(':');
+  if (!authority.empty() && (colon == std::string::npos || authority.back() == ']'))
+    authority += tls ? ":443" : ":80";
   auto hp = parse_host_port(authority);
   if (!hp) return make_error("bad_url", "'" + std::string(text) + "': " + hp.error().message);
   for (char c : path)
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       return make_error("bad_url", "'" + std::string(text) + "': invalid path");
-  return PeerUrl{hp->host, hp->port, path};
+  return PeerUrl{tls, hp->host, hp->port, path};
 }
 
 std::string PeerUrl::text() const {
   bool v6 = host.find(':') != std::string::npos;
-  return "ws://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + path;
+  return std::string(tls ? "wss://" : "ws://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port) + path;
 }
 
 }  // namespace ifex

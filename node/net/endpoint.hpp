@@ -16,6 +16,7 @@ struct HostPort {
 };
 
 struct PeerUrl {
+  bool tls = false;  // wss://: TLS to the peer (or to the proxy in front of it)
   std::string host;
   std::uint16_t port = 0;
   std::string path = "/gossip";
@@ -23,8 +24,9 @@ struct PeerUrl {
 };
 
 Result<HostPort> parse_host_port(std::string_view text);
-// Only ws:// for now: operators put TLS in front with a reverse proxy, and the authentication
-// and encryption live inside the WebSocket anyway (docs/protocol.md, "Handshake").
+// ws://HOST[:PORT][/PATH] or wss://...; the port defaults to 80 and 443, the path to /gossip.
+// The nodes authenticate each other inside the WebSocket either way (docs/protocol.md,
+// "Handshake"); TLS adds what docs/threat-model.md says.
 Result<PeerUrl> parse_peer_url(std::string_view text);
 
 }  // namespace ifex

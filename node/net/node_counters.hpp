@@ -42,6 +42,8 @@ namespace ifex {
   X(fork_proofs, "ifexnode_fork_proofs_total", "", "", "New fork proofs stored")                \
   X(handshakes_failed, "ifexnode_handshakes_failed_total", "", "",                              \
     "Gossip handshakes that failed")                                                            \
+  X(tls_handshakes_failed, "ifexnode_tls_handshakes_failed_total", "", "",                      \
+    "Inbound TLS handshakes that failed (a scanner, an old client, a bad certificate)")         \
   X(peers_refused, "ifexnode_peers_refused_total", "", "", "Authenticated nodes refused")       \
   X(replayed_hellos, "ifexnode_replayed_hellos_total", "", "",                                  \
     "Handshake hellos dropped unanswered because they repeat a recent one")                     \

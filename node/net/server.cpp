@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "node/base/log.hpp"
@@ -21,7 +23,9 @@
 #include "node/net/address_prefix.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/gossip_session.hpp"
+#include "node/net/gossip_session_tls.hpp"
 #include "node/net/http_request_reader.hpp"
+#include "node/net/tls_server_context.hpp"
 
 namespace ifex {
 
@@ -123,11 +127,12 @@ http::response<http::string_body> from_api_response(const http::request<http::st
 // After refusing a request whose body is still arriving, closing at once would make the
 // client's TCP stack reset the connection and lose our answer; read and drop what is in
 // flight for a bounded time and amount (a "lingering close"), then close.
-awaitable<void> drain_before_close(beast::tcp_stream& stream) {
+template <class Stream>
+awaitable<void> drain_before_close(Stream& stream) {
   constexpr std::size_t max_drain_bytes = 8 << 20;
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::chrono::seconds(2));
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
   std::array<char, 16 * 1024> sink;
   for (std::size_t drained = 0; drained < max_drain_bytes;) {
     std::size_t n = co_await stream.async_read_some(asio::buffer(sink),
@@ -147,23 +152,31 @@ HttpReadLimits read_limits(const NodeConfig& config) {
   return limits;
 }
 
-// Serves plain HTTP on a connection until it upgrades to /gossip or closes. API requests run on
-// the HTTP pool so a slow search never holds up gossip on the network thread.
-awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_stream> stream,
-                                 std::string address, ConnectionLimiter::Token slot) {
-  // The limiter may need this slot for a newcomer: closing the socket ends whatever read or
-  // write is pending. Posted to the connection's strand; a no-op once the coroutine is gone.
-  slot->on_evict([weak = std::weak_ptr<beast::tcp_stream>(stream), ex = stream->get_executor()] {
+// The limiter may need this slot for a newcomer: closing the socket ends whatever read or
+// write is pending. Posted to the connection's strand; a no-op once the stream is gone.
+template <class Stream>
+void close_on_evict(ConnectionLimiter::Token& slot, const std::shared_ptr<Stream>& stream) {
+  slot->on_evict([weak = std::weak_ptr<Stream>(stream), ex = stream->get_executor()] {
     asio::post(ex, [weak] {
-      if (auto s = weak.lock()) s->close();
+      if (auto s = weak.lock()) beast::get_lowest_layer(*s).close();
     });
   });
+}
+
+// Serves HTTP on a connection (plain or inside TLS) until it upgrades to /gossip or closes;
+// `buffer` holds what was read already. API requests run on the HTTP pool so a slow search
+// never holds up gossip on the network thread.
+template <class Stream>
+awaitable<void> serve_http(NetContext& ctx, std::shared_ptr<Stream> stream,
+                           beast::flat_buffer buffer, std::string address,
+                           ConnectionLimiter::Token slot) {
+  close_on_evict(slot, stream);
   const HttpReadLimits limits = read_limits(ctx.core.config());
-  beast::flat_buffer buffer(limits.read_buffer_bytes());
   for (;;) {
     http::request_parser<http::string_body> parser;
     HttpReadOutcome read = co_await read_http_request(
-        *stream, buffer, parser, limits, [&](milliseconds d) { stream->expires_after(d); });
+        *stream, buffer, parser, limits,
+        [&](milliseconds d) { beast::get_lowest_layer(*stream).expires_after(d); });
     boost::system::error_code ec;
     if (read.kind == HttpReadOutcome::Kind::closed) co_return;
     if (read.kind == HttpReadOutcome::Kind::refused) {
@@ -171,7 +184,7 @@ awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_str
       // framed any more, so it ends here.
       auto res = plain_response(11, false, read.status, error_json(read.status, read.reason),
                                 "application/json");
-      stream->expires_after(limits.header_timeout);
+      beast::get_lowest_layer(*stream).expires_after(limits.header_timeout);
       co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
       if (!ec) co_await drain_before_close(*stream);
       co_return;
@@ -186,8 +199,8 @@ awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_str
         co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
         co_return;
       }
-      stream->expires_never();
-      beast::tcp_stream upgraded = std::move(*stream);
+      beast::get_lowest_layer(*stream).expires_never();
+      Stream upgraded = std::move(*stream);
       stream.reset();  // nothing may close the moved-from stream now
       gossip::start_inbound(ctx, std::move(upgraded), std::move(request), std::move(address),
                             std::move(slot));
@@ -199,15 +212,64 @@ awaitable<void> serve_connection(NetContext& ctx, std::shared_ptr<beast::tcp_str
         [&]() -> awaitable<HttpResponse> { co_return ctx.http.handle(api_request); },
         use_awaitable);
     auto res = from_api_response(request, std::move(answer));
-    stream->expires_after(limits.body_timeout);
+    beast::get_lowest_layer(*stream).expires_after(limits.body_timeout);
     co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) co_return;
   }
 }
 
+// A new connection: TLS when it opens with a ClientHello (and this listener has a
+// certificate), else plain HTTP unless TLS is required here. The first bytes read stay in
+// the buffer for whichever side takes them.
+awaitable<void> serve_connection(NetContext& ctx, Server::Tls tls,
+                                 std::shared_ptr<beast::tcp_stream> stream, std::string address,
+                                 ConnectionLimiter::Token slot) {
+  const HttpReadLimits limits = read_limits(ctx.core.config());
+  beast::flat_buffer buffer(limits.read_buffer_bytes());
+  if (!tls.context) {
+    co_await serve_http(ctx, std::move(stream), std::move(buffer), std::move(address),
+                        std::move(slot));
+    co_return;
+  }
+  close_on_evict(slot, stream);
+  boost::system::error_code ec;
+  stream->expires_after(milliseconds(ctx.core.config().network.handshake_timeout_ms));
+  bool hello = co_await beast::async_detect_ssl(*stream, buffer,
+                                                asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  if (!hello) {
+    if (tls.required) {
+      // A plain request on a TLS-only port gets one plain line saying so, then the close.
+      auto res = plain_response(11, false, http::status::bad_request,
+                                error_json(http::status::bad_request,
+                                           "this port speaks TLS only: use https:// or wss://"),
+                                "application/json");
+      co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
+      co_return;
+    }
+    co_await serve_http(ctx, std::move(stream), std::move(buffer), std::move(address),
+                        std::move(slot));
+    co_return;
+  }
+  std::shared_ptr<asio::ssl::context> context = tls.context->current();
+  auto secured = std::make_shared<TlsStream>(std::move(*stream), *context);
+  stream.reset();
+  close_on_evict(slot, secured);
+  std::size_t used = co_await secured->async_handshake(
+      asio::ssl::stream_base::server, buffer.data(), asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    ctx.core.counters().tls_handshakes_failed++;
+    co_return;
+  }
+  buffer.consume(used);
+  co_await serve_http(ctx, std::move(secured), std::move(buffer), std::move(address),
+                      std::move(slot));
+}
+
 }  // namespace
 
-Server::Server(asio::io_context& ioc, NetContext& ctx) : ioc_(ioc), ctx_(ctx), acceptor_(ioc) {}
+Server::Server(asio::io_context& ioc, NetContext& ctx, Tls tls)
+    : ioc_(ioc), ctx_(ctx), tls_(tls), acceptor_(ioc) {}
 
 Status Server::listen(const std::string& host_port) {
   auto hp = parse_host_port(host_port);
@@ -273,8 +335,8 @@ awaitable<void> Server::accept_loop() {
     std::string label = ec ? "unknown" : address + ":" + std::to_string(remote.port());
     auto executor = socket.get_executor();
     asio::co_spawn(executor,
-                   serve_connection(ctx_, std::make_shared<beast::tcp_stream>(std::move(socket)), label,
-                                    std::move(slot)),
+                   serve_connection(ctx_, tls_, std::make_shared<beast::tcp_stream>(std::move(socket)),
+                                    label, std::move(slot)),
                    asio::detached);
   }
 }

@@ -1,5 +1,6 @@
-// The node's one listening port: HTTP requests, and the WebSocket upgrade on /gossip that starts
-// a GossipSession. Plain requests go to the HTTP API.
+// A listening port of the node: HTTP requests, and the WebSocket upgrade on /gossip that starts
+// a GossipSession. Plain requests go to the HTTP API. With a certificate, a connection that
+// opens with a TLS ClientHello gets TLS first (https://, wss://) on the same port.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,9 +13,15 @@
 
 namespace ifex {
 
+class TlsServerContext;
+
 class Server {
  public:
-  Server(boost::asio::io_context& ioc, NetContext& ctx);
+  struct Tls {
+    const TlsServerContext* context = nullptr;  // none: plain only
+    bool required = false;                      // refuse connections that do not start TLS
+  };
+  Server(boost::asio::io_context& ioc, NetContext& ctx, Tls tls);
   // Binds and listens; a clear error when the address is taken or invalid.
   Status listen(const std::string& host_port);
   void start();  // accepts until the io_context stops
@@ -24,6 +31,7 @@ class Server {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::io_context& ioc_;
   NetContext& ctx_;
+  Tls tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   ThrottledLog refusals_{LogArea::net, "connections_refused", "refusing connections"};
 };

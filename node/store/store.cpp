@@ -506,6 +506,36 @@ std::optional<PeerRecord> decode_peer(const PublicKey& key, ByteView v) {
   }
   return p;
 }
+
+// A peer's TLS trust lives beside its record, in the meta table under "peer_tls/" + the key's
+// hex, so that a node older than it reads the peer record unchanged (docs/architecture.md,
+// "Store"). Value: u32 big-endian length + CA PEM, then u32 length + certificate SHA-256 hex.
+std::string peer_tls_key(const PublicKey& key) { return "peer_tls/" + to_hex(key.view()); }
+
+Bytes encode_peer_tls(const PeerTlsTrust& t) {
+  Bytes out;
+  for (const std::string* part : {&t.ca_pem, &t.certificate_sha256}) {
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(part->size() >> (8 * i)));
+    out.insert(out.end(), part->begin(), part->end());
+  }
+  return out;
+}
+
+std::optional<PeerTlsTrust> decode_peer_tls(ByteView v) {
+  PeerTlsTrust t;
+  std::size_t pos = 0;
+  for (std::string* part : {&t.ca_pem, &t.certificate_sha256}) {
+    if (v.size() - pos < 4) return std::nullopt;
+    std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
+                      std::size_t{v[pos + 2]} << 8 | v[pos + 3];
+    pos += 4;
+    if (v.size() - pos < len) return std::nullopt;
+    part->assign(as_chars(v.subspan(pos, len)));
+    pos += len;
+  }
+  if (pos != v.size()) return std::nullopt;
+  return t;
+}
 }  // namespace
 
 Result<bool> Store::peer_add(const PeerRecord& peer) {
@@ -522,6 +552,8 @@ Result<bool> Store::peer_add(const PeerRecord& peer) {
           merged.urls.push_back(url);
     }
     txn.put(dbis_->peers, peer.key.view(), encode_peer(merged));
+    if (!peer.tls.empty())
+      txn.put(dbis_->meta, as_bytes(peer_tls_key(peer.key)), encode_peer_tls(peer.tls));
     txn.commit();
     return !existing;
   });
@@ -531,6 +563,7 @@ Result<bool> Store::peer_remove(const PublicKey& key) {
   return guarded<bool>(*this, [&]() -> Result<bool> {
     Txn txn(*env_, Txn::read_write);
     bool removed = txn.del(dbis_->peers, key.view());
+    txn.del(dbis_->meta, as_bytes(peer_tls_key(key)));
     txn.commit();
     return removed;
   });
@@ -545,6 +578,11 @@ Result<std::vector<PeerRecord>> Store::peers() const {
     for (bool ok = c.get(MDB_FIRST, &k, &v); ok; ok = c.get(MDB_NEXT, &k, &v)) {
       auto p = decode_peer(*PublicKey::from(lmdb::view(k)), lmdb::view(v));
       if (!p) return make_error("store_corrupt", "a peer record is damaged");
+      if (auto tls = txn.get(dbis_->meta, as_bytes(peer_tls_key(p->key)))) {
+        auto trust = decode_peer_tls(*tls);
+        if (!trust) return make_error("store_corrupt", "a peer's TLS trust record is damaged");
+        p->tls = std::move(*trust);
+      }
       out.push_back(std::move(*p));
     }
     return out;

@@ -61,10 +61,20 @@ struct RosterMember {
 };
 
 // A peer this node dials: its key and the addresses (ws:// URLs) it may be reached at.
+// How the certificate of a peer's wss:// URLs is checked (`peer add --ca`, `--tls-fingerprint`).
+// Both empty: the system's trusted CAs and the URL's host name.
+struct PeerTlsTrust {
+  std::string ca_pem;              // trust only these CAs (PEM), and check the host name
+  std::string certificate_sha256;  // or accept exactly this certificate (64 lowercase hex)
+  bool empty() const { return ca_pem.empty() && certificate_sha256.empty(); }
+  bool operator==(const PeerTlsTrust&) const = default;
+};
+
 struct PeerRecord {
   PublicKey key;
   std::vector<std::string> urls;
   std::uint64_t added_ms = 0;
+  PeerTlsTrust tls;
 };
 
 // Why this node signs nothing new for now (node/store/publishing_hold.cpp).
@@ -165,7 +175,8 @@ class Store {
   Result<std::vector<RosterMember>> roster() const;
   Result<bool> roster_contains(const PublicKey& key) const;
 
-  // The peers this node dials. peer_add merges `urls` into an existing record; false when the
+  // The peers this node dials. peer_add merges `urls` into an existing record (and replaces its
+  // TLS trust when the new one is not empty); false when the
   // peer was already known (its addresses were updated).
   Result<bool> peer_add(const PeerRecord& peer);
   Result<bool> peer_remove(const PublicKey& key);  // false if absent
