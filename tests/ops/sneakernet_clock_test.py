@@ -111,10 +111,12 @@ class SneakernetClockTest(unittest.TestCase):
         clock = json.loads(cli("clock", "--data", self.b.data, "--out", b_clock, "--json")[1])
         self.assertEqual(clock, {"authors": 3, "fork_proofs": 0, "bytes": 13 + 3 * 73 + 32})
         self.assertEqual(os.path.getsize(b_clock), clock["bytes"])
+        a_clock = self.path("a.clock")  # for the way back, below
         self.a.start()
         try:
             diff = export(self.a, self.path("diff.bundle"), "--since", b_clock)
             full = export(self.a, self.path("full.bundle"))
+            cli("clock", "--data", self.a.data, "--out", a_clock)
         finally:
             self.a.stop()
         missing = (P1_ALL - P1_AT_B) + P3_ALL
@@ -141,8 +143,6 @@ class SneakernetClockTest(unittest.TestCase):
         self.assertEqual((again["entries"], bundle_records(self.path("again.bundle"))), (0, {}))
 
         # The reverse direction: A's clock to B, B's difference (Q's log) back to A.
-        a_clock = self.path("a.clock")
-        cli("clock", "--data", self.a.data, "--out", a_clock)
         back = export(self.b, self.path("back.bundle"), "--since", a_clock)
         self.assertEqual(back["entries"], Q_ALL)
         self.roster(self.a, self.q)
