@@ -66,7 +66,8 @@ Result<Bytes> read_whole_file(const std::filesystem::path& file, std::uint64_t m
     return make_error("too_large", file.string() + " holds " + std::to_string(size) +
                                        " bytes, over the limit of " + std::to_string(max_bytes));
   Bytes data(static_cast<std::size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size)))
+  if (size > 0 &&
+      !in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size)))
     return make_error("io", "cannot read " + file.string());
   return data;
 }

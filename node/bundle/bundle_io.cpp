@@ -35,11 +35,15 @@ Result<EntrySpan> missing_span(const Store& store, const PublicKey& author, cons
   // A fork proof freezes a log wherever it is held: entries would be refused as frozen there.
   if (we_hold_proof || theirs->fork_proof) return EntrySpan{1, 0, false};
   if (theirs->head.seq == 0) return span;
-  // Ahead of us: nothing to give (its clock carried the other way finds a fork there).
+  // It holds more than we do: nothing to give (the routine the other way round brings its
+  // entries here, and with them any fork below its head).
   if (theirs->head.seq > ours.seq) return EntrySpan{1, 0, false};
   auto at = store.entry_at(author, theirs->head.seq);
   if (!at) return at.error();
-  if (*at && (*at)->id() == theirs->head.id) return EntrySpan{theirs->head.seq + 1, ours.seq, false};
+  if (!*at)
+    return make_error("store_damaged", "no entry at seq " + std::to_string(theirs->head.seq) +
+                                           " below the head of a log: run `ifexnode verify`");
+  if ((*at)->id() == theirs->head.id) return EntrySpan{theirs->head.seq + 1, ours.seq, false};
   // Its entry at that seq is not ours: the author signed two. Ours alone lets the receiver's
   // import see both and record the fork proof; our later entries could never chain there.
   return EntrySpan{theirs->head.seq, theirs->head.seq, true};
