@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
-all=(entry gossip handshake bundle legacy_record alert_json query_string http_api http_reader roster backup_archive)
+all=(entry gossip handshake bundle legacy_record alert_json query_string http_api http_reader roster backup_archive clock_file)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then targets=("${all[@]}"); fi
 
@@ -19,7 +19,7 @@ if [ ${#targets[@]} -eq 0 ]; then targets=("${all[@]}"); fi
 declare -A max_len=(
   [entry]=4096 [gossip]=8192 [handshake]=512 [bundle]=16384
   [legacy_record]=8192 [alert_json]=8192 [query_string]=1024 [http_api]=4096
-  [http_reader]=16384 [roster]=4096 [backup_archive]=16384
+  [http_reader]=16384 [roster]=4096 [backup_archive]=16384 [clock_file]=2048
 )
 for t in "${targets[@]}"; do
   if [ -z "${max_len[$t]:-}" ]; then echo "fuzz: unknown target '$t' (known: ${all[*]})" >&2; exit 2; fi

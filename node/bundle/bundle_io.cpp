@@ -1,14 +1,11 @@
 #include "node/bundle/bundle_io.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <limits>
+#include <map>
 #include <set>
 
+#include "node/bundle/bundle_file.hpp"
 #include "node/store/federation_load.hpp"
 #include "protocol/bundle.hpp"
 #include "protocol/entry_check.hpp"
@@ -19,88 +16,83 @@ namespace {
 
 constexpr std::size_t export_page = 1024;
 
-// Writes through a file descriptor so the data can be fsynced before the rename publishes it.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::filesystem::path target)
-      : target_(std::move(target)), temp_(target_.string() + ".partial") {}
-  ~AtomicFile() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      ::unlink(temp_.c_str());
-    }
-  }
-  Status open() {
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) return error("cannot create " + temp_.string());
-    return Status::success();
-  }
-  Status write(ByteView bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return error("cannot write " + temp_.string());
-      done += static_cast<std::size_t>(n);
-    }
-    written_ += bytes.size();
-    return Status::success();
-  }
-  Status commit() {
-    if (::fsync(fd_) != 0) return error("cannot sync " + temp_.string());
-    ::close(fd_);
-    fd_ = -1;
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) {
-      auto st = error("cannot rename into " + target_.string());
-      ::unlink(temp_.c_str());
-      return st;
-    }
-    return Status::success();
-  }
-  std::uint64_t written() const { return written_; }
+}  // namespace
 
- private:
-  static Error error(const std::string& what) {
-    return make_error("io", what + ": " + std::strerror(errno));
-  }
-  std::filesystem::path target_;
-  std::filesystem::path temp_;
-  int fd_ = -1;
-  std::uint64_t written_ = 0;
+namespace {
+
+// Which of one author's entries a bundle carries: seqs first..last (none when first > last).
+struct EntrySpan {
+  std::uint64_t first = 1;
+  std::uint64_t last = 0;
+  bool fork = false;  // the receiver's head differs from our entry at its seq
 };
 
-Result<Bytes> read_whole_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error("io", "cannot open " + file.string() + ": " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  auto size = in.tellg();
-  in.seekg(0);
-  Bytes data(static_cast<std::size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(data.data()), size))
-    return make_error("io", "cannot read " + file.string());
-  return data;
+// What the clock's node lacks of a log we hold up to `ours` (docs/protocol.md, "Clock file").
+Result<EntrySpan> missing_span(const Store& store, const PublicKey& author, const LogHead& ours,
+                               bool we_hold_proof, const HeldLog* theirs) {
+  EntrySpan span{1, ours.seq, false};
+  if (!theirs) return span;
+  // A fork proof freezes a log wherever it is held: entries would be refused as frozen there.
+  if (we_hold_proof || theirs->fork_proof) return EntrySpan{1, 0, false};
+  if (theirs->head.seq == 0) return span;
+  // It holds more than we do: nothing to give (the routine the other way round brings its
+  // entries here, and with them any fork below its head).
+  if (theirs->head.seq > ours.seq) return EntrySpan{1, 0, false};
+  auto at = store.entry_at(author, theirs->head.seq);
+  if (!at) return at.error();
+  if (!*at)
+    return make_error("store_damaged", "no entry at seq " + std::to_string(theirs->head.seq) +
+                                           " below the head of a log: run `ifexnode verify`");
+  if ((*at)->id() == theirs->head.id) return EntrySpan{theirs->head.seq + 1, ours.seq, false};
+  // Its entry at that seq is not ours: the author signed two. Ours alone lets the receiver's
+  // import see both and record the fork proof; our later entries could never chain there.
+  return EntrySpan{theirs->head.seq, theirs->head.seq, true};
 }
 
 }  // namespace
 
 Result<ExportReport> export_bundle(const Store& store, const std::filesystem::path& out,
-                                   const std::vector<PublicKey>& authors, bool overwrite) {
+                                   const std::vector<PublicKey>& authors, bool overwrite,
+                                   const std::optional<std::vector<HeldLog>>& since) {
   if (!overwrite && std::filesystem::exists(out))
     return make_error("exists", out.string() + " exists; choose another name or remove it");
+  auto clock = store.clock();
+  if (!clock) return clock.error();
+  std::map<PublicKey, LogHead> heads(clock->begin(), clock->end());
   std::vector<PublicKey> selected = authors;
-  if (selected.empty()) {
-    auto clock = store.clock();
-    if (!clock) return clock.error();
+  if (selected.empty())
     for (const auto& [author, head] : *clock) selected.push_back(author);
-  }
+  auto proofs = store.fork_proofs();
+  if (!proofs) return proofs.error();
+  std::set<PublicKey> proof_authors;
+  for (const ForkProof& proof : *proofs) proof_authors.insert(proof.author());
+  std::map<PublicKey, const HeldLog*> theirs;
+  if (since)
+    for (const HeldLog& log : *since) theirs[log.author] = &log;
+  auto their_log = [&](const PublicKey& author) -> const HeldLog* {
+    auto it = theirs.find(author);
+    return it == theirs.end() ? nullptr : it->second;
+  };
+
   AtomicFile file(out);
   if (auto st = file.open(); !st) return st.error();
   ExportReport report;
   std::uint64_t records = 0;
   if (auto st = file.write(bundle_header()); !st) return st.error();
   for (const PublicKey& author : selected) {
-    for (std::uint64_t from = 1;;) {
-      auto page = store.log_range(author, from, export_page);
+    auto head = heads.find(author);
+    if (head == heads.end()) continue;
+    EntrySpan span{1, head->second.seq, false};
+    if (since) {
+      auto s = missing_span(store, author, head->second, proof_authors.count(author) > 0,
+                            their_log(author));
+      if (!s) return s.error();
+      span = *s;
+    }
+    if (span.fork) ++report.forks;
+    for (std::uint64_t from = span.first; from <= span.last;) {
+      auto page = store.log_range(author, from, std::min<std::uint64_t>(export_page,
+                                                                        span.last - from + 1));
       if (!page) return page.error();
       for (const SignedEntry& e : *page) {
         if (auto st = file.write(bundle_record(BundleRecordType::entry, e.bytes())); !st)
@@ -108,16 +100,15 @@ Result<ExportReport> export_bundle(const Store& store, const std::filesystem::pa
         ++records;
         ++report.entries;
       }
-      if (page->size() < export_page) break;
+      if (page->empty()) break;
       from = page->back().seq() + 1;
     }
   }
-  auto proofs = store.fork_proofs();
-  if (!proofs) return proofs.error();
   for (const ForkProof& proof : *proofs) {
     if (!authors.empty() &&
         std::find(authors.begin(), authors.end(), proof.author()) == authors.end())
       continue;
+    if (const HeldLog* log = their_log(proof.author()); since && log && log->fork_proof) continue;
     if (auto st = file.write(bundle_record(BundleRecordType::fork_proof, encode_fork_proof(proof)));
         !st)
       return st.error();
@@ -132,7 +123,7 @@ Result<ExportReport> export_bundle(const Store& store, const std::filesystem::pa
 
 Result<ImportReport> import_bundle(Store& store, const std::filesystem::path& file,
                                    const ImportPolicy& policy) {
-  auto data = read_whole_file(file);
+  auto data = read_whole_file(file, std::numeric_limits<std::uint64_t>::max());
   if (!data) return data.error();
   const EntryLimits& limits = store.options().limits;
 

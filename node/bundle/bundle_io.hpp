@@ -12,6 +12,7 @@
 #include "keys/bytes.hpp"
 #include "keys/result.hpp"
 #include "node/store/store.hpp"
+#include "protocol/clock_file.hpp"
 
 namespace ifex {
 
@@ -19,13 +20,20 @@ struct ExportReport {
   std::uint64_t entries = 0;
   std::uint64_t fork_proofs = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t forks = 0;  // with `since`: authors whose head there differs from our entry
 };
 
 // Writes every entry of `authors` (all authors when empty) in seq order, then the fork proofs,
 // to `out` atomically (a temporary file renamed into place). Refuses to replace an existing
 // file unless `overwrite`.
+// With `since` (another node's clock file, protocol/clock_file.hpp), writes only what that node
+// lacks: per author the entries above its head (all for an author it does not name), our entry
+// at its head's seq instead when that differs from its head (a fork its import then records),
+// no entries of a log frozen by a fork proof on either side, and the fork proofs it does not
+// hold. Rules in docs/protocol.md ("Clock file").
 Result<ExportReport> export_bundle(const Store& store, const std::filesystem::path& out,
-                                   const std::vector<PublicKey>& authors, bool overwrite);
+                                   const std::vector<PublicKey>& authors, bool overwrite,
+                                   const std::optional<std::vector<HeldLog>>& since = std::nullopt);
 
 struct RejectedRecord {
   std::uint64_t record = 0;            // 1-based position in the bundle

@@ -54,6 +54,7 @@ void add_publish_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 void add_show_command(CLI::App& app);
 void add_roster_command(CLI::App& app);
+void add_clock_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_verify_command(CLI::App& app);

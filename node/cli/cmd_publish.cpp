@@ -44,6 +44,10 @@ void run_publish(PublishOptions& o, bool fields_given) {
   need(validate_alert(alert, Vocabulary::known_only), "invalid alert");
 
   NodeHandle node = need(NodeHandle::open(o.data));
+  // A relay carries the members' logs and authors nothing (docs/operations.md, "Running a relay").
+  if (node.config().role == NodeRole::relay)
+    throw Failure{"this node is a relay (node.role = \"relay\" in its config): it carries the "
+                  "members' logs and publishes nothing; publish from a member node"};
   Identity identity =
       need(node.load_identity(passphrase_source(o.passphrase_file)), "loading the identity key");
   auto stored = node.store().append_own(identity, EntryKind::alert, encode_alert(alert), now_ms());

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_list_command(app);
   add_show_command(app);
   add_roster_command(app);
+  add_clock_command(app);
   add_export_command(app);
   add_import_command(app);
   add_import_archive_command(app);

@@ -86,6 +86,9 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
 }
 
 HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
+  if (s.config.role == NodeRole::relay)
+    return error_response(403, "this node is a relay: it carries the members' logs and "
+                               "publishes nothing; publish from a member node");
   if (request.content_type.find("application/json") == std::string::npos)
     return error_response(415, "send the alert as JSON with Content-Type: application/json");
   // An alert is three levels deep; anything deeper is not one. A key given twice is refused:

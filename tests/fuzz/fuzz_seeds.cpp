@@ -20,6 +20,7 @@
 #include "node/backup/tar_format.hpp"
 #include "node/codec/entry_json.hpp"
 #include "protocol/bundle.hpp"
+#include "protocol/clock_file.hpp"
 #include "protocol/gossip_messages.hpp"
 #include "protocol/handshake.hpp"
 #include "protocol/invitation.hpp"
@@ -372,6 +373,21 @@ void backup_seeds(Corpus& c) {
   c.add("backup_archive", "traversal", renamed);
 }
 
+// Clock files as `ifexnode clock` writes them: the fixture authors' logs and a fork proof held;
+// one empty; one cut short. The first byte 0 hands each to the decoder as it is.
+void clock_file_seeds(Corpus& c) {
+  auto log = test::make_log(author(), 3);
+  const std::vector<HeldLog> logs = {
+      HeldLog{author().public_key(), head_after(log.back()), false},
+      HeldLog{forker().public_key(), LogHead{}, true},
+      HeldLog{stranger().public_key(), head_after(log.front()), true}};
+  const Bytes whole = encode_clock_file(logs);
+  c.add("clock_file", "three-authors", with_prefix(0, whole));
+  c.add("clock_file", "empty", with_prefix(0, encode_clock_file({})));
+  c.add("clock_file", "truncated", with_prefix(0, ByteView(whole).first(whole.size() - 40)));
+  c.add("clock_file", "resealed", with_prefix(1, whole));
+}
+
 }  // namespace
 }  // namespace ifex::fuzz
 
@@ -392,6 +408,7 @@ int main(int argc, char** argv) {
     ifex::fuzz::http_reader_seeds(corpus);
     ifex::fuzz::roster_seeds(corpus);
     ifex::fuzz::backup_seeds(corpus);
+    ifex::fuzz::clock_file_seeds(corpus);
     std::printf("fuzz_seeds: %zu inputs in %s\n", corpus.count(), argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_seeds: %s\n", e.what());
