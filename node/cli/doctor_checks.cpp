@@ -17,6 +17,7 @@
 #include "node/home/node_handle.hpp"
 #include "node/home/run_lock.hpp"
 #include "node/net/endpoint.hpp"
+#include "node/net/tls_server_context.hpp"
 
 namespace ifex::cli {
 
@@ -61,6 +62,7 @@ class Doctor {
     }
     add("config", Severity::ok, dir_.config_file().string() + " is valid", "");
     config_ = std::move(*config);
+    check_tls();
     check_disk();
     const RunLockState running = check_run_lock();
     check_listen(running.state);
@@ -118,6 +120,38 @@ class Doctor {
                      std::to_string(current_data_format),
                  "back up the data directory before starting this version");
     add("data_format", Severity::ok, "data format " + std::to_string(*format), "");
+  }
+
+  // [tls]: the certificate loads and is not about to expire (a renewal that stopped is found
+  // two weeks before readers and peers are refused); its key is not readable by others.
+  void check_tls() {
+    if (config_.tls.cert_file.empty()) return;
+    const auto cert = dir_.root / config_.tls.cert_file;
+    const auto key = dir_.root / config_.tls.key_file;
+    auto facts = read_certificate_facts(cert);
+    if (!facts)
+      return add("tls_certificate", Severity::fail, facts.error().message,
+                 "put the PEM certificate there, or fix [tls] cert_file");
+    const std::int64_t left_s = facts->not_after_s - static_cast<std::int64_t>(std::time(nullptr));
+    const std::string what = facts->subject + " in " + cert.string();
+    if (left_s < 0)
+      add("tls_certificate", Severity::fail, what + " has expired",
+          "renew it, then `systemctl reload ifexnode`");
+    else if (left_s < 14 * 86'400)
+      add("tls_certificate", Severity::warn,
+          what + " expires in " + std::to_string(left_s / 3600) + " hours",
+          "renew it now (is the renewal timer running?), then `systemctl reload ifexnode`");
+    else
+      add("tls_certificate", Severity::ok,
+          what + " is valid for " + std::to_string(left_s / 86'400) + " more days", "");
+    struct stat st {};
+    if (::stat(key.c_str(), &st) != 0)
+      return add("tls_key", Severity::fail, key.string() + " is missing", "fix [tls] key_file");
+    if ((st.st_mode & 007) != 0)
+      return add("tls_key", Severity::fail,
+                 key.string() + " has mode " + mode_text(st.st_mode) + ": others can read it",
+                 "chmod 640 " + key.string());
+    add("tls_key", Severity::ok, key.string() + " (mode " + mode_text(st.st_mode) + ")", "");
   }
 
   // A file only this user may read: the key, the admin token, the network key.

@@ -231,6 +231,35 @@ class TlsConfigTest(unittest.TestCase):
         self.assertNotEqual(done.returncode, 0)
         self.assertIn("tls.cert_file and tls.key_file go together", done.stdout + done.stderr)
 
+    def test_doctor_reads_the_certificate(self):
+        pki = tempfile.mkdtemp(prefix="tls-doctor-", dir=os.environ.get("IFEX_TEST_TMP"))
+        self.addCleanup(shutil.rmtree, pki, True)
+        make_ca(pki, "doctor-ca")
+        node = FaultNode("doc")
+        cert, key = make_cert(pki, "short", "doctor-ca", "DNS:localhost")  # 2 days left
+        set_config(node.data, "tls", "cert_file", cert)
+        set_config(node.data, "tls", "key_file", key)
+        os.chmod(key, 0o640)
+
+        def findings():
+            code, out, err = cli("doctor", "--data", node.data, "--json", "--peer-timeout-ms",
+                                 "500", check=False)
+            return {f["check"]: f for f in json.loads(out)["findings"]}
+
+        found = findings()
+        self.assertEqual(found["tls_certificate"]["severity"], "warn", found)
+        self.assertIn("expires in", found["tls_certificate"]["message"])
+        self.assertIn("renew", found["tls_certificate"]["action"])
+        self.assertEqual(found["tls_key"]["severity"], "ok", found)
+        os.chmod(key, 0o644)
+        self.assertEqual(findings()["tls_key"]["severity"], "fail")
+        openssl("x509", "-req", "-in", "short.csr", "-CA", "doctor-ca.pem", "-CAkey",
+                "doctor-ca.key", "-days", "90", "-out", "long.crt", cwd=pki)
+        set_config(node.data, "tls", "cert_file", os.path.join(pki, "long.crt"))
+        found = findings()
+        self.assertEqual(found["tls_certificate"]["severity"], "ok", found)
+        self.assertIn("valid for 89 more days", found["tls_certificate"]["message"])
+
     def test_pins_only_for_wss(self):
         node = FaultNode("pins")
         other = FaultNode("other", network_key=node.network_key())
