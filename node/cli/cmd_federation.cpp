@@ -144,7 +144,7 @@ void join_federation(const std::string& data, const std::string& invitation_file
   for (const auto& p : inv.peers) {
     if (p.key == node.own_key()) continue;
     auto url = need(parse_peer_url(p.url), "a peer URL in the invitation");
-    need(node.store().peer_add({p.key, {url.text()}, now_ms()}));
+    need(node.store().peer_add({p.key, {url.text()}, now_ms(), {}, {}}));
   }
   std::cout << "joined federation " << inv.genesis.hex() << " (founder "
             << fingerprint(inv.founder) << "); " << inv.peers.size()

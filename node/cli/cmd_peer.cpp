@@ -7,6 +7,7 @@
 #include "keys/key_text.hpp"
 #include "node/cli/cli_support.hpp"
 #include "node/home/node_handle.hpp"
+#include "node/home/proxy_address.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/certificate_pin.hpp"
 
@@ -55,6 +56,7 @@ void add_peer_command(CLI::App& app) {
     std::string key;
     std::string ca_file;
     std::string tls_fingerprint;
+    std::string socks5;
     bool json = false;
   };
   auto* peer = app.add_subcommand("peer", "Manage the nodes this node connects to");
@@ -70,6 +72,9 @@ void add_peer_command(CLI::App& app) {
   cmd_add->add_option("--tls-fingerprint", add->tls_fingerprint,
                       "wss://: accept exactly the certificate with this SHA-256 (as `openssl "
                       "x509 -fingerprint -sha256` prints it), self-signed or not");
+  cmd_add->add_option("--socks5", add->socks5,
+                      "dial this peer through the SOCKS5 proxy at IP:PORT (over [network] "
+                      "socks5_proxy), or `none`: directly");
   cmd_add->callback([add] {
     auto url = need(parse_peer_url(add->url));
     PublicKey key = parse_member_key_argument(add->key, "key");
@@ -77,9 +82,16 @@ void add_peer_command(CLI::App& app) {
     if (!tls.empty() && !url.tls)
       throw Failure{"--ca and --tls-fingerprint are for wss:// URLs; " + url.text() +
                     " is plain WebSocket"};
+    if (!add->socks5.empty() && add->socks5 != peer_proxy_direct &&
+        !parse_proxy_address(add->socks5))
+      throw Failure{"--socks5: " + parse_proxy_address(add->socks5).error().message +
+                    ", or `none`"};
+    if (add->socks5 == peer_proxy_direct && is_onion_host(url.host))
+      throw Failure{url.host + " is a Tor onion service: it is reached only through Tor's "
+                    "SOCKS5 proxy, not with --socks5 none"};
     NodeHandle node = need(NodeHandle::open(add->data));
     if (key == node.own_key()) throw Failure{"that is this node's own key"};
-    bool added = need(node.store().peer_add({key, {url.text()}, now_ms(), tls}));
+    bool added = need(node.store().peer_add({key, {url.text()}, now_ms(), tls, add->socks5}));
     std::cout << (added ? "added peer " : "added an address to peer ") << fingerprint(key) << " at "
               << url.text() << "\n";
   });
@@ -111,7 +123,8 @@ void add_peer_command(CLI::App& app) {
                                           {"fingerprint", fingerprint(p.key)},
                                           {"urls", urls},
                                           {"added", p.added_ms},
-                                          {"tls", tls_trust_json(p.tls)}});
+                                          {"tls", tls_trust_json(p.tls)},
+                                          {"socks5", p.socks5.empty() ? "default" : p.socks5}});
       }
       print_json(out);
       return;
@@ -123,6 +136,10 @@ void add_peer_command(CLI::App& app) {
         std::cout << "    TLS: only the certificate with SHA-256 " << p.tls.certificate_sha256 << "\n";
       else if (!p.tls.ca_pem.empty())
         std::cout << "    TLS: only CAs given with --ca\n";
+      if (p.socks5 == peer_proxy_direct)
+        std::cout << "    dialed directly, not through [network] socks5_proxy\n";
+      else if (!p.socks5.empty())
+        std::cout << "    dialed through the SOCKS5 proxy " << p.socks5 << "\n";
     }
     if (peers.empty()) std::cout << "no peers\n";
   });

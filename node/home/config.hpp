@@ -51,6 +51,12 @@ struct NetworkConfig {
   std::uint64_t reconnect_min_ms = 500;
   std::uint64_t reconnect_max_ms = 30'000;
   std::uint64_t poll_interval_ms = 100;        // how often the node looks for entries other processes stored
+  // SOCKS5 proxy every peer is dialed through ("IP:PORT", e.g. Tor's 127.0.0.1:9050; "" =
+  // none). Host names go to the proxy unresolved; `.onion` peers need one.
+  std::string socks5_proxy;
+  // Send the proxy a username derived from each peer's key, so Tor (IsolateSOCKSAuth) puts
+  // every peer on a circuit of its own.
+  bool socks5_isolate = true;
 };
 
 // [http]: the API, feeds and web page served on the same port as /gossip, and the indexer

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "node/base/log.hpp"
+#include "node/home/proxy_address.hpp"
 #include "node/home/search_settings.hpp"
 
 namespace ifex {
@@ -39,6 +40,12 @@ auto& tls_field(NodeConfig& c) {
 template <auto Member>
 auto& log_field(NodeConfig& c) {
   return c.log.*Member;
+}
+
+// "" or IP:PORT: an address literal, because looking up the proxy's own name would leak to the
+// local resolver what the proxy is there to hide (that the node uses one, and which).
+bool is_proxy_address(std::string_view v) {
+  return v.empty() || parse_proxy_address(v).ok();
 }
 
 bool is_shard_spec(std::string_view v) {
@@ -149,6 +156,11 @@ const std::array keys = {
               FlagKey{network_field<&NetworkConfig::serve_unknown_peers>}},
     ConfigKey{"network", "publish_hold_confirmations",
               IntegerKey{network_field<&NetworkConfig::publish_hold_confirmations>, 1, 64}},
+    ConfigKey{"network", "socks5_proxy",
+              TextKey{network_field<&NetworkConfig::socks5_proxy>,
+                      "must be \"\" or \"IP:PORT\" of a SOCKS5 proxy (an address, not a name)",
+                      is_proxy_address}},
+    ConfigKey{"network", "socks5_isolate", FlagKey{network_field<&NetworkConfig::socks5_isolate>}},
 
     ConfigKey{"http", "public_reads", FlagKey{http_field<&HttpConfig::public_reads>}},
     ConfigKey{"http", "max_body_bytes",

@@ -13,8 +13,10 @@
 
 #include "keys/key_text.hpp"
 #include "node/base/log.hpp"
+#include "node/home/proxy_address.hpp"
 #include "node/net/endpoint.hpp"
 #include "node/net/gossip_session.hpp"
+#include "node/net/socks5_connect.hpp"
 #include "node/net/tls_dial.hpp"
 
 namespace ifex {
@@ -29,6 +31,7 @@ Dialer::Dialer(asio::io_context& ioc, NetContext& ctx) : ioc_(ioc), ctx_(ctx) {
   std::uint64_t seed;
   randombytes_buf(&seed, sizeof seed);
   jitter_.seed(seed);
+  randombytes_buf(isolation_salt_.data(), isolation_salt_.size());
 }
 
 void Dialer::start() { asio::co_spawn(ioc_, manage(), asio::detached); }
@@ -59,7 +62,7 @@ awaitable<void> Dialer::manage() {
     for (auto it = loops_.begin(); it != loops_.end();) {
       auto w = wanted.find(it->first);
       if (w == wanted.end() || w->second.urls != it->second->urls ||
-          w->second.tls != it->second->tls) {
+          w->second.tls != it->second->tls || w->second.socks5 != it->second->socks5) {
         it->second->stopped = true;
         it = loops_.erase(it);
       } else {
@@ -71,6 +74,7 @@ awaitable<void> Dialer::manage() {
       auto loop = std::make_shared<Loop>();
       loop->urls = record.urls;
       loop->tls = record.tls;
+      loop->socks5 = record.socks5;
       loops_[key] = loop;
       asio::co_spawn(ioc_, dial_loop(record, loop), asio::detached);
     }
@@ -96,48 +100,38 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
       if (!url) {
         error = url.error().message;
       } else {
-        boost::system::error_code ec;
-        auto endpoints = co_await resolver.async_resolve(url->host, std::to_string(url->port),
-                                                         asio::redirect_error(use_awaitable, ec));
-        if (ec) {
-          error = "cannot resolve " + url->host + ": " + ec.message();
-        } else {
-          beast::tcp_stream stream(asio::make_strand(ioc_));
-          stream.expires_after(milliseconds(net.handshake_timeout_ms));
-          co_await stream.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
-          if (ec) {
-            error = "cannot connect: " + ec.message();
+        beast::tcp_stream stream(asio::make_strand(ioc_));
+        error = co_await connect_stream(stream, *url, peer, resolver);
+        if (error.empty()) {
+          connected = true;
+          // Two statements, not `?:`: GCC 12 frees a temporary of a co_await inside a
+          // conditional expression twice.
+          SessionEnded ended;
+          if (url->tls)
+            ended = co_await run_tls_outbound(ctx_, std::move(stream), *url, peer.tls, peer.key,
+                                              milliseconds(net.handshake_timeout_ms));
+          else
+            ended = co_await gossip::run_outbound(
+                ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
+                peer.key, url->text());
+          error = ended.reason;
+          // A session that got past the handshake resets the backoff, except one the peer
+          // drops before saying anything: redialing that at once would flap as fast as the
+          // peer drops it. (A session cut later, as a censor may do every few kilobytes,
+          // still reconnects at once, so catch-up goes on.)
+          if (!ended.handshake_done) {
+            connected = false;
+          } else if (ended.dropped_unheard && !ctx_.core.is_connected(peer.key)) {
+            // (Still connected by the peer's own link: two nodes dialed each other at once
+            // and the peer kept the other link. Not a problem.)
+            connected = false;
+            ctx_.core.connection_problem(
+                ConnectionProblem::duplicate_identity, fingerprint(peer.key),
+                "peer " + fingerprint(peer.key) + " at " + text +
+                    " closes our connection right after the handshake: most likely another "
+                    "node with our identity (a restored copy of this node?) is connected to it");
           } else {
-            connected = true;
-            // Two statements, not `?:`: GCC 12 frees a temporary of a co_await inside a
-            // conditional expression twice.
-            SessionEnded ended;
-            if (url->tls)
-              ended = co_await run_tls_outbound(ctx_, std::move(stream), *url, peer.tls, peer.key,
-                                                milliseconds(net.handshake_timeout_ms));
-            else
-              ended = co_await gossip::run_outbound(
-                  ctx_, std::move(stream), url->host + ":" + std::to_string(url->port), url->path,
-                  peer.key, url->text());
-            error = ended.reason;
-            // A session that got past the handshake resets the backoff, except one the peer
-            // drops before saying anything: redialing that at once would flap as fast as the
-            // peer drops it. (A session cut later, as a censor may do every few kilobytes,
-            // still reconnects at once, so catch-up goes on.)
-            if (!ended.handshake_done) {
-              connected = false;
-            } else if (ended.dropped_unheard && !ctx_.core.is_connected(peer.key)) {
-              // (Still connected by the peer's own link: two nodes dialed each other at once
-              // and the peer kept the other link. Not a problem.)
-              connected = false;
-              ctx_.core.connection_problem(
-                  ConnectionProblem::duplicate_identity, fingerprint(peer.key),
-                  "peer " + fingerprint(peer.key) + " at " + text +
-                      " closes our connection right after the handshake: most likely another "
-                      "node with our identity (a restored copy of this node?) is connected to it");
-            } else {
-              failures = 0;
-            }
+            failures = 0;
           }
         }
       }
@@ -155,6 +149,51 @@ awaitable<void> Dialer::dial_loop(PeerRecord peer, std::shared_ptr<Loop> loop) {
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
   }
+}
+
+std::string Dialer::isolation_username(const PublicKey& peer) const {
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, peer.view().data(), peer.view().size(),
+                     isolation_salt_.data(), isolation_salt_.size());
+  return to_hex(ByteView(digest, sizeof digest));
+}
+
+awaitable<std::string> Dialer::connect_stream(beast::tcp_stream& stream, const PeerUrl& url,
+                                              const PeerRecord& peer,
+                                              asio::ip::tcp::resolver& resolver) {
+  const NetworkConfig& net = ctx_.core.config().network;
+  const milliseconds timeout(net.handshake_timeout_ms);
+  const bool forced_direct = peer.socks5 == peer_proxy_direct;
+  const std::string via = forced_direct ? "" : peer.socks5.empty() ? net.socks5_proxy : peer.socks5;
+  boost::system::error_code ec;
+  if (via.empty()) {
+    // Checked before the resolver: an onion name sent to the local DNS would tell its servers
+    // (and whoever watches them) which onion service this node is looking for.
+    if (is_onion_host(url.host))
+      co_return url.host + " is a Tor onion service: dialing it needs [network] socks5_proxy "
+                           "(Tor's SocksPort, e.g. \"127.0.0.1:9050\")" +
+          std::string(forced_direct ? ", and this peer was added with --socks5 none" : "");
+    auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port),
+                                                     asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return "cannot resolve " + url.host + ": " + ec.message();
+    stream.expires_after(timeout);
+    co_await stream.async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return "cannot connect: " + ec.message();
+    co_return std::string();
+  }
+  // Through the proxy: the peer's host goes to it as given, so no local lookup is made.
+  auto proxy = parse_proxy_address(via);
+  if (!proxy) co_return proxy.error().message;
+  const asio::ip::tcp::endpoint at(asio::ip::make_address(proxy->ip, ec), proxy->port);
+  if (ec) co_return "SOCKS5 proxy " + via + ": " + ec.message();
+  stream.expires_after(timeout);
+  co_await stream.async_connect(at, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return "cannot connect to the SOCKS5 proxy " + via + ": " + ec.message();
+  Socks5Credentials credentials;
+  if (net.socks5_isolate) credentials = {isolation_username(peer.key), "isolate"};
+  Status tunnel = co_await socks5_connect(stream, url.host, url.port, credentials, timeout);
+  if (!tunnel) co_return "through the SOCKS5 proxy " + via + ": " + tunnel.error().message;
+  co_return std::string();
 }
 
 }  // namespace ifex

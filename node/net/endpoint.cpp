@@ -1,5 +1,6 @@
 #include "node/net/endpoint.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace ifex {
@@ -65,6 +66,16 @@ Result<PeerUrl> parse_peer_url(std::string_view text) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       return make_error("bad_url", "'" + std::string(text) + "': invalid path");
   return PeerUrl{tls, hp->host, hp->port, path};
+}
+
+bool is_onion_host(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);
+  constexpr std::string_view suffix = ".onion";
+  if (host.size() <= suffix.size()) return false;
+  auto tail = host.substr(host.size() - suffix.size());
+  for (std::size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(tail[i])) != suffix[i]) return false;
+  return true;
 }
 
 std::string PeerUrl::text() const {

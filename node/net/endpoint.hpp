@@ -28,5 +28,8 @@ Result<HostPort> parse_host_port(std::string_view text);
 // The nodes authenticate each other inside the WebSocket either way (docs/protocol.md,
 // "Handshake"); TLS adds what docs/threat-model.md says.
 Result<PeerUrl> parse_peer_url(std::string_view text);
+// A Tor onion service's name (ends in .onion, any case, with or without the final dot): reachable
+// only through Tor, never to be looked up or dialed directly.
+bool is_onion_host(std::string_view host);
 
 }  // namespace ifex

@@ -494,7 +494,7 @@ Bytes encode_peer(const PeerRecord& p) {
 }
 std::optional<PeerRecord> decode_peer(const PublicKey& key, ByteView v) {
   if (v.size() < 8) return std::nullopt;
-  PeerRecord p{key, {}, get_be64(v.data())};
+  PeerRecord p{key, {}, get_be64(v.data()), {}, {}};
   for (std::size_t pos = 8; pos < v.size();) {
     if (v.size() - pos < 4) return std::nullopt;
     std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
@@ -536,6 +536,10 @@ std::optional<PeerTlsTrust> decode_peer_tls(ByteView v) {
   if (pos != v.size()) return std::nullopt;
   return t;
 }
+
+// A peer's own SOCKS5 proxy, beside the record for the same reason as its TLS trust. Value: the
+// text of PeerRecord::socks5 ("none" or "HOST:PORT").
+std::string peer_proxy_key(const PublicKey& key) { return "peer_proxy/" + to_hex(key.view()); }
 }  // namespace
 
 Result<bool> Store::peer_add(const PeerRecord& peer) {
@@ -554,6 +558,8 @@ Result<bool> Store::peer_add(const PeerRecord& peer) {
     txn.put(dbis_->peers, peer.key.view(), encode_peer(merged));
     if (!peer.tls.empty())
       txn.put(dbis_->meta, as_bytes(peer_tls_key(peer.key)), encode_peer_tls(peer.tls));
+    if (!peer.socks5.empty())
+      txn.put(dbis_->meta, as_bytes(peer_proxy_key(peer.key)), as_bytes(peer.socks5));
     txn.commit();
     return !existing;
   });
@@ -564,6 +570,7 @@ Result<bool> Store::peer_remove(const PublicKey& key) {
     Txn txn(*env_, Txn::read_write);
     bool removed = txn.del(dbis_->peers, key.view());
     txn.del(dbis_->meta, as_bytes(peer_tls_key(key)));
+    txn.del(dbis_->meta, as_bytes(peer_proxy_key(key)));
     txn.commit();
     return removed;
   });
@@ -583,6 +590,8 @@ Result<std::vector<PeerRecord>> Store::peers() const {
         if (!trust) return make_error("store_corrupt", "a peer's TLS trust record is damaged");
         p->tls = std::move(*trust);
       }
+      if (auto proxy = txn.get(dbis_->meta, as_bytes(peer_proxy_key(p->key))))
+        p->socks5.assign(as_chars(*proxy));
       out.push_back(std::move(*p));
     }
     return out;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keys/identity.hpp"
@@ -70,11 +71,16 @@ struct PeerTlsTrust {
   bool operator==(const PeerTlsTrust&) const = default;
 };
 
+// The SOCKS5 proxy this peer is dialed through (`peer add --socks5`), over [network]
+// socks5_proxy: "" = that setting, "none" = directly, else "HOST:PORT" of the proxy.
+inline constexpr std::string_view peer_proxy_direct = "none";
+
 struct PeerRecord {
   PublicKey key;
   std::vector<std::string> urls;
   std::uint64_t added_ms = 0;
   PeerTlsTrust tls;
+  std::string socks5;
 };
 
 // Why this node signs nothing new for now (node/store/publishing_hold.cpp).
@@ -176,7 +182,7 @@ class Store {
   Result<bool> roster_contains(const PublicKey& key) const;
 
   // The peers this node dials. peer_add merges `urls` into an existing record (and replaces its
-  // TLS trust when the new one is not empty); false when the
+  // TLS trust, and its SOCKS5 proxy, when the new one is not empty); false when the
   // peer was already known (its addresses were updated).
   Result<bool> peer_add(const PeerRecord& peer);
   Result<bool> peer_remove(const PublicKey& key);  // false if absent
