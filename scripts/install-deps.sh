@@ -15,6 +15,7 @@ packages=(
   prometheus
   help2man dpkg-dev systemd adduser
   nginx
+  dante-server
 )
 # libssl-dev: TLS (wss://, https://) through Boost.Asio's ssl; openssl: the tests make their CA
 # and certificates with it (tests/net/tls_test.py).
@@ -26,6 +27,8 @@ packages=(
 # maintainer scripts that tests/packaging runs in a throwaway root.
 # nginx: tests/ops/nginx_cache_test.py runs contrib/nginx/ifexnode-cache.conf in front of a node
 # (its own prefix and port; the package's service is not needed).
+# dante-server: tests/net/socks5_test.py dials peers through a danted it starts on loopback with
+# its own config (the package's service is not needed).
 # The browser test (tests/web) runs playwright-core from npm: Debian's Node.js unless one is there.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
