@@ -14,7 +14,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-Error proxy_error(std::string message) { return make_error("socks5_failed", std::move(message)); }
+Error proxy_error(std::string message) {
+  return make_error("socks5_failed", std::move(message));
+}
 
 // The transport's failure while talking to the proxy, named by the step it happened in.
 Error transport_error(const char* step, const boost::system::error_code& ec) {

@@ -59,37 +59,56 @@ Result<Bytes> connect_request(std::string_view host, std::uint16_t port) {
 
 std::optional<std::size_t> bound_address_bytes(std::uint8_t atyp, std::uint8_t name_length) {
   switch (atyp) {
-    case atyp_ipv4: return 4 + 2;
-    case atyp_ipv6: return 16 + 2;
-    case atyp_name: return std::size_t{name_length} + 2;
-    default: return std::nullopt;
+    case atyp_ipv4:
+      return 4 + 2;
+    case atyp_ipv6:
+      return 16 + 2;
+    case atyp_name:
+      return std::size_t{name_length} + 2;
+    default:
+      return std::nullopt;
   }
 }
+
+namespace {
+struct ReplyCode {
+  std::uint8_t code;
+  const char* meaning;  // RFC 1928's name (or Tor's, for its extended codes)
+  const char* words;    // what it means for the operator
+};
+constexpr ReplyCode reply_codes[] = {
+    {0, "succeeded", "the proxy connected"},
+    {1, "general failure", "the proxy failed"},
+    {2, "not allowed by ruleset", "the proxy's rules refuse this destination"},
+    {3, "network unreachable", "the proxy could not reach the host's network"},
+    {4, "host unreachable", "the proxy could not reach the host"},
+    {5, "connection refused", "the host refused the proxy's connection"},
+    {6, "TTL expired", "the proxy gave up reaching the host"},
+    {7, "command not supported", "the proxy does not support CONNECT"},
+    {8, "address type not supported", "the proxy does not take this kind of address"},
+    // Tor's extended codes for onion services (SocksPort ... ExtendedErrors).
+    {0xf0, "onion service descriptor not found",
+     "Tor cannot find the onion service (is it running, is the address right?)"},
+    {0xf1, "onion service descriptor invalid", "Tor got a bad descriptor for the onion service"},
+    {0xf2, "onion service introduction failed", "Tor could not reach the onion service"},
+    {0xf3, "onion service rendezvous failed", "Tor could not meet the onion service"},
+    {0xf4, "onion service needs client authorization",
+     "the onion service wants client authorization"},
+    {0xf5, "onion service client authorization wrong",
+     "the onion service refused this client's authorization"},
+    {0xf6, "bad onion address", "Tor says the onion address is malformed"},
+    {0xf7, "onion service introduction timed out", "Tor timed out reaching the onion service"},
+};
+}  // namespace
 
 std::string reply_text(std::uint8_t code) {
   const char* meaning = "an unassigned code";
   const char* words = "the proxy refused the connection";
-  switch (code) {
-    case 0: meaning = "succeeded"; words = "the proxy connected"; break;
-    case 1: meaning = "general failure"; words = "the proxy failed"; break;
-    case 2: meaning = "not allowed by ruleset"; words = "the proxy's rules refuse this destination"; break;
-    case 3: meaning = "network unreachable"; words = "the proxy could not reach the host's network"; break;
-    case 4: meaning = "host unreachable"; words = "the proxy could not reach the host"; break;
-    case 5: meaning = "connection refused"; words = "the host refused the proxy's connection"; break;
-    case 6: meaning = "TTL expired"; words = "the proxy gave up reaching the host"; break;
-    case 7: meaning = "command not supported"; words = "the proxy does not support CONNECT"; break;
-    case 8: meaning = "address type not supported"; words = "the proxy does not take this kind of address"; break;
-    // Tor's extended codes (SocksPort ... ExtendedErrors) for onion services.
-    case 0xf0: meaning = "onion service descriptor not found"; words = "Tor cannot find the onion service (is it running, is the address right?)"; break;
-    case 0xf1: meaning = "onion service descriptor invalid"; words = "Tor got a bad descriptor for the onion service"; break;
-    case 0xf2: meaning = "onion service introduction failed"; words = "Tor could not introduce itself to the onion service"; break;
-    case 0xf3: meaning = "onion service rendezvous failed"; words = "Tor could not meet the onion service"; break;
-    case 0xf4: meaning = "onion service needs client authorization"; words = "the onion service wants client authorization"; break;
-    case 0xf5: meaning = "onion service client authorization wrong"; words = "the onion service refused this client's authorization"; break;
-    case 0xf6: meaning = "bad onion address"; words = "Tor says the onion address is malformed"; break;
-    case 0xf7: meaning = "onion service introduction timed out"; words = "Tor timed out introducing itself to the onion service"; break;
-    default: break;
-  }
+  for (const auto& r : reply_codes)
+    if (r.code == code) {
+      meaning = r.meaning;
+      words = r.words;
+    }
   return std::string(words) + " (SOCKS5 reply " + std::to_string(code) + ": " + meaning + ")";
 }
 

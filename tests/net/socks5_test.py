@@ -12,7 +12,8 @@ that this test starts on loopback. Real `ifexnode run` processes:
     local resolver. E dials the same URL with no proxy: it refuses with a clear message.
   F's proxy is down: F says it cannot reach the proxy, and keeps running and serving.
 danted's `username` method checks system accounts, so the RFC 1929 step (the isolation
-credentials) is pinned byte for byte in tests/node/socks5_messages_test.cpp instead; danted runs
+credentials) is pinned byte for byte in tests/node/socks5_messages_test.cpp and run against a
+scripted proxy in tests/node/socks5_connect_test.cpp instead; danted runs
 with `socksmethod: none` here and picks "no authentication" from what the node offers.
 Every process is stopped by PID (danted by its own process group) at the end."""
 import json

@@ -17,8 +17,7 @@ TEST_CASE("the greeting offers no authentication, and username/password when iso
 }
 
 TEST_CASE("the RFC 1929 request is version 1, then each field with its length", "[socks5]") {
-  CHECK(socks5::password_request("ab", "xyz") ==
-        Bytes{0x01, 0x02, 'a', 'b', 0x03, 'x', 'y', 'z'});
+  CHECK(socks5::password_request("ab", "xyz") == Bytes{0x01, 0x02, 'a', 'b', 0x03, 'x', 'y', 'z'});
   const std::string longest(255, 'u');
   const Bytes request = socks5::password_request(longest, "p");
   REQUIRE(request.size() == 1 + 1 + 255 + 1 + 1);
