@@ -351,6 +351,19 @@ class Doctor {
           add("peers", Severity::warn, name + ": " + url.error().message, "ifexnode peer add");
           continue;
         }
+        // A peer reached through a proxy, or an onion service, is not probed from here: a
+        // direct connection or a local DNS lookup of its host is what the proxy avoids.
+        const std::string via = peer.socks5 == peer_proxy_direct ? std::string()
+                                 : peer.socks5.empty()             ? config_.network.socks5_proxy
+                                                                   : peer.socks5;
+        if (!via.empty() || is_onion_host(url->host)) {
+          add("peers", Severity::info,
+              name + (via.empty() ? ": an onion service with no SOCKS5 proxy to reach it"
+                                  : ": dialed through the SOCKS5 proxy " + via) +
+                  "; not probed (doctor makes no direct connection or DNS lookup for it)",
+              via.empty() ? "set [network] socks5_proxy (Tor's SocksPort)" : "");
+          continue;
+        }
         who.push_back(name);
         targets.push_back({url->host, url->port});
       }

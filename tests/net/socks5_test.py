@@ -11,6 +11,7 @@ that this test starts on loopback. Real `ifexnode run` processes:
     so) and answers reply 4, which D reports in words: the name went to the proxy, not to a
     local resolver. E dials the same URL with no proxy: it refuses with a clear message.
   F's proxy is down: F says it cannot reach the proxy, and keeps running and serving.
+  `doctor` probes no peer dialed through a proxy, nor an onion service (no lookup, no connection).
 danted's `username` method checks system accounts, so the RFC 1929 step (the isolation
 credentials) is pinned byte for byte in tests/node/socks5_messages_test.cpp and run against a
 scripted proxy in tests/node/socks5_connect_test.cpp instead; danted runs
@@ -223,6 +224,17 @@ class Socks5Test(unittest.TestCase):
         self.assertIn("peers", self.f.get_json("/api/status", token=self.f.token))
         for n in (self.d, self.e, self.f):
             self.assertNotIn(from_a, n.ids())
+
+        # doctor probes no peer that is dialed through a proxy, nor an onion service: a direct
+        # probe would make the lookup and the connection the proxy is there to avoid.
+        for n, said in ((self.b, "dialed through the SOCKS5 proxy"),
+                        (self.e, "an onion service with no SOCKS5 proxy")):
+            out = cli("doctor", "--data", n.data, "--json", "--peer-timeout-ms", "500",
+                      check=False)[1]
+            peers = [f for f in json.loads(out)["findings"] if f["check"] == "peers"]
+            self.assertEqual(len(peers), 1, peers)
+            self.assertIn(said, peers[0]["message"])
+            self.assertIn("not probed", peers[0]["message"])
 
         # What `peer list` says of each peer's proxy.
         listed = json.loads(cli("peer", "list", "--data", self.c.data, "--json")[1])
