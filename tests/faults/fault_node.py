@@ -174,6 +174,15 @@ class NodeExited(Exception):
         self.text = text
 
 
+def refused_start(node):
+    """Runs `run` on NODE's data, which must refuse to start; returns what it printed."""
+    done = subprocess.run([BIN, "run", "--data", node.data, "--listen", f"127.0.0.1:{free_port()}"],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode == 0:
+        raise AssertionError(f"{node.label} started, and should not have:\n{done.stdout}")
+    return done.stdout + done.stderr
+
+
 def federation(names, tmp_root=None, role="member"):
     """Nodes sharing one network key, each on every other's roster (so each accepts the others'
     alerts and welcomes their connections). Peers (who dials whom) are left to the test."""
