@@ -156,6 +156,12 @@ struct HttpApi::Impl {
                           static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize)));
     }
     for (Metric& m : request_stats.metrics()) all.push_back(std::move(m));
+    const PublishCommitter::Totals published = committer.totals();
+    all.push_back(Metric{"ifexnode_publish_transactions_total",
+                         "Write transactions (one sync each) that stored POSTed alerts", "counter",
+                         {{{}, static_cast<double>(published.transactions)}}, 0, 0});
+    all.push_back(Metric{"ifexnode_published_alerts_total", "Alerts stored through POST /api/alerts",
+                         "counter", {{{}, static_cast<double>(published.alerts)}}, 0, 0});
     for (Metric& m : process_metrics()) all.push_back(std::move(m));
     all.push_back(Metric{"ifexnode_build_info", "The version of ifexnode running", "gauge",
                          {{{{"version", IFEXNODE_VERSION}}, 1}}, 0, 0});

@@ -46,6 +46,11 @@ std::size_t PublishCommitter::pending() const {
   return queue_.size();
 }
 
+PublishCommitter::Totals PublishCommitter::totals() const {
+  std::lock_guard lock(mutex_);
+  return totals_;
+}
+
 void PublishCommitter::run() {
   std::deque<Waiting*> batch;
   for (;;) {
@@ -75,7 +80,7 @@ void PublishCommitter::commit(std::deque<Waiting*>& batch) {
     created.push_back(w->created_ms);
   }
   auto outcomes = store_.append_own_each(identity_, EntryKind::alert, payloads, created);
-  bool stored = false;
+  std::uint64_t stored = 0;
   {
     std::lock_guard lock(mutex_);
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -83,8 +88,12 @@ void PublishCommitter::commit(std::deque<Waiting*>& batch) {
         batch[i]->outcome.emplace(outcomes.error());
         continue;
       }
-      stored = stored || (*outcomes)[i].ok();
+      stored += (*outcomes)[i].ok() ? 1 : 0;
       batch[i]->outcome.emplace(std::move((*outcomes)[i]));
+    }
+    if (stored > 0) {
+      totals_.transactions++;
+      totals_.alerts += stored;
     }
   }
   done_.notify_all();
@@ -93,7 +102,7 @@ void PublishCommitter::commit(std::deque<Waiting*>& batch) {
               "cannot commit " + std::to_string(batch.size()) +
                   " published alerts: " + outcomes.error().message,
               {{"error", outcomes.error().message}});
-  if (stored && committed_) committed_();
+  if (stored > 0 && committed_) committed_();
 }
 
 }  // namespace ifex

@@ -48,6 +48,12 @@ class PublishCommitter {
 
   // Publishes queued and not yet taken into a transaction.
   std::size_t pending() const;
+  // Since start: transactions that stored alerts (one sync each), and the alerts they stored.
+  struct Totals {
+    std::uint64_t transactions = 0;
+    std::uint64_t alerts = 0;
+  };
+  Totals totals() const;
 
  private:
   struct Waiting {
@@ -69,6 +75,7 @@ class PublishCommitter {
   std::condition_variable done_;    // requests wait here for their outcome
   std::deque<Waiting*> queue_;      // guarded by mutex_; each owned by its waiting request
   bool stopping_ = false;           // guarded by mutex_
+  Totals totals_;                   // guarded by mutex_
   std::thread thread_;
 };
 

@@ -8,10 +8,11 @@ and this command).
 
 Every 201 is an alert the node signed and committed to disk (its transaction synced) before
 answering. For each client count, the clients share --alerts POSTs; "ack p50/p99" is the time
-from sending a POST to reading its whole answer. The node gets `[http] threads` = the largest
-client count (a waiting publish holds an HTTP thread) and `[network] max_connections_per_address`
-above it (every client connects from 127.0.0.1: docs/http-api.md, "Publishing tools"). The node
-is stopped at the end, also on error.
+from sending a POST to reading its whole answer; "per commit" is alerts per write transaction
+(one sync each), from the node's /metrics ("-" for a node without those counters). The node
+gets `[http] threads` = the largest client count (a waiting publish holds an HTTP thread) and
+`[network] max_connections_per_address` above it (every client connects from 127.0.0.1:
+docs/http-api.md, "Publishing tools"). The node is stopped at the end, also on error.
 """
 import argparse
 import json
@@ -94,6 +95,15 @@ def run(pool, node, alerts, clients, first):
     return statuses.get(201, 0) / wall, latencies, statuses
 
 
+def publish_counters(node):
+    """(alerts, transactions) of the node's group commit so far, from /metrics; None before
+    the node had them."""
+    body = node.request("GET", "/metrics")[2].decode()
+    found = [re.search(rf"(?m)^{name} (\S+)$", body)
+             for name in ("ifexnode_published_alerts_total", "ifexnode_publish_transactions_total")]
+    return None if None in found else tuple(float(m.group(1)) for m in found)
+
+
 def configure(data, threads, per_address):
     path = os.path.join(data, "ifexnode.toml")
     with open(path) as f:
@@ -127,15 +137,19 @@ def main():
               f"connection, [http] threads = {max(counts)}, {os.cpu_count()} cores shared by the "
               f"node and the clients")
         print(f"{'clients':>8}{'acked/s':>10}{'ratio':>8}{'ack p50 ms':>12}{'ack p99 ms':>12}"
-              f"  answers")
+              f"{'per commit':>12}  answers")
         first, base = 0, None
         with multiprocessing.Pool(max(counts)) as pool:
             for n in counts:
+                before = publish_counters(node)
                 rate, lat, statuses = run(pool, node, args.alerts, n, first)
+                after = publish_counters(node)
+                per_commit = (f"{(after[0] - before[0]) / max(1, after[1] - before[1]):.1f}"
+                              if before and after else "-")
                 first += args.alerts
                 base = base or rate
                 print(f"{n:>8}{rate:>10,.0f}{rate / base:>7.1f}x{percentile(lat, 0.5) * 1e3:>12.2f}"
-                      f"{percentile(lat, 0.99) * 1e3:>12.2f}  {dict(sorted(statuses.items()))}",
+                      f"{percentile(lat, 0.99) * 1e3:>12.2f}{per_commit:>12}  {dict(sorted(statuses.items()))}",
                       flush=True)
         st = node.get_json("/api/status", token=node.token)
         print(f"entries in the store afterwards: {st.get('entries')}")

@@ -105,6 +105,12 @@ class PublishBurstTest(unittest.TestCase):
         for c in clients:
             c.join(timeout=120)
             self.assertFalse(c.is_alive(), "a client did not finish")
+        metrics = self.node.request("GET", "/metrics")[2].decode()
+        counted = {name: float(value) for name, value in re.findall(
+            r"(?m)^(ifexnode_publish\w+|ifexnode_published\w+) (\S+)$", metrics)}
+        self.assertEqual(counted.get("ifexnode_published_alerts_total"), CLIENTS * 40, metrics)
+        self.assertGreaterEqual(counted.get("ifexnode_publish_transactions_total", 0), 1)
+        self.assertLessEqual(counted["ifexnode_publish_transactions_total"], CLIENTS * 40)
         self.node.stop()
         self.assertEqual([(c.number, c.broken, c.refused) for c in clients if c.broken or c.refused],
                          [])
