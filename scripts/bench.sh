@@ -16,6 +16,9 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/10485
 echo "== ingest (decode + verify + group commit) against the raw verify rate"
 build/tests/bench/bench_ingest --entries "$entries"
 echo
+echo "== durable publish through POST /api/alerts: one client, then 16 at once (group commit)"
+python3 tests/bench/bench_publish.py --bin build/node/ifexnode --alerts "$entries" --clients 1,16
+echo
 echo "== two-node replication over loopback WebSocket"
 python3 tests/bench/bench_gossip.py --bin build/node/ifexnode --fill build/tests/bench/fill_store \
   pair --entries "$pair"

@@ -76,6 +76,8 @@ struct HttpConfig {
   std::uint64_t max_facet_matches = 50'000;    // a search counts facets exactly up to this many matches
   std::uint64_t cache_max_age_s = 30;          // Cache-Control max-age on lists, search, feeds
   std::uint64_t threads = 2;                   // threads answering API requests
+  // POST /api/alerts waiting for their group commit at once (each holds one of `threads`).
+  std::uint64_t max_pending_publishes = 64;
   std::uint64_t index_interval_ms = 200;       // how often new entries are looked for to index
   std::string public_url;                      // base URL in feeds ("" = from the Host header)
 };

@@ -185,6 +185,8 @@ const std::array keys = {
     ConfigKey{"http", "cache_max_age_s",
               IntegerKey{http_field<&HttpConfig::cache_max_age_s>, 0, 86'400}},
     ConfigKey{"http", "threads", IntegerKey{http_field<&HttpConfig::threads>, 1, 64}},
+    ConfigKey{"http", "max_pending_publishes",
+              IntegerKey{http_field<&HttpConfig::max_pending_publishes>, 1, 64}},
     ConfigKey{"http", "index_interval_ms",
               IntegerKey{http_field<&HttpConfig::index_interval_ms>, 10, 600'000}},
     ConfigKey{"http", "public_url",

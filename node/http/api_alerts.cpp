@@ -3,7 +3,6 @@
 #include <boost/json/parse.hpp>
 
 #include "keys/key_text.hpp"
-#include "node/base/wall_clock.hpp"
 #include "node/codec/entry_json.hpp"
 #include "node/codec/strict_json.hpp"
 #include "node/http/api_handlers.hpp"
@@ -85,7 +84,8 @@ HttpResponse get_alert(ApiServices& s, std::string_view id_hex) {
   return json_response(200, out);
 }
 
-HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
+HttpResponse publish_alert(ApiServices& s, PublishCommitter& committer,
+                           const HttpRequest& request) {
   if (s.config.role == NodeRole::relay)
     return error_response(403, "this node is a relay: it carries the members' logs and "
                                "publishes nothing; publish from a member node");
@@ -99,15 +99,16 @@ HttpResponse publish_alert(ApiServices& s, const HttpRequest& request) {
   if (!alert) return error_response(400, alert.error().message);
   if (auto st = validate_alert(*alert, Vocabulary::known_only); !st)
     return error_response(400, "invalid alert: " + st.error().message);
-  auto entry =
-      s.store.append_own(s.identity, EntryKind::alert, encode_alert(*alert), wall_clock_ms());
+  auto entry = committer.publish(encode_alert(*alert));
   if (!entry) {
     HttpResponse refused = error_response(entry.error());
-    // A hold lasts until the node has heard from its peers: a publishing tool may retry.
+    // A hold lasts until the node has heard from its peers, a full queue a moment: a publishing
+    // tool may retry (nothing was stored).
     if (entry.error().code == "publishing_held") refused.headers.emplace_back("Retry-After", "5");
+    if (entry.error().code == "publish_queue_full")
+      refused.headers.emplace_back("Retry-After", "1");
     return refused;
   }
-  if (s.published) s.published();
   auto res = json_response(201, json::object{{"id", entry->id().hex()}, {"seq", entry->seq()}});
   res.headers.emplace_back("Location", "/api/alerts/" + entry->id().hex());
   res.headers.emplace_back("Cache-Control", "no-store");

@@ -5,6 +5,7 @@
 #include "node/codec/http_message.hpp"
 #include "node/feed/metrics_text.hpp"
 #include "node/http/http_api.hpp"
+#include "node/http/publish_committer.hpp"
 #include "node/http/query_string.hpp"
 
 namespace ifex::api {
@@ -13,7 +14,9 @@ HttpResponse list_alerts(ApiServices& services, const ParsedTarget& target);
 // GET /api/timeline (api_timeline.cpp).
 HttpResponse timeline(ApiServices& services, const ParsedTarget& target);
 HttpResponse get_alert(ApiServices& services, std::string_view id_hex);
-HttpResponse publish_alert(ApiServices& services, const HttpRequest& request);
+// Signs and stores through `committer` (group commit); answers once the alert is durable.
+HttpResponse publish_alert(ApiServices& services, PublishCommitter& committer,
+                           const HttpRequest& request);
 HttpResponse search_alerts(ApiServices& services, const ParsedTarget& target,
                            LatencyWindow& latency);
 // `site_url` is the web page's absolute URL, ending in '/'.

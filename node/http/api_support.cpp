@@ -43,8 +43,10 @@ HttpResponse error_response(const Error& error) {
   else if (c == "not_found")
     status = 404;
   else if (search_errors::is_no_index(error) || search_errors::is_index_locked(error) ||
-           c == "publishing_held")
+           c == "publishing_held" || c == "publish_queue_full" || c == "shutting_down")
     status = 503;
+  else if (c == "too_large")
+    status = 413;
   else if (c == "store_full" || c == "disk_full")
     status = 507;
   return error_response(status, error.message);

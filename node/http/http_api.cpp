@@ -18,6 +18,7 @@
 #include "node/http/api_handlers.hpp"
 #include "node/http/api_support.hpp"
 #include "node/http/author_names.hpp"
+#include "node/http/publish_committer.hpp"
 #include "node/http/request_stats.hpp"
 #include "node/web/web_assets.hpp"
 
@@ -84,12 +85,18 @@ HttpResponse load_hidden_answer(const std::string& decoy_file) {
 
 struct HttpApi::Impl {
   explicit Impl(ApiServices services)
-      : s(std::move(services)), hidden_answer(load_hidden_answer(s.config.http.decoy_file)) {}
+      : s(std::move(services)),
+        hidden_answer(load_hidden_answer(s.config.http.decoy_file)),
+        committer(s.store, s.identity,
+                  PublishLimits{static_cast<std::size_t>(s.config.http.max_pending_publishes),
+                                256},
+                  s.published) {}
   ApiServices s;
   const HttpResponse hidden_answer;
   LatencyWindow search_latency{2048};
   std::uint64_t started_ms = wall_clock_ms();
   RequestStats request_stats;
+  PublishCommitter committer;  // last: its thread may call s.published until it is joined
 
   bool authorised(const HttpRequest& r) const {
     auto token = bearer_token(r.authorization);
@@ -149,6 +156,12 @@ struct HttpApi::Impl {
                           static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize)));
     }
     for (Metric& m : request_stats.metrics()) all.push_back(std::move(m));
+    const PublishCommitter::Totals published = committer.totals();
+    all.push_back(Metric{"ifexnode_publish_transactions_total",
+                         "Write transactions (one sync each) that stored POSTed alerts", "counter",
+                         {{{}, static_cast<double>(published.transactions)}}, 0, 0});
+    all.push_back(Metric{"ifexnode_published_alerts_total", "Alerts stored through POST /api/alerts",
+                         "counter", {{{}, static_cast<double>(published.alerts)}}, 0, 0});
     for (Metric& m : process_metrics()) all.push_back(std::move(m));
     all.push_back(Metric{"ifexnode_build_info", "The version of ifexnode running", "gauge",
                          {{{{"version", IFEXNODE_VERSION}}, 1}}, 0, 0});
@@ -185,7 +198,7 @@ struct HttpApi::Impl {
 
     if (path == "/api/alerts" && r.method == "POST") {
       if (!authorised(r)) return unauthorised();
-      return api::publish_alert(s, r);
+      return api::publish_alert(s, committer, r);
     }
     if (path == "/api/auth/check") {  // lets the page check a token before the alert is written
       if (!read) return api::error_response(405, "use GET on " + path);

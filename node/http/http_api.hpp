@@ -29,7 +29,7 @@ struct ApiServices {
   const AdminTokenCheck& admin_token;
   std::function<std::string()> node_status;            // the core's status JSON (object)
   std::function<std::vector<Metric>()> node_metrics;   // the core's counters for /metrics
-  std::function<void()> published;                     // a local alert was stored
+  std::function<void()> published;  // local alerts were stored (on the publish committer's thread)
 };
 
 class HttpApi final : public HttpHandler {

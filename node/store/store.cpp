@@ -271,6 +271,31 @@ Result<std::vector<SignedEntry>> Store::append_own_batch(
   });
 }
 
+Result<std::vector<Result<SignedEntry>>> Store::append_own_each(
+    const Identity& identity, EntryKind kind, std::span<const Bytes> payloads,
+    std::span<const std::uint64_t> created_ms) {
+  using Outcomes = std::vector<Result<SignedEntry>>;
+  if (payloads.size() != created_ms.size())
+    return make_error("invalid_argument", "append_own_each: " + std::to_string(payloads.size()) +
+                                              " payloads but " + std::to_string(created_ms.size()) +
+                                              " times");
+  return guarded<Outcomes>(*this, [&]() -> Result<Outcomes> {
+    const Dbis& d = *dbis_;
+    Txn txn(*env_, Txn::read_write);
+    if (auto st = check_own_log_open(txn, d, identity); !st) return st.error();
+    if (auto st = check_publishing_open(txn, d); !st) return st.error();
+    LogHead head = read_head(txn, d, identity.public_key());
+    Outcomes out;
+    out.reserve(payloads.size());
+    // sign_and_write advances `head` only for an entry it wrote, so a refused one leaves no gap.
+    for (std::size_t i = 0; i < payloads.size(); ++i)
+      out.push_back(
+          sign_and_write(txn, d, identity, head, kind, payloads[i], created_ms[i], options_.limits));
+    txn.commit();
+    return out;
+  });
+}
+
 Result<bool> Store::add_fork_proof(const ForkProof& proof) {
   return guarded<bool>(*this, [&]() -> Result<bool> {
     Txn txn(*env_, Txn::read_write);

@@ -134,6 +134,16 @@ class Store {
                                                     std::span<const Bytes> payloads,
                                                     std::span<const std::uint64_t> created_ms);
 
+  // Group commit of separate publishes (node/http/publish_committer.hpp): signs and appends
+  // entries to `identity`'s own log in ONE transaction (one sync on commit), in order, each on
+  // its own. An entry that cannot be made (over max_entry_bytes: `too_large`) gets its own error
+  // and takes no seq; the ones after it follow the last one signed. The whole call fails, and
+  // nothing is written, on a frozen log, a publishing hold, a full store or an I/O error.
+  // REQUIRES: payloads.size() == created_ms.size().
+  Result<std::vector<Result<SignedEntry>>> append_own_each(
+      const Identity& identity, EntryKind kind, std::span<const Bytes> payloads,
+      std::span<const std::uint64_t> created_ms);
+
   // The publishing hold: set when the store was found copied (at open: data.mdb's inode
   // changed), by the running node when a peer holds more of its own log than it does, or by the
   // operator; lifted by the running node once its own log is confirmed (or by the operator).

@@ -153,8 +153,18 @@ class Node:
         self.wait_stop()
 
     def status(self):
-        """Counters of the running node plus the clocks from its store (one CLI call)."""
-        return json.loads(self.cli("status", "--json"))
+        """Counters of the running node plus the clocks from its store (one CLI call). Right
+        after `start` the node may not hold its run lock yet (`status` then says it is not
+        running, exit 3): asked again for up to 30 s while the process lives."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return json.loads(self.cli("status", "--json"))
+            except subprocess.CalledProcessError as e:
+                starting = e.returncode == 3 and self.proc and self.proc.poll() is None
+                if not starting or time.monotonic() > deadline:
+                    raise SystemExit(f"status of {self.name} ({e.returncode}): {e.stderr}")
+                time.sleep(0.05)
 
     def live_status(self):
         """The status file the running node rewrites every second (no clocks), or None."""

@@ -254,6 +254,54 @@ TEST_CASE("append_own chains seq and prev from the stored head", "[store]") {
   }
 }
 
+TEST_CASE("append_own_each signs a group in order, each entry with its own outcome", "[store]") {
+  TempDir dir("store");
+  StoreOptions options;
+  options.dir = dir.path();
+  options.map_size = std::size_t{64} << 20;
+  const Bytes small = alert_payload("fits");
+  // Room for the small alerts, not for one with a body 2,000 bytes longer.
+  options.limits.max_entry_bytes = entry_overhead + small.size() + 1000;
+  auto opened = Store::open(options);
+  REQUIRE(opened);
+  Store& store = **opened;
+  Identity me = Identity::generate();
+  REQUIRE(store.append_own(me, EntryKind::alert, alert_payload("first"), t0));
+
+  Alert big;
+  big.original = {"en", "big", "A summary.", std::string(2000, 'x')};
+  big.country = "TN";
+  big.categories = {"press-freedom"};
+  const std::vector<Bytes> payloads = {alert_payload("a"), encode_alert(big), alert_payload("c"),
+                                       alert_payload("d")};
+  const std::vector<std::uint64_t> times = {t0 + 1, t0 + 2, t0 + 3, t0 + 4};
+  auto group = store.append_own_each(me, EntryKind::alert, payloads, times);
+  REQUIRE(group);
+  REQUIRE(group->size() == 4);
+  REQUIRE((*group)[0]);
+  REQUIRE_FALSE((*group)[1]);
+  CHECK((*group)[1].error().code == "too_large");
+  REQUIRE((*group)[2]);
+  REQUIRE((*group)[3]);
+  // The refused entry takes no seq: the others chain on, in the order they were given.
+  CHECK((*group)[0]->seq() == 2);
+  CHECK((*group)[2]->seq() == 3);
+  CHECK((*group)[2]->prev() == (*group)[0]->id());
+  CHECK((*group)[3]->seq() == 4);
+  CHECK((*group)[3]->prev() == (*group)[2]->id());
+  CHECK((*group)[3]->created_ms() == t0 + 4);
+  CHECK(count(store) == 4);
+  require_sound(store);
+
+  SECTION("a publishing hold refuses the whole group and writes nothing") {
+    REQUIRE(store.hold_publishing({"operator", t0, "a test"}));
+    auto held = store.append_own_each(me, EntryKind::alert, payloads, times);
+    REQUIRE_FALSE(held);
+    CHECK(held.error().code == "publishing_held");
+    CHECK(count(store) == 4);
+  }
+}
+
 TEST_CASE("log_range and newest read in seq and time order", "[store]") {
   TempDir dir("store");
   auto store = open_store(dir.path());

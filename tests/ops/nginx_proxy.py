@@ -1,5 +1,5 @@
 """Debian's nginx running contrib/nginx/ifexnode-cache.conf in front of a node, for the cache test
-and the cache benchmark: its own prefix in a temporary directory (config, pid, logs, cache),
+and the cache benchmark (subclasses run another contrib file: tests/net/tls_proxy_test.py): its own prefix in a temporary directory (config, pid, logs, cache),
 bound to 127.0.0.1 only, unprivileged (as `nobody` when the caller is root), stopped by PID.
 
 The operator's file is used as it is, only its three lines marked EDIT are changed: each must
@@ -73,9 +73,18 @@ class CachingProxy:
     def __exit__(self, *exc):
         self.close()
 
-    def _write_config(self):
+    def site(self):
+        """The text of the site file nginx includes (subclasses run another contrib file)."""
         with open(CONF) as f:
-            site = templated(f.read(), self.node_port, self.port, self.cache_dir)
+            return templated(f.read(), self.node_port, self.port, self.cache_dir)
+
+    def probe(self):
+        """One request that nginx answers once it serves (raises OSError until then)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
+            pass
+
+    def _write_config(self):
+        site = self.site()
         with open(os.path.join(self.prefix, "ifexnode-cache.conf"), "w") as f:
             f.write(site)
         temp = os.path.join(self.prefix, "temp")
@@ -139,8 +148,8 @@ http {{
             if self.proc.poll() is not None:
                 return False
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
-                    return True
+                self.probe()
+                return True
             except urllib.error.HTTPError:
                 return True  # nginx answers; the node's own state is the test's business
             except OSError:
