@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Two-node catch-up over each transport, side by side in one run (issue 15): plain ws://, wss://
-served by the node itself, and wss:// through Debian's nginx terminating TLS
-(contrib/nginx/ifexnode-tls-proxy.conf). Prints figures, asserts nothing about time.
+served by the node itself, wss:// through Debian's nginx terminating TLS
+(contrib/nginx/ifexnode-tls-proxy.conf), and ws:// and wss:// through Debian's dante-server
+(SOCKS5, `peer add --socks5`). Prints figures, asserts nothing about time.
 
   bench_transports.py --bin build/node/ifexnode --fill build/tests/bench/fill_store --entries 10000
 
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "ops"))
 from bench_gossip import Bench, clock_of, payload_bytes, run  # noqa: E402
 from tls_test import make_ca, make_cert  # noqa: E402
 from tls_proxy_test import TlsProxy  # noqa: E402
+from socks5_test import Danted  # noqa: E402
 
 
 def serve_tls(node, cert, key):
@@ -72,6 +74,7 @@ def main():
     bench = Bench(args)
     pki = tempfile.mkdtemp(prefix="ifex-bench-pki-")
     proxy = None
+    socks = None
     try:
         ca = make_ca(pki, "bench-ca")
         cert, key = make_cert(pki, "bench-a", "bench-ca", "IP:127.0.0.1")
@@ -83,11 +86,17 @@ def main():
         time.sleep(0.5)
         proxy = TlsProxy(a.port, cert, key, ca)
         proxy.start()
+        socks = Danted(pki, "bench-danted")
+        socks.start()
+        via_socks = ["--socks5", f"127.0.0.1:{socks.port}"]
         net = a.network_key()
         transports = [
             ("ws:// direct", f"ws://127.0.0.1:{a.port}/gossip", []),
             ("wss:// served by the node", f"wss://127.0.0.1:{a.port}/gossip", ["--ca", ca]),
             ("wss:// through nginx", f"wss://127.0.0.1:{proxy.port}/gossip", ["--ca", ca]),
+            ("ws:// through SOCKS5 (danted)", f"ws://127.0.0.1:{a.port}/gossip", via_socks),
+            ("wss:// through SOCKS5 (danted)", f"wss://127.0.0.1:{a.port}/gossip",
+             ["--ca", ca, *via_socks]),
         ]
         figures = {name: [] for name, _, _ in transports}
         received = {}
@@ -100,13 +109,17 @@ def main():
         base = statistics.median(figures[transports[0][0]])
         print(f"\n{args.entries} entries of ~1 KiB, {payload} payload bytes, {args.rounds} rounds "
               f"(median of each)")
-        print("| transport | median s | entries/s | ratio to ws:// | bytes received / payload |")
-        print("|---|---|---|---|---|")
+        print("| transport | median s | fastest s | entries/s (median) | ratio to ws:// | "
+              "bytes received / payload |")
+        print("|---|---|---|---|---|---|")
         for name, _, _ in transports:
             med = statistics.median(figures[name])
-            print(f"| {name} | {med:.2f} | {args.entries / med:,.0f} | {med / base:.2f} | "
+            print(f"| {name} | {med:.2f} | {min(figures[name]):.2f} | {args.entries / med:,.0f} | "
+                  f"{med / base:.2f} | "
                   f"{received[name] / payload:.3f} |")
     finally:
+        if socks:
+            socks.stop()
         if proxy:
             proxy.close()
         bench.close()
