@@ -59,3 +59,7 @@ echo
 echo "== readers through the nginx cache (contrib/nginx/ifexnode-cache.conf) against the node directly"
 python3 tests/bench/bench_cache.py --bin build/node/ifexnode --alerts "$([ "$quick" = 1 ] && echo 200 || echo 1000)" \
   --requests "$([ "$quick" = 1 ] && echo 1000 || echo 4000)" --clients 4
+echo
+echo "== two-node catch-up over ws://, wss://, through nginx and through SOCKS5 (issue 15)"
+python3 tests/bench/bench_transports.py --bin build/node/ifexnode --fill build/tests/bench/fill_store \
+  --entries "$pair" --rounds "$([ "$quick" = 1 ] && echo 2 || echo 5)"
