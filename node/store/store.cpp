@@ -507,27 +507,37 @@ Result<bool> Store::roster_contains(const PublicKey& key) const {
 }
 
 namespace {
+// The peer records' one framing of a text: u32 big-endian length, then the bytes.
+void put_prefixed(Bytes& out, std::string_view text) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(text.size() >> (8 * i)));
+  out.insert(out.end(), text.begin(), text.end());
+}
+// The text at `pos` (moved past it), or nullopt when the bytes end too soon.
+std::optional<std::string> take_prefixed(ByteView v, std::size_t& pos) {
+  if (v.size() - pos < 4) return std::nullopt;
+  std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
+                    std::size_t{v[pos + 2]} << 8 | v[pos + 3];
+  pos += 4;
+  if (v.size() - pos < len) return std::nullopt;
+  std::string out(as_chars(v.subspan(pos, len)));
+  pos += len;
+  return out;
+}
+
 // added_ms (be64), then each URL as u32 big-endian length + bytes.
 Bytes encode_peer(const PeerRecord& p) {
   Bytes out(8);
   put_be64(out.data(), p.added_ms);
-  for (const auto& url : p.urls) {
-    for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(url.size() >> (8 * i)));
-    out.insert(out.end(), url.begin(), url.end());
-  }
+  for (const auto& url : p.urls) put_prefixed(out, url);
   return out;
 }
 std::optional<PeerRecord> decode_peer(const PublicKey& key, ByteView v) {
   if (v.size() < 8) return std::nullopt;
   PeerRecord p{key, {}, get_be64(v.data()), {}, {}};
   for (std::size_t pos = 8; pos < v.size();) {
-    if (v.size() - pos < 4) return std::nullopt;
-    std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
-                      std::size_t{v[pos + 2]} << 8 | v[pos + 3];
-    pos += 4;
-    if (v.size() - pos < len) return std::nullopt;
-    p.urls.emplace_back(as_chars(v.subspan(pos, len)));
-    pos += len;
+    auto url = take_prefixed(v, pos);
+    if (!url) return std::nullopt;
+    p.urls.push_back(std::move(*url));
   }
   return p;
 }
@@ -539,27 +549,17 @@ std::string peer_tls_key(const PublicKey& key) { return "peer_tls/" + to_hex(key
 
 Bytes encode_peer_tls(const PeerTlsTrust& t) {
   Bytes out;
-  for (const std::string* part : {&t.ca_pem, &t.certificate_sha256}) {
-    for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(part->size() >> (8 * i)));
-    out.insert(out.end(), part->begin(), part->end());
-  }
+  put_prefixed(out, t.ca_pem);
+  put_prefixed(out, t.certificate_sha256);
   return out;
 }
 
 std::optional<PeerTlsTrust> decode_peer_tls(ByteView v) {
-  PeerTlsTrust t;
   std::size_t pos = 0;
-  for (std::string* part : {&t.ca_pem, &t.certificate_sha256}) {
-    if (v.size() - pos < 4) return std::nullopt;
-    std::size_t len = std::size_t{v[pos]} << 24 | std::size_t{v[pos + 1]} << 16 |
-                      std::size_t{v[pos + 2]} << 8 | v[pos + 3];
-    pos += 4;
-    if (v.size() - pos < len) return std::nullopt;
-    part->assign(as_chars(v.subspan(pos, len)));
-    pos += len;
-  }
-  if (pos != v.size()) return std::nullopt;
-  return t;
+  auto ca = take_prefixed(v, pos);
+  auto sha = ca ? take_prefixed(v, pos) : std::nullopt;
+  if (!sha || pos != v.size()) return std::nullopt;
+  return PeerTlsTrust{std::move(*ca), std::move(*sha)};
 }
 
 // A peer's own SOCKS5 proxy, beside the record for the same reason as its TLS trust. Value: the
